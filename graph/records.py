@@ -1,0 +1,363 @@
+"""Pydantic models for paradiplo's records.
+
+A data file curates what *one* source says (``data/<source-id>.yaml``), or the
+general-knowledge facts needed for maps (``data/general-knowledge.yaml``), or the
+bibliography (``data/sources.yaml``).  The same record id may appear in several
+source files: each file is one source's claim about that entity, and the RDF
+builder puts it in that source's named graph.  Disagreeing values are therefore
+kept side by side, never overwritten.
+
+Examples
+--------
+>>> from graph.records import Agreement
+>>> a = Agreement(id="omsk-pavlodar-2015", type="Agreement",
+...               label={"en": "Omsk–Pavlodar agreement"}, date="2015-03-16",
+...               signatories=["omsk-oblast", "pavlodar-oblast"],
+...               evidence=[{"locator": "Результаты", "quote": "(16.03.2015 г.)"}])
+>>> a.date.precision, a.date.year
+('day', 2015)
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator
+from pydantic_core import core_schema
+
+__all__ = [
+    "ID_PATTERN",
+    "PartialDate",
+    "Evidence",
+    "Coordinates",
+    "ActorType",
+    "AgreementType",
+    "ForumType",
+    "Record",
+    "Actor",
+    "Agreement",
+    "Forum",
+    "Sector",
+    "Observation",
+    "Source",
+    "SourceFile",
+    "SourcesFile",
+    "KIND_MODELS",
+    "GENERAL_KNOWLEDGE",
+]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
+GENERAL_KNOWLEDGE = "general-knowledge"
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to a year, a month or a day.
+
+    Accepts ``2015``, ``"2015-03"`` or ``"2015-03-16"`` (YAML may also hand over a
+    ``datetime.date``).  Impossible dates (``2015-02-30``, month 13) are refused.
+
+    Examples
+    --------
+    >>> PartialDate.parse("2015-03")
+    PartialDate(year=2015, month=3, day=None)
+    >>> str(PartialDate.parse(2015)), PartialDate.parse("2015-03-16").precision
+    ('2015', 'day')
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> Literal["year", "month", "day"]:
+        """``year``, ``month`` or ``day``."""
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    def __str__(self) -> str:
+        parts = [f"{self.year:04d}"]
+        if self.month is not None:
+            parts.append(f"{self.month:02d}")
+        if self.day is not None:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    def first_day(self) -> dt.date:
+        """The earliest calendar day the date can mean."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def last_day(self) -> dt.date:
+        """The latest calendar day the date can mean."""
+        month = self.month or 12
+        day = self.day or calendar.monthrange(self.year, month)[1]
+        return dt.date(self.year, month, day)
+
+    @classmethod
+    def parse(cls, value: Any) -> "PartialDate":
+        """Parse a year, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ``ValueError`` otherwise."""
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, dt.datetime):
+            raise ValueError("expected a date without a time, like 2015-03-16")
+        if isinstance(value, dt.date):
+            return cls(value.year, value.month, value.day)
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise ValueError("expected a date: YYYY, YYYY-MM or YYYY-MM-DD")
+        match = _DATE_RE.match(str(value).strip())
+        if not match:
+            raise ValueError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+        year, month, day = (int(g) if g else None for g in match.groups())
+        if not 1000 <= year <= 2100:
+            raise ValueError(f"impossible year {year}: expected 1000–2100")
+        if month is not None and not 1 <= month <= 12:
+            raise ValueError(f"impossible date {value}: month {month} is not 1–12")
+        if day is not None:
+            last = calendar.monthrange(year, month)[1]
+            if not 1 <= day <= last:
+                raise ValueError(f"impossible date {value}: {year}-{month:02d} has {last} days")
+        return cls(year, month, day)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse, serialization=core_schema.to_string_ser_schema()
+        )
+
+
+Id = str  # a record id matching ID_PATTERN; checked by the models' validators
+LangMap = dict[str, str]  # language tag → text, e.g. {"en": "Omsk Oblast", "ru": "Омская область"}
+LangList = dict[str, list[str]]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Evidence(_Strict):
+    """Where a source says it: a locator (section heading, page) and a verbatim quote."""
+
+    locator: str = Field(min_length=1, description="section heading or page in the source")
+    quote: str = Field(min_length=1, max_length=300, description="verbatim, original language")
+    lang: str | None = Field(default=None, description="language of the quote if not the source's")
+
+
+class Coordinates(_Strict):
+    """WGS84 point of an administrative centre (a general-knowledge fact)."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class ActorType(str, Enum):
+    State = "State"
+    Region = "Region"
+    District = "District"
+    City = "City"
+    ExecutiveBody = "ExecutiveBody"
+    Legislature = "Legislature"
+    Company = "Company"
+    BusinessAssociation = "BusinessAssociation"
+    NGO = "NGO"
+    DiasporaOrganisation = "DiasporaOrganisation"
+    University = "University"
+    DiplomaticMission = "DiplomaticMission"
+    InternationalOrganisation = "InternationalOrganisation"
+    SpecialEconomicZone = "SpecialEconomicZone"
+    Person = "Person"
+
+
+class AgreementType(str, Enum):
+    Agreement = "Agreement"
+    Memorandum = "Memorandum"
+    TwinningAgreement = "TwinningAgreement"
+    Programme = "Programme"
+    Convention = "Convention"
+    Declaration = "Declaration"
+    LegalAct = "LegalAct"
+
+
+class ForumType(str, Enum):
+    ForumSeries = "ForumSeries"
+    ForumEdition = "ForumEdition"
+    Exhibition = "Exhibition"
+    Conference = "Conference"
+    CommissionSession = "CommissionSession"
+    DelegationVisit = "DelegationVisit"
+    CulturalEvent = "CulturalEvent"
+
+
+def _check_id(value: str) -> str:
+    if not re.match(ID_PATTERN, value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lowercase letters, digits and hyphens, "
+            "like 'omsk-oblast'"
+        )
+    return value
+
+
+class Record(_Strict):
+    """Fields every record has: id, labels, a note and its evidence."""
+
+    id: Id
+    label: LangMap = Field(default_factory=dict, description="language → preferred label")
+    alt_labels: LangList = Field(default_factory=dict, description="alternative names")
+    historical_labels: LangList = Field(default_factory=dict, description="former names")
+    note: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+    check_id = field_validator("id")(_check_id)
+
+    @field_validator("label", "alt_labels", "historical_labels")
+    @classmethod
+    def _lang_tags(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for tag in value:
+            if not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", tag):
+                raise ValueError(f"{tag!r} is not a language tag like 'en', 'ru' or 'kk'")
+        return value
+
+    def references(self) -> dict[str, list[str]]:
+        """Field name → ids of other records this record points to."""
+        out: dict[str, list[str]] = {}
+        for name in self.REFS:
+            value = getattr(self, name)
+            ids = [value] if isinstance(value, str) else list(value or [])
+            if ids:
+                out[name] = ids
+        return out
+
+    REFS: ClassVar[tuple[str, ...]] = ()
+
+
+def _ids(values: list[str]) -> list[str]:
+    return [_check_id(v) for v in values]
+
+
+class Actor(Record):
+    """A state, region, city, body, organisation or person acting abroad."""
+
+    type: ActorType | None = None
+    country: Id | None = None
+    part_of: list[Id] = Field(default_factory=list)
+    governs: list[Id] = Field(default_factory=list)
+    member_of: list[Id] = Field(default_factory=list)
+    located_in: Id | None = None
+    jurisdiction: list[Id] = Field(default_factory=list, description="territories covered")
+    borders: list[Id] = Field(default_factory=list, description="regions or states sharing a border")
+    coordinates: Coordinates | None = None
+    founded: PartialDate | None = None
+
+    REFS: ClassVar[tuple[str, ...]] = ("country", "part_of", "governs", "member_of", "located_in", "jurisdiction", "borders")
+    check_refs = field_validator("part_of", "governs", "member_of", "jurisdiction", "borders")(_ids)
+
+
+class Agreement(Record):
+    """An agreement, memorandum, twinning, programme, convention, declaration or legal act."""
+
+    type: AgreementType | None = None
+    signatories: list[Id] = Field(default_factory=list)
+    date: PartialDate | None = Field(default=None, description="date signed or adopted")
+    place: Id | None = None
+    signed_at: Id | None = Field(default=None, description="forum or visit it was signed at")
+    sectors: list[Id] = Field(default_factory=list)
+    valid_until: PartialDate | Literal["indefinite"] | None = None
+    status: Literal["in-force", "expired", "terminated", "planned", "unknown"] | None = None
+    implements: list[Id] = Field(default_factory=list, description="framework it implements")
+
+    REFS: ClassVar[tuple[str, ...]] = ("signatories", "place", "signed_at", "sectors", "implements")
+    check_refs = field_validator("signatories", "sectors", "implements")(_ids)
+
+
+class Forum(Record):
+    """A forum series or edition, exhibition, conference, session, festival or visit."""
+
+    type: ForumType | None = None
+    edition_of: Id | None = None
+    number: int | None = Field(default=None, ge=1, description="edition number")
+    date: PartialDate | None = Field(default=None, description="first day held")
+    end_date: PartialDate | None = None
+    place: Id | None = None
+    hosts: list[Id] = Field(default_factory=list)
+    participants: list[Id] = Field(default_factory=list)
+    visitors: list[Id] = Field(default_factory=list, description="for visits: who travelled")
+    led_by: list[Id] = Field(default_factory=list, description="persons leading a delegation")
+    sectors: list[Id] = Field(default_factory=list)
+
+    REFS: ClassVar[tuple[str, ...]] = ("edition_of", "place", "hosts", "participants", "visitors", "led_by", "sectors")
+    check_refs = field_validator("hosts", "participants", "visitors", "led_by", "sectors")(_ids)
+
+
+class Sector(Record):
+    """A sector of cooperation: a SKOS concept under the project's sector scheme."""
+
+    broader: list[Id] = Field(default_factory=list)
+
+    REFS: ClassVar[tuple[str, ...]] = ("broader",)
+    check_refs = field_validator("broader")(_ids)
+
+
+class Observation(Record):
+    """A figure a source gives: indicator, value, unit, year, about whom."""
+
+    indicator: Id
+    subject: list[Id] = Field(min_length=1, description="actors the figure is about")
+    counterpart: list[Id] = Field(default_factory=list, description="e.g. trade partner")
+    value: float
+    unit: str = Field(min_length=1)
+    year: PartialDate
+    category: LangMap = Field(default_factory=dict, description="e.g. product group")
+
+    REFS: ClassVar[tuple[str, ...]] = ("subject", "counterpart")
+    check_refs = field_validator("subject", "counterpart")(_ids)
+
+
+class Source(_Strict):
+    """A research paper (or other document) that records cite."""
+
+    id: Id
+    authors: list[str] = Field(default_factory=list, description="as printed; empty if not printed")
+    title: LangMap = Field(min_length=1)
+    note: str | None = Field(default=None, description="e.g. 'title not printed in the text'")
+    journal: str | None = None
+    year: int = Field(ge=1900, le=2100)
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    language: str = Field(description="main language of the text, e.g. 'ru'")
+    file: str | None = Field(default=None, description="seed file name, for the quote check")
+
+    check_id = field_validator("id")(_check_id)
+
+
+class SourceFile(_Strict):
+    """One data file: what one source (or general knowledge) says."""
+
+    source: Id
+    actors: list[Actor] = Field(default_factory=list)
+    agreements: list[Agreement] = Field(default_factory=list)
+    forums: list[Forum] = Field(default_factory=list)
+    sectors: list[Sector] = Field(default_factory=list)
+    observations: list[Observation] = Field(default_factory=list)
+
+
+class SourcesFile(_Strict):
+    """``data/sources.yaml``: the bibliography."""
+
+    sources: list[Source]
+
+
+KIND_MODELS: dict[str, type[Record]] = {
+    "actors": Actor,
+    "agreements": Agreement,
+    "forums": Forum,
+    "sectors": Sector,
+    "observations": Observation,
+}
