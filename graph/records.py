@@ -311,7 +311,7 @@ class Observation(Record):
     counterpart: list[Id] = Field(default_factory=list, description="e.g. trade partner")
     value: float
     unit: str = Field(min_length=1)
-    year: PartialDate
+    year: PartialDate | None = Field(default=None, description="year the figure refers to, if printed")
     category: LangMap = Field(default_factory=dict, description="e.g. product group")
 
     REFS: ClassVar[tuple[str, ...]] = ("subject", "counterpart")
@@ -326,7 +326,7 @@ class Source(_Strict):
     title: LangMap = Field(min_length=1)
     note: str | None = Field(default=None, description="e.g. 'title not printed in the text'")
     journal: str | None = None
-    year: int = Field(ge=1900, le=2100)
+    year: int | None = Field(default=None, ge=1900, le=2100, description="None if not printed")
     volume: str | None = None
     issue: str | None = None
     pages: str | None = None

@@ -1,0 +1,237 @@
+"""RDF → NetworkX: the actor–actor network, read from the store with SPARQL.
+
+Two actors are tied when they co-sign an agreement (``agreement``), take part
+in the same forum or event (``forum``: hosts and participants), or when one's
+delegation visits the other (``visit``: visitors → hosts). Each edge keeps
+``weight`` (number of ties, a strength), ``distance`` (``1 / weight``, for
+shortest paths and betweenness), its ``relations`` and its ``evidence`` (the
+agreement and event ids). Nodes and edges are added in sorted order, so seeded
+algorithms give the same answer on every run.
+
+Examples
+--------
+>>> from graph import open_graph
+>>> g = actor_graph(open_graph().store)
+>>> g.has_edge("omsk-oblast", "pavlodar-oblast")
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+import pyoxigraph as ox
+
+from .rdf import ID, PD, PREFIXES
+
+__all__ = ["Filters", "Tie", "ties", "actors", "actor_graph", "RELATIONS", "LEVELS"]
+
+RELATIONS = ("agreement", "forum", "visit")
+LEVELS = ("actor", "region", "country")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which ties count: years (inclusive, by date signed or held), sectors, relations."""
+
+    since: int | None = None
+    until: int | None = None
+    sectors: tuple[str, ...] = ()
+    relations: tuple[str, ...] = RELATIONS
+
+    def admits_year(self, year: int | None) -> bool:
+        """Undated ties are kept only when no year bound is set."""
+        if self.since is None and self.until is None:
+            return True
+        if year is None:
+            return False
+        return (self.since is None or year >= self.since) and (self.until is None or year <= self.until)
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One agreement, event or visit linking actors."""
+
+    id: str
+    relation: str  # agreement, forum, visit
+    year: int | None
+    sectors: frozenset[str]
+    members: tuple[str, ...]  # for visits: visitors first
+    visitors: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Actor pairs this tie links (visitor → host for visits)."""
+        if self.relation == "visit":
+            return sorted({(v, h) for v in self.visitors for h in self.hosts if v != h})
+        return list(itertools.combinations(sorted(set(self.members)), 2))
+
+
+def _local(term: ox.NamedNode) -> str:
+    return term.value[len(ID):] if term.value.startswith(ID) else term.value
+
+
+def _select(store: ox.Store, query: str) -> list[dict[str, ox.NamedNode | ox.Literal | None]]:
+    answer = store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
+    names = [v.value for v in answer.variables]
+    return [{n: s[n] for n in names} for s in answer]
+
+
+def _sector_closure(store: ox.Store) -> dict[str, set[str]]:
+    """Sector → itself and every broader sector (so filtering by a sector takes its narrower terms)."""
+    up: dict[str, set[str]] = defaultdict(set)
+    for row in _select(store, "SELECT ?s ?b WHERE { ?s skos:broader+ ?b }"):
+        up[_local(row["s"])].add(_local(row["b"]))
+    return up
+
+
+def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
+    """Every agreement, event and visit with its members, filtered, sorted by id."""
+    members: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    kind: dict[str, str] = {}
+    years: dict[str, int] = {}
+    sectors: dict[str, set[str]] = defaultdict(set)
+    rows = _select(store, """
+        SELECT ?x ?role ?a WHERE {
+          { ?x a/rdfs:subClassOf* pd:Agreement ; pd:signatory ?a . BIND("signatory" AS ?role) }
+          UNION { ?x a/rdfs:subClassOf* pd:Forum ; pd:host ?a . BIND("host" AS ?role) }
+          UNION { ?x a/rdfs:subClassOf* pd:Forum ; pd:participant ?a . BIND("participant" AS ?role) }
+          UNION { ?x a/rdfs:subClassOf* pd:Forum ; pd:visitor ?a . BIND("visitor" AS ?role) }
+        }""")
+    for row in rows:
+        members[_local(row["x"])][row["role"].value].add(_local(row["a"]))
+    for row in _select(store, "SELECT ?x ?t WHERE { ?x a ?t . FILTER(STRSTARTS(STR(?t), STR(pd:))) }"):
+        x, t = _local(row["x"]), row["t"].value[len(PD):]
+        if x in members:
+            if t == "DelegationVisit":
+                kind[x] = "visit"
+            elif x not in kind:
+                kind[x] = "agreement" if "signatory" in members[x] else "forum"
+    for row in _select(store, "SELECT ?x (MIN(?y) AS ?year) WHERE { ?x pd:year ?y } GROUP BY ?x"):
+        years[_local(row["x"])] = int(row["year"].value)
+    for row in _select(store, "SELECT ?x ?s WHERE { ?x pd:sector ?s }"):
+        sectors[_local(row["x"])].add(_local(row["s"]))
+    wanted = set(filters.sectors)
+    up = _sector_closure(store) if wanted else {}
+    out = []
+    for x in sorted(members):
+        rel = kind.get(x, "forum")
+        if rel not in filters.relations or not filters.admits_year(years.get(x)):
+            continue
+        if wanted and not any(({s} | up.get(s, set())) & wanted for s in sectors[x]):
+            continue
+        m = members[x]
+        if rel == "visit":
+            tie = Tie(x, rel, years.get(x), frozenset(sectors[x]),
+                      tuple(sorted(m["visitor"])) + tuple(sorted(m["host"] - m["visitor"])),
+                      tuple(sorted(m["visitor"])), tuple(sorted(m["host"] | m["participant"])))
+        else:
+            tie = Tie(x, rel, years.get(x), frozenset(sectors[x]),
+                      tuple(sorted(m["signatory"] | m["host"] | m["participant"])))
+        out.append(tie)
+    return out
+
+
+def actors(store: ox.Store) -> dict[str, dict[str, str]]:
+    """Actor id → ``label`` (English), ``label_orig`` (Russian or Kazakh), ``type``, ``country``,
+    ``region``, ``lat``, ``lon``; one value each, chosen deterministically (smallest)."""
+    out: dict[str, dict[str, str]] = {}
+    for row in _select(store, """
+        SELECT ?a (MIN(?t) AS ?type) (MIN(?en) AS ?label) (MIN(?orig) AS ?label_orig)
+               (MIN(?c) AS ?country) (MIN(?la) AS ?lat) (MIN(?lo) AS ?lon) WHERE {
+          ?a a ?t . ?t rdfs:subClassOf* pd:Actor . FILTER(STRSTARTS(STR(?t), STR(pd:)))
+          OPTIONAL { ?a rdfs:label ?en . FILTER(LANGMATCHES(LANG(?en), "en")) }
+          OPTIONAL { ?a rdfs:label ?orig . FILTER(LANG(?orig) IN ("ru", "kk")) }
+          OPTIONAL { ?a pd:country ?c }
+          OPTIONAL { ?a geo:lat ?la ; geo:long ?lo }
+        } GROUP BY ?a"""):
+        aid = _local(row["a"])
+        out[aid] = {
+            "label": row["label"].value if row["label"] else aid,
+            "label_orig": row["label_orig"].value if row["label_orig"] else "",
+            "type": row["type"].value[len(PD):],
+            "country": _local(row["country"]) if row["country"] else "",
+            "lat": row["lat"].value if row["lat"] else "",
+            "lon": row["lon"].value if row["lon"] else "",
+        }
+    for aid, info in out.items():
+        if info["type"] == "State" and not info["country"]:
+            info["country"] = aid
+    return out
+
+
+def _rollup(store: ox.Store, info: dict[str, dict[str, str]], level: str) -> dict[str, str]:
+    """Actor → the region (or country) it rolls up to; itself when nothing is known."""
+    if level == "actor":
+        return {a: a for a in info}
+    parent: dict[str, list[str]] = defaultdict(list)
+    for row in _select(store, """
+        SELECT ?a ?p WHERE { { ?a pd:governs ?p } UNION { ?a pd:partOf ?p } UNION { ?a pd:locatedIn ?p } }
+        ORDER BY ?a ?p"""):
+        parent[_local(row["a"])].append(_local(row["p"]))
+    target = {"region": {"Region", "State"}, "country": {"State"}}[level]
+
+    def climb(a: str) -> str:
+        seen, frontier = {a}, [a]
+        while frontier:
+            nxt = []
+            for x in frontier:
+                if info.get(x, {}).get("type") in target:
+                    return x
+                for p in parent.get(x, []):
+                    if p not in seen:
+                        seen.add(p)
+                        nxt.append(p)
+            frontier = sorted(nxt)
+        if level == "country" and info.get(a, {}).get("country"):
+            return info[a]["country"]
+        return a
+
+    return {a: climb(a) for a in sorted(info)}
+
+
+def actor_graph(store: ox.Store, filters: Filters = Filters(), level: str = "actor") -> nx.Graph:
+    """The actor–actor network (undirected), with nodes and edges in sorted order.
+
+    Parameters
+    ----------
+    store
+        The built dataset.
+    filters
+        Years, sectors and relations that count.
+    level
+        ``actor``; ``region`` rolls bodies, cities and companies up to their region;
+        ``country`` rolls everything up to its state. Ties inside one unit vanish.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    info = actors(store)
+    unit = _rollup(store, info, level)
+    edges: dict[tuple[str, str], dict] = {}
+    for tie in ties(store, filters):
+        for a, b in tie.pairs():
+            ua, ub = unit.get(a, a), unit.get(b, b)
+            if ua == ub:
+                continue
+            key = (min(ua, ub), max(ua, ub))
+            e = edges.setdefault(key, {"weight": 0, "relations": set(), "evidence": set(), "visits": []})
+            e["weight"] += 1
+            e["relations"].add(tie.relation)
+            e["evidence"].add(tie.id)
+            if tie.relation == "visit":
+                e["visits"].append(f"{ua}->{ub}:{tie.id}")
+    g = nx.Graph(level=level)
+    nodes = sorted({n for key in edges for n in key})
+    for n in nodes:
+        attrs = info.get(n, {"label": n, "label_orig": "", "type": "", "country": "", "lat": "", "lon": ""})
+        g.add_node(n, **attrs)
+    for (a, b) in sorted(edges):
+        e = edges[(a, b)]
+        g.add_edge(a, b, weight=e["weight"], distance=1.0 / e["weight"],
+                   relations=" ".join(sorted(e["relations"])),
+                   evidence=" ".join(sorted(e["evidence"])),
+                   visits=" ".join(sorted(e["visits"])))
+    return g

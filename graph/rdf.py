@@ -1,0 +1,281 @@
+"""Records → an RDF dataset: one named graph per source, one for the ontology.
+
+The store is `Oxigraph <https://github.com/oxigraph/oxigraph>`_ (``pyoxigraph``):
+it loads and queries an order of magnitude faster than rdflib's in-memory store.
+IRIs are built from record ids, so the same data always gives the same graph.
+
+Examples
+--------
+>>> from graph.load import load_dataset
+>>> store = build_store(load_dataset())
+>>> bool(store.query("ASK { GRAPH ?g { ?s a <https://w3id.org/paradiplo/ontology#Region> } }"))
+True
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Iterator
+
+import pyoxigraph as ox
+
+from .load import Dataset, Entry, resource_dir
+from .records import GENERAL_KNOWLEDGE, Actor, Agreement, Forum, Observation, PartialDate, Sector, Source
+
+__all__ = [
+    "PD", "ID", "GRAPH", "SOURCE", "PREFIXES", "ONTOLOGY_GRAPH",
+    "iri", "source_iri", "graph_iri", "record_quads", "dataset_quads", "ontology_quads",
+    "build_store", "serialize", "FORMATS",
+]
+
+BASE = "https://w3id.org/paradiplo/"
+PD = BASE + "ontology#"
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+SOURCE = BASE + "source/"
+ONTOLOGY_GRAPH = GRAPH + "ontology"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+SCHEMA = "http://schema.org/"
+GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+
+PREFIXES = {
+    "pd": PD, "pdr": ID, "pdg": GRAPH, "pds": SOURCE, "rdf": RDF, "rdfs": RDFS, "xsd": XSD,
+    "skos": SKOS, "prov": PROV, "dcterms": DCTERMS, "schema": SCHEMA, "geo": GEO,
+    "owl": "http://www.w3.org/2002/07/owl#", "org": "http://www.w3.org/ns/org#",
+}
+
+#: export format name → (pyoxigraph format, whether it carries named graphs)
+FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
+    "trig": (ox.RdfFormat.TRIG, True),
+    "nq": (ox.RdfFormat.N_QUADS, True),
+    "ttl": (ox.RdfFormat.TURTLE, False),
+    "nt": (ox.RdfFormat.N_TRIPLES, False),
+    "jsonld": (ox.RdfFormat.JSON_LD, True),
+}
+
+_TYPE = ox.NamedNode(RDF + "type")
+_LABEL = ox.NamedNode(RDFS + "label")
+
+
+def iri(record_id: str) -> ox.NamedNode:
+    """IRI of a record: ``https://w3id.org/paradiplo/id/<id>``."""
+    return ox.NamedNode(ID + record_id)
+
+
+def source_iri(source_id: str) -> ox.NamedNode:
+    """IRI of a source: ``https://w3id.org/paradiplo/source/<id>``."""
+    return ox.NamedNode(SOURCE + source_id)
+
+
+def graph_iri(source_id: str) -> ox.NamedNode:
+    """Named graph holding what a source says: ``https://w3id.org/paradiplo/graph/<id>``."""
+    return ox.NamedNode(GRAPH + source_id)
+
+
+def _p(local: str) -> ox.NamedNode:
+    return ox.NamedNode(PD + local)
+
+
+def _date(d: PartialDate) -> ox.Literal:
+    kind = {"year": "gYear", "month": "gYearMonth", "day": "date"}[d.precision]
+    return ox.Literal(str(d), datatype=ox.NamedNode(XSD + kind))
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def _langs(subject: ox.NamedNode, pred: ox.NamedNode, values: dict[str, str]) -> Iterator[tuple]:
+    for lang, text in sorted(values.items()):
+        yield subject, pred, ox.Literal(text, language=lang)
+
+
+def _lang_lists(subject: ox.NamedNode, pred: ox.NamedNode, values: dict[str, list[str]]) -> Iterator[tuple]:
+    for lang, texts in sorted(values.items()):
+        for text in texts:
+            yield subject, pred, ox.Literal(text, language=lang)
+
+
+def _refs(subject: ox.NamedNode, pred: str, ids: Iterable[str] | str | None) -> Iterator[tuple]:
+    if ids is None:
+        return
+    for rid in [ids] if isinstance(ids, str) else ids:
+        yield subject, _p(pred), iri(rid)
+
+
+def record_quads(entry: Entry, language: str = "ru") -> list[ox.Quad]:
+    """The quads one entry (one record as one source states it) contributes.
+
+    Parameters
+    ----------
+    entry
+        The record and the source whose named graph receives the quads.
+    language
+        Language tag for quotes that do not set their own.
+    """
+    rec = entry.record
+    s = iri(rec.id)
+    g = graph_iri(entry.source)
+    t: list[tuple] = []
+    rtype = getattr(rec, "type", None)
+    if isinstance(rec, Sector):
+        t += [(s, _TYPE, _p("Sector")), (s, _TYPE, ox.NamedNode(SKOS + "Concept")),
+              (s, ox.NamedNode(SKOS + "inScheme"), iri("sectors"))]
+        t += _langs(s, ox.NamedNode(SKOS + "prefLabel"), rec.label)
+        t += [(s, ox.NamedNode(SKOS + "broader"), iri(b)) for b in rec.broader]
+    elif isinstance(rec, Observation):
+        t.append((s, _TYPE, _p("Observation")))
+    elif rtype is not None:
+        t.append((s, _TYPE, _p(rtype.value)))
+    t += _langs(s, _LABEL, rec.label)
+    t += _lang_lists(s, ox.NamedNode(SKOS + "altLabel"), rec.alt_labels)
+    t += _lang_lists(s, _p("historicalName"), rec.historical_labels)
+    if rec.note:
+        t.append((s, ox.NamedNode(RDFS + "comment"), ox.Literal(rec.note, language="en")))
+    if isinstance(rec, Actor):
+        t += _refs(s, "country", rec.country)
+        t += _refs(s, "partOf", rec.part_of)
+        t += _refs(s, "governs", rec.governs)
+        t += _refs(s, "memberOf", rec.member_of)
+        t += _refs(s, "locatedIn", rec.located_in)
+        t += _refs(s, "jurisdiction", rec.jurisdiction)
+        for other in rec.borders:  # symmetric: state both directions
+            t += [(s, _p("sharesBorderWith"), iri(other)), (iri(other), _p("sharesBorderWith"), s)]
+        if rec.coordinates:
+            dec = ox.NamedNode(XSD + "decimal")
+            t += [(s, ox.NamedNode(GEO + "lat"), ox.Literal(f"{rec.coordinates.lat:.4f}", datatype=dec)),
+                  (s, ox.NamedNode(GEO + "long"), ox.Literal(f"{rec.coordinates.lon:.4f}", datatype=dec))]
+        if rec.founded:
+            t.append((s, _p("founded"), _date(rec.founded)))
+    if isinstance(rec, (Agreement, Forum)):
+        if rec.date:
+            t += [(s, _p("date"), _date(rec.date)), (s, _p("year"), _int(rec.date.year))]
+        t += _refs(s, "place", rec.place)
+        t += _refs(s, "sector", rec.sectors)
+    if isinstance(rec, Agreement):
+        t += _refs(s, "signatory", rec.signatories)
+        t += _refs(s, "signedAt", rec.signed_at)
+        t += _refs(s, "implements", rec.implements)
+        if rec.valid_until == "indefinite":
+            t.append((s, _p("indefinite"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))))
+        elif rec.valid_until is not None:
+            t.append((s, _p("validUntil"), _date(rec.valid_until)))
+        if rec.status:
+            t.append((s, _p("status"), ox.Literal(rec.status)))
+    if isinstance(rec, Forum):
+        t += _refs(s, "editionOf", rec.edition_of)
+        if rec.number is not None:
+            t.append((s, _p("editionNumber"), _int(rec.number)))
+        if rec.end_date:
+            t.append((s, _p("endDate"), _date(rec.end_date)))
+        t += _refs(s, "host", rec.hosts)
+        t += _refs(s, "participant", rec.participants)
+        t += _refs(s, "visitor", rec.visitors)
+        t += _refs(s, "ledBy", rec.led_by)
+    if isinstance(rec, Observation):
+        t += [(s, _p("indicator"), ox.Literal(rec.indicator)),
+              (s, ox.NamedNode(RDF + "value"), ox.Literal(repr(rec.value), datatype=ox.NamedNode(XSD + "double"))),
+              (s, _p("unit"), ox.Literal(rec.unit))]
+        if rec.year:
+            t += [(s, _p("date"), _date(rec.year)), (s, _p("year"), _int(rec.year.year))]
+        t += _refs(s, "about", rec.subject)
+        t += _refs(s, "counterpart", rec.counterpart)
+        t += _langs(s, _p("category"), rec.category)
+    src = source_iri(entry.source)
+    if entry.source != GENERAL_KNOWLEDGE or rec.evidence:
+        t.append((s, ox.NamedNode(PROV + "wasDerivedFrom"), src))
+    for n, ev in enumerate(rec.evidence, start=1):
+        a = ox.NamedNode(f"{ID}{rec.id}/evidence/{entry.source}/{n}")
+        t += [(s, _p("evidence"), a), (a, _TYPE, _p("Attestation")), (a, _p("source"), src),
+              (a, _p("locator"), ox.Literal(ev.locator)),
+              (a, _p("quote"), ox.Literal(ev.quote, language=ev.lang or language))]
+    return [ox.Quad(a, b, c, g) for a, b, c in t]
+
+
+def _source_quads(source: Source) -> list[ox.Quad]:
+    s = source_iri(source.id)
+    g = graph_iri(source.id)
+    t: list[tuple] = [(s, _TYPE, _p("Source"))]
+    t += _langs(s, ox.NamedNode(DCTERMS + "title"), source.title)
+    t += _langs(s, _LABEL, source.title)
+    t += [(s, ox.NamedNode(DCTERMS + "creator"), ox.Literal(a)) for a in source.authors]
+    if source.year:
+        t.append((s, ox.NamedNode(DCTERMS + "issued"), ox.Literal(str(source.year), datatype=ox.NamedNode(XSD + "gYear"))))
+    t.append((s, ox.NamedNode(DCTERMS + "language"), ox.Literal(source.language)))
+    for pred, value in ((PD + "journal", source.journal), (SCHEMA + "volumeNumber", source.volume),
+                        (SCHEMA + "issueNumber", source.issue), (SCHEMA + "pagination", source.pages),
+                        (RDFS + "comment", source.note)):
+        if value:
+            t.append((s, ox.NamedNode(pred), ox.Literal(value)))
+    if source.doi:
+        t += [(s, ox.NamedNode(DCTERMS + "identifier"), ox.Literal("doi:" + source.doi)),
+              (s, ox.NamedNode(SCHEMA + "sameAs"), ox.NamedNode("https://doi.org/" + source.doi))]
+    return [ox.Quad(a, b, c, g) for a, b, c in t]
+
+
+def _general_knowledge_quads() -> list[ox.Quad]:
+    s = source_iri(GENERAL_KNOWLEDGE)
+    g = graph_iri(GENERAL_KNOWLEDGE)
+    return [ox.Quad(s, _TYPE, _p("Source"), g),
+            ox.Quad(s, _LABEL, ox.Literal("General knowledge (not from a paper): coordinates, borders, countries",
+                                          language="en"), g)]
+
+
+def ontology_quads() -> list[ox.Quad]:
+    """The ontology and the sector scheme, in the ontology graph."""
+    g = ox.NamedNode(ONTOLOGY_GRAPH)
+    out: list[ox.Quad] = []
+    folder = resource_dir("ontology")
+    for name in ("paradiplomacy.ttl", "sectors.ttl"):
+        for t in ox.parse(path=str(folder / name), format=ox.RdfFormat.TURTLE):
+            out.append(ox.Quad(t.subject, t.predicate, t.object, g))
+    return out
+
+
+def _key(q: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+
+
+def dataset_quads(dataset: Dataset, ontology: bool = True) -> list[ox.Quad]:
+    """Every quad of the dataset, without duplicates, in a stable sorted order."""
+    quads: set[ox.Quad] = set()
+    for entry in dataset.entries:
+        src = dataset.sources.get(entry.source)
+        quads.update(record_quads(entry, src.language if src else "und"))
+    for source in dataset.sources.values():
+        quads.update(_source_quads(source))
+    if any(e.source == GENERAL_KNOWLEDGE for e in dataset.entries):
+        quads.update(_general_knowledge_quads())
+    if ontology:
+        quads.update(ontology_quads())
+    return sorted(quads, key=_key)
+
+
+def build_store(dataset: Dataset, path: str | os.PathLike | None = None) -> ox.Store:
+    """Load the dataset into an Oxigraph store (in memory, or on disk at ``path``)."""
+    store = ox.Store(str(path)) if path is not None else ox.Store()
+    store.bulk_extend(dataset_quads(dataset))
+    return store
+
+
+def serialize(quads: list[ox.Quad], fmt: str) -> bytes:
+    """Serialise sorted quads; triple formats get the union of all graphs.
+
+    A dataset written as Turtle or N-Triples would silently lose its named
+    graphs; here those formats receive the union (the default graph that queries
+    see), deduplicated.
+    """
+    rdf_format, has_graphs = FORMATS[fmt]
+    if has_graphs:
+        items: Iterable = quads
+    else:
+        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+        items = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    prefixes = PREFIXES if fmt in ("trig", "ttl") else None
+    return ox.serialize(items, format=rdf_format, prefixes=prefixes)

@@ -1,0 +1,258 @@
+"""Safe SPARQL: check a query before any engine sees it, run it, format the results.
+
+Both rdflib and Oxigraph would execute ``SERVICE`` (a network call) and rdflib
+would load ``FROM <file:///…>``; such queries, and every update, are refused
+after parsing and before execution.
+
+Examples
+--------
+>>> from graph import open_graph
+>>> kg = open_graph()
+>>> result = run_query(kg.store, "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/paradiplo/ontology#Region> }")
+>>> result.variables
+['n']
+>>> check_query("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+Traceback (most recent call last):
+...
+graph.sparql.QueryRefused: SERVICE is refused: queries run only on the local dataset
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .errors import ParadiploError
+from .load import resource_dir
+from .rdf import PREFIXES
+
+__all__ = [
+    "QueryError", "QueryRefused", "QuerySyntaxError", "QueryResult", "BundledQuery",
+    "MAX_QUERY_LENGTH", "check_query", "run_query", "bundled_queries", "find_query",
+    "to_json", "to_csv", "to_tsv", "to_table", "term_text",
+]
+
+MAX_QUERY_LENGTH = 100_000
+PREFIX_HEADER = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+class QueryError(ParadiploError):
+    """A query that cannot be run."""
+
+
+class QueryRefused(QueryError):
+    """A query that asks for something paradiplo never does (network, files, updates)."""
+
+
+class QuerySyntaxError(QueryError):
+    """A query that does not parse; the message gives line and column."""
+
+
+@dataclass
+class QueryResult:
+    """Rows of a SELECT, the answer of an ASK, or the triples of a CONSTRUCT/DESCRIBE."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)  # pyoxigraph terms or None
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+
+
+def _walk(node: Any) -> Any:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    yield node
+    if isinstance(node, CompValue):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+        for value in node:
+            yield from _walk(value)
+
+
+def check_query(text: str) -> str:
+    """Refuse unsafe or malformed queries; return the query form (``SelectQuery``, …).
+
+    Raises
+    ------
+    QueryRefused
+        Updates, ``SERVICE``, ``FROM`` / ``FROM NAMED``, oversized queries.
+    QuerySyntaxError
+        A query that does not parse, with line and column.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryRefused(f"query is {len(text)} characters; the limit is {MAX_QUERY_LENGTH}")
+    try:
+        tree = parseQuery(text)
+    except ParseException as exc:
+        try:
+            parseUpdate(text)
+        except ParseException:
+            pass
+        else:
+            raise QueryRefused("updates are refused: the dataset is read-only") from None
+        raise QuerySyntaxError(f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
+    except Exception as exc:  # rdflib raises assorted errors for bad IRIs, prefixes
+        raise QuerySyntaxError(f"syntax error: {exc}") from None
+    query = tree[1]
+    for node in _walk(tree):
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                raise QueryRefused("SERVICE is refused: queries run only on the local dataset")
+            if node.get("datasetClause"):
+                raise QueryRefused("FROM and FROM NAMED are refused: the default graph is the union "
+                                   "of all sources; use GRAPH ?g { … } to tell sources apart")
+    return query.name
+
+
+def run_query(store: ox.Store, text: str) -> QueryResult:
+    """Check and run a query against a store whose default graph is the union of sources.
+
+    The project's prefixes (``pd:``, ``pdr:``, ``skos:``, …) are predeclared.
+    """
+    check_query(PREFIX_HEADER + text)
+    try:
+        answer = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        raise QuerySyntaxError(str(exc)) from None
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        return QueryResult("graph", triples=list(answer))
+    variables = [v.value for v in answer.variables]
+    rows = [[solution[v] for v in variables] for solution in answer]
+    return QueryResult("select", variables=variables, rows=rows)
+
+
+# ------------------------------------------------------------------ formatting
+
+def term_text(term: Any) -> str:
+    """Plain text of a term: an IRI, a literal's lexical form, or ``""`` when unbound."""
+    if term is None:
+        return ""
+    return term.value
+
+
+def _term_json(term: Any) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def to_json(result: QueryResult) -> dict[str, Any]:
+    """SPARQL 1.1 Query Results JSON."""
+    if result.kind == "ask":
+        return {"head": {}, "boolean": result.boolean}
+    bindings = [{v: _term_json(t) for v, t in zip(result.variables, row) if t is not None}
+                for row in result.rows]
+    return {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+
+
+def to_csv(result: QueryResult, delimiter: str = ",") -> str:
+    """SPARQL 1.1 CSV results (plain values)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    if result.kind == "ask":
+        writer.writerow(["boolean"])
+        writer.writerow(["true" if result.boolean else "false"])
+    else:
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow([term_text(t) for t in row])
+    return buf.getvalue()
+
+
+def to_tsv(result: QueryResult) -> str:
+    """SPARQL 1.1 TSV results (terms in SPARQL/Turtle syntax)."""
+    if result.kind == "ask":
+        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join("?" + v for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join("" if t is None else str(t) for t in row))
+    return "\n".join(lines) + "\n"
+
+
+def to_table(result: QueryResult, width: int = 60) -> str:
+    """A fixed-width text table for people; long cells are cut with an ellipsis."""
+    if result.kind == "ask":
+        return "yes" if result.boolean else "no"
+    def cell(t: Any) -> str:
+        text = _short(term_text(t)).replace("\n", " ")
+        return text if len(text) <= width else text[: width - 1] + "…"
+    header = result.variables
+    body = [[cell(t) for t in row] for row in result.rows]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in body]
+    lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def _short(text: str) -> str:
+    for prefix, base in PREFIXES.items():
+        if text.startswith(base) and re.fullmatch(r"[\w.-]*", text[len(base):]):
+            return f"{prefix}:{text[len(base):]}"
+    return text
+
+
+# ------------------------------------------------------------------ bundled queries
+
+@dataclass(frozen=True)
+class BundledQuery:
+    """A ``.rq`` file shipped with paradiplo; its header comments give name and description."""
+
+    name: str
+    description: str
+    path: Path
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def bundled_queries() -> list[BundledQuery]:
+    """The bundled queries, sorted by name."""
+    out = []
+    for path in sorted(resource_dir("queries").glob("*.rq")):
+        description = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# description:"):
+                description = line.split(":", 1)[1].strip()
+        out.append(BundledQuery(path.stem, description, path))
+    return out
+
+
+def find_query(name: str) -> BundledQuery:
+    """A bundled query by name, or :class:`QueryError` naming the close matches."""
+    import difflib
+
+    queries = {q.name: q for q in bundled_queries()}
+    if name in queries:
+        return queries[name]
+    close = difflib.get_close_matches(name, list(queries), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `paradiplo queries` lists them"
+    raise QueryError(f"no bundled query {name!r}{hint}")
+
+
+def to_json_text(result: QueryResult) -> str:
+    return json.dumps(to_json(result), ensure_ascii=False, indent=2)

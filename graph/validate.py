@@ -1,0 +1,217 @@
+"""Check a dataset: reading problems, references, duplicates, dates, then SHACL.
+
+Returns a :class:`Report`; nothing is raised for bad data.
+
+Examples
+--------
+>>> from graph.load import load_dataset
+>>> report = validate(load_dataset())
+>>> report.ok, report.exit_code
+(True, 0)
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from .errors import Problem
+from .load import Dataset, Entry, resource_dir
+from .records import GENERAL_KNOWLEDGE, ActorType
+from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, dataset_quads
+
+__all__ = ["Report", "validate", "check_records", "check_shacl", "TOP_SECTORS"]
+
+#: Sector concepts declared in ``ontology/sectors.ttl`` rather than in data files.
+TOP_SECTORS = frozenset({"economy", "humanitarian", "governance", "infrastructure", "environment", "security"})
+
+#: For each reference field, the kinds of record it may point to.
+_TARGETS: dict[str, tuple[str, ...]] = {
+    "country": ("actors",), "part_of": ("actors",), "governs": ("actors",), "member_of": ("actors",),
+    "located_in": ("actors",), "jurisdiction": ("actors",), "borders": ("actors",),
+    "signatories": ("actors",), "place": ("actors",), "signed_at": ("forums",),
+    "sectors": ("sectors",), "implements": ("agreements",), "edition_of": ("forums",),
+    "hosts": ("actors",), "participants": ("actors",), "visitors": ("actors",), "led_by": ("actors",),
+    "broader": ("sectors",), "subject": ("actors",), "counterpart": ("actors",),
+}
+
+
+@dataclass
+class Report:
+    """The outcome of validation: every problem found, sorted by file and line."""
+
+    problems: list[Problem] = field(default_factory=list)
+    records: int = 0
+    shacl_checked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 invalid records or SHACL violations, 2 unreadable input."""
+        if any(p.unreadable for p in self.problems):
+            return 2
+        return 1 if self.problems else 0
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "records": self.records, "shacl_checked": self.shacl_checked,
+                "problems": [p.to_dict() for p in self.problems]}
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _problem(code: str, entry: Entry, fld: str, message: str) -> Problem:
+    return Problem(code, entry.file, entry.line_of(fld), entry.record.id, fld, message)
+
+
+def check_records(dataset: Dataset) -> list[Problem]:
+    """Sources, duplicates, types, labels, evidence, references and date order."""
+    problems: list[Problem] = []
+    known_sources = sorted(dataset.sources) + [GENERAL_KNOWLEDGE]
+    seen: dict[tuple[str, str], Entry] = {}
+    for entry in dataset.entries:
+        rec = entry.record
+        if entry.source not in known_sources:
+            problems.append(Problem("unknown-source", entry.file, 1, "", "source",
+                                    f"no source {entry.source!r} in sources.yaml"
+                                    + _suggest(entry.source, known_sources)))
+        key = (entry.file, rec.id)
+        if key in seen:
+            problems.append(_problem("duplicate-id", entry, "id",
+                                     f"id already used in this file at line {seen[key].line}"))
+        seen.setdefault(key, entry)
+        if entry.source != GENERAL_KNOWLEDGE and not rec.evidence:
+            problems.append(_problem("no-evidence", entry, "evidence",
+                                     "every record in a source's file needs evidence: "
+                                     "a locator and a verbatim quote"))
+        if getattr(rec, "end_date", None) and getattr(rec, "date", None):
+            if rec.end_date.last_day() < rec.date.first_day():
+                problems.append(_problem("impossible-date", entry, "end_date",
+                                         f"ends ({rec.end_date}) before it starts ({rec.date})"))
+        if rec.id in TOP_SECTORS and entry.kind != "sectors":
+            problems.append(_problem("duplicate-id", entry, "id",
+                                     f"{rec.id!r} is a top sector in ontology/sectors.ttl"))
+    for rid, entries in sorted(dataset.by_id.items()):
+        kinds = sorted({e.kind for e in entries})
+        if len(kinds) > 1:
+            for e in entries[1:]:
+                problems.append(_problem("duplicate-id", e, "id",
+                                         f"id {rid!r} names records of different kinds: {', '.join(kinds)}"))
+        types = {getattr(e.record, "type", None) for e in entries} - {None}
+        if len(types) > 1:
+            first = entries[0]
+            for e in entries[1:]:
+                t = getattr(e.record, "type", None)
+                if t is not None and t != getattr(first.record, "type", None):
+                    problems.append(_problem("conflicting-type", e, "type",
+                                             f"{t.value} here, but {first.file}:{first.line} says "
+                                             f"{getattr(first.record, 'type').value if getattr(first.record, 'type', None) else '(none)'}"))
+        if entries[0].kind in ("actors", "agreements", "forums") and not types:
+            problems.append(_problem("missing-type", entries[0], "type",
+                                     "no file gives this record a type"))
+        if entries[0].kind != "observations" and not any("en" in e.record.label for e in entries):
+            problems.append(_problem("missing-label", entries[0], "label",
+                                     "no file gives this record an English label (label: {en: ...})"))
+    known_ids = {k: sorted(i for i, es in dataset.by_id.items() if es[0].kind == k)
+                 for k in ("actors", "agreements", "forums", "sectors", "observations")}
+    known_ids["sectors"] = sorted(set(known_ids["sectors"]) | TOP_SECTORS)
+    all_ids = set(dataset.by_id) | TOP_SECTORS
+    for entry in dataset.entries:
+        for fld, ids in entry.record.references().items():
+            targets = _TARGETS[fld]
+            for ref in ids:
+                kind = "sectors" if ref in TOP_SECTORS else dataset.kind_of(ref)
+                if ref not in all_ids:
+                    pool = [i for t in targets for i in known_ids[t]]
+                    problems.append(_problem("unknown-reference", entry, fld,
+                                             f"no record {ref!r}" + _suggest(ref, pool)))
+                elif kind not in targets:
+                    problems.append(_problem("wrong-reference", entry, fld,
+                                             f"{ref!r} is one of the {kind}; expected one of the {' or '.join(targets)}"))
+        if fld_country := getattr(entry.record, "country", None):
+            target = dataset.by_id.get(fld_country, [])
+            ttypes = {getattr(e.record, "type", None) for e in target} - {None}
+            if ttypes and ActorType.State not in ttypes:
+                problems.append(_problem("wrong-reference", entry, "country",
+                                         f"{fld_country!r} is not a State"))
+    return problems
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> "object":
+    import rdflib
+
+    return rdflib.Graph().parse(resource_dir("ontology") / "shapes.ttl", format="turtle")
+
+
+def _field_name(path: str) -> str:
+    local = path.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return {"signatory": "signatories", "sector": "sectors", "label": "label", "partOf": "part_of",
+            "memberOf": "member_of", "locatedIn": "located_in", "signedAt": "signed_at",
+            "editionOf": "edition_of", "editionNumber": "number", "host": "hosts",
+            "participant": "participants", "visitor": "visitors", "ledBy": "led_by",
+            "endDate": "end_date", "validUntil": "valid_until", "about": "subject",
+            "sharesBorderWith": "borders", "prefLabel": "label", "broader": "broader",
+            "quote": "evidence", "locator": "evidence", "evidence": "evidence"}.get(local, local)
+
+
+def check_shacl(dataset: Dataset, quads: list[ox.Quad] | None = None) -> list[Problem]:
+    """Run the SHACL shapes (pyshacl, no inference, offline) on the union of the data graphs.
+
+    The ontology graph is passed as ``ont_graph`` so that subclasses (a Region is an
+    Actor) satisfy ``sh:class`` constraints.
+    """
+    import rdflib
+    from pyshacl import validate as shacl_validate
+
+    quads = quads if quads is not None else dataset_quads(dataset)
+    data = rdflib.Graph()
+    ont = rdflib.Graph()
+    data.parse(data=ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads
+                                  if str(q.graph_name) != ONTOLOGY_GRAPH], format=ox.RdfFormat.N_TRIPLES),
+               format="nt")
+    ont.parse(data=ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads
+                                 if str(q.graph_name) == ONTOLOGY_GRAPH], format=ox.RdfFormat.N_TRIPLES),
+              format="nt")
+    conforms, results, _ = shacl_validate(data, shacl_graph=_shapes(), ont_graph=ont, inference="none",
+                                          advanced=True, allow_warnings=False)
+    if conforms:
+        return []
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    problems = []
+    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
+        focus = str(results.value(result, sh.focusNode))
+        path = results.value(result, sh.resultPath)
+        message = str(results.value(result, sh.resultMessage) or "violates a SHACL shape")
+        rid = focus[len(ID):].split("/evidence/")[0] if focus.startswith(ID) else focus
+        entries = dataset.by_id.get(rid)
+        fld = _field_name(str(path)) if path is not None else ""
+        if entries:
+            e = entries[0]
+            problems.append(Problem("shacl", e.file, e.line_of(fld), rid, fld, f"SHACL: {message}"))
+        else:
+            problems.append(Problem("shacl", str(dataset.directory), 1, rid, fld, f"SHACL: {message}"))
+    return sorted(set(problems))
+
+
+def validate(dataset: Dataset, shacl: bool = True) -> Report:
+    """Every problem in one report: reading, records, references, then SHACL.
+
+    SHACL runs only when the records themselves are sound, since a graph built
+    from broken records would mostly repeat the same problems.
+    """
+    problems = list(dataset.problems) + check_records(dataset)
+    report = Report(records=len(dataset.by_id))
+    if shacl and not problems:
+        problems += check_shacl(dataset)
+        report.shacl_checked = True
+    report.problems = sorted(set(problems))
+    return report
