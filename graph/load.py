@@ -90,8 +90,7 @@ class Dataset:
         return entries[0].kind if entries else None
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last."""
+_LineLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 
 
 def read_yaml(path: Path, display: str) -> tuple[Any, dict[tuple, int], list[Problem]]:

@@ -35,7 +35,7 @@ _TARGETS: dict[str, tuple[str, ...]] = {
     "signatories": ("actors",), "place": ("actors",), "signed_at": ("forums",),
     "sectors": ("sectors",), "implements": ("agreements",), "edition_of": ("forums",),
     "hosts": ("actors",), "participants": ("actors",), "visitors": ("actors",), "led_by": ("actors",),
-    "broader": ("sectors",), "subject": ("actors",), "counterpart": ("actors",),
+    "broader": ("sectors",), "subject": ("actors", "forums", "agreements"), "counterpart": ("actors",),
 }
 
 

@@ -1,0 +1,386 @@
+"""The ``paradiplo`` command: parse options, call ``graph``, print. Nothing else.
+
+Output for machines goes to stdout; messages go to stderr. Exit codes: 0 ok,
+1 invalid data (or a refused query), 2 unreadable input or bad usage.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from graph import InvalidData, KnowledgeGraph, ParadiploError, open_graph
+from graph.analysis import METRICS, centrality, communities
+from graph.files import atomic_write
+from graph.load import load_dataset
+from graph.project import LEVELS, RELATIONS, Filters
+from graph.rdf import FORMATS, serialize
+from graph.render import COLOR_BY, LAYOUTS, map_html
+from graph.report import dumps, rows_to_csv, write_report
+from graph.sparql import QueryError, bundled_queries, find_query, run_query, to_csv, to_json, to_table, to_tsv
+from graph.summary import conflicts, stats
+from graph.validate import validate
+
+EXPORT_FORMATS = tuple(FORMATS) + ("graphml", "gexf")
+
+
+def _utf8_streams() -> None:
+    """UTF-8 on stdout/stderr whatever the locale (``LC_ALL=C`` would give ASCII)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
+            stream.reconfigure(encoding="utf-8")
+
+
+class DataError(click.ClickException):
+    """Invalid data: every problem, one per line, with the exit code they call for."""
+
+    def __init__(self, error: InvalidData):
+        super().__init__(f"{len(error.problems)} problem(s) in the data:\n{error}")
+        self.exit_code = error.exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+def data_option(f: Callable) -> Callable:
+    return click.option("--data", "data", type=click.Path(path_type=Path), default=None,
+                        help="Folder of .yaml data files (default: the bundled data).")(f)
+
+
+def format_option(*choices: str, default: str = "table") -> Callable:
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format.")
+
+
+def filter_options(f: Callable) -> Callable:
+    """--since/--until/--sector/--relations/--level, shared by every network command."""
+    for opt in reversed([
+        click.option("--since", type=int, help="Only ties dated in or after this year."),
+        click.option("--until", type=int, help="Only ties dated in or before this year."),
+        click.option("--sector", "sectors", multiple=True, help="Only ties in this sector (or a narrower one)."),
+        click.option("--relations", default=",".join(RELATIONS), show_default=True,
+                     help="Which ties count, comma-separated: " + ", ".join(RELATIONS)),
+        click.option("--level", type=click.Choice(LEVELS), default="actor", show_default=True,
+                     help="Roll actors up to their region or country."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _filters(since: int | None, until: int | None, sectors: tuple[str, ...], relations: str) -> Filters:
+    rels = tuple(r.strip() for r in relations.split(",") if r.strip())
+    bad = [r for r in rels if r not in RELATIONS]
+    if bad:
+        raise click.BadParameter(f"unknown relation {bad[0]!r}; choose from {', '.join(RELATIONS)}",
+                                 param_hint="--relations")
+    return Filters(since=since, until=until, sectors=tuple(sectors), relations=rels)
+
+
+def _open(data: Path | None) -> KnowledgeGraph:
+    try:
+        return open_graph(data)
+    except InvalidData as exc:
+        raise DataError(exc) from None
+
+
+def _write(path: Path, content: bytes | str) -> None:
+    try:
+        atomic_write(path, content)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+    click.echo(f"wrote {path}", err=True)
+
+
+def handle_errors(f: Callable) -> Callable:
+    """Turn paradiplo's own exceptions into clean messages (no traceback)."""
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except InvalidData as exc:
+            raise DataError(exc) from None
+        except QueryError as exc:
+            raise click.ClickException(str(exc)) from None
+        except ParadiploError as exc:
+            raise click.ClickException(str(exc)) from None
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="paradiplo")
+def cli() -> None:
+    """paradiplo: a knowledge graph of paradiplomatic actors.
+
+    Example: paradiplo report -o out/
+    """
+    _utf8_streams()
+
+
+@cli.command("validate")
+@data_option
+@format_option("text", "json", default="text")
+def validate_cmd(data: Path | None, fmt: str) -> None:
+    """Check the data: every problem at once, as FILE:LINE: record: field: message.
+
+    Exit 0 when clean, 1 for invalid records or SHACL violations, 2 for unreadable input.
+
+    Example: paradiplo validate --data data/
+    """
+    report = validate(load_dataset(data))
+    if fmt == "json":
+        click.echo(dumps(report.to_dict()), nl=False)
+    else:
+        for p in report.problems:
+            click.echo(str(p), err=True)
+        click.echo(f"{report.records} records, {len(report.problems)} problem(s)"
+                   + ("" if report.shacl_checked or report.problems else ""), err=True)
+    sys.exit(report.exit_code)
+
+
+@cli.command()
+@data_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File to write (default: stdout).")
+def build(data: Path | None, output: Path | None) -> None:
+    """Build the RDF dataset as TriG: one named graph per source, one for the ontology.
+
+    Example: paradiplo build -o paradiplo.trig
+    """
+    kg = _open(data)
+    content = serialize(kg.quads, "trig")
+    if output:
+        _write(output, content)
+    else:
+        sys.stdout.buffer.write(content)
+
+
+@cli.command()
+@data_option
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True, help="Export format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@filter_options
+def export(data: Path | None, fmt: str, output: Path, since: int | None, until: int | None,
+           sectors: tuple[str, ...], relations: str, level: str) -> None:
+    """Export the dataset (ttl, trig, nt, nq, jsonld) or the actor network (graphml, gexf).
+
+    Turtle and N-Triples carry the union of all graphs; TriG, N-Quads and JSON-LD keep the
+    named graphs. Filters apply to the network formats.
+
+    Example: paradiplo export --format graphml -o network.graphml
+    """
+    import networkx as nx
+
+    kg = _open(data)
+    if fmt in FORMATS:
+        content = serialize(kg.quads, fmt)
+    else:
+        g = kg.actor_graph(_filters(since, until, sectors, relations), level)
+        lines = nx.generate_graphml(g) if fmt == "graphml" else nx.generate_gexf(g)
+        content = "\n".join(lines) + "\n"
+    _write(output, content)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@data_option
+@click.option("--name", help="Run a bundled query by name (see `paradiplo queries`).")
+@format_option("table", "csv", "tsv", "json")
+@handle_errors
+def query(query: str | None, data: Path | None, name: str | None, fmt: str) -> None:
+    """Run a SPARQL query (text or a .rq file) on the dataset.
+
+    The default graph is the union of all sources; GRAPH ?g { … } tells which source says
+    what. Prefixes pd:, pdr:, skos:, rdfs:, prov:, dcterms:, … are predeclared.
+
+    Example: paradiplo query "SELECT ?a WHERE { ?a a pd:Region }" --format csv
+    """
+    if name:
+        text = find_query(name).text
+    elif query is None:
+        raise click.UsageError("give a query, a .rq file or --name NAME")
+    elif query.endswith(".rq") or (len(query) < 4096 and Path(query).is_file()):
+        try:
+            text = Path(query).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.ClickException(f"cannot read {query}: {exc}") from None
+    else:
+        text = query
+    result = run_query(_open(data).store, text)
+    if result.kind == "graph":
+        from graph.rdf import PREFIXES
+        import pyoxigraph as ox
+        sys.stdout.buffer.write(ox.serialize(sorted(result.triples, key=str), format=ox.RdfFormat.TURTLE,
+                                             prefixes=PREFIXES))
+        return
+    out = {"json": lambda r: json.dumps(to_json(r), ensure_ascii=False, indent=2) + "\n",
+           "csv": to_csv, "tsv": to_tsv, "table": lambda r: to_table(r) + "\n"}[fmt](result)
+    click.echo(out, nl=False)
+
+
+@cli.command()
+@format_option("table", "json")
+def queries(fmt: str) -> None:
+    """List the bundled queries: name, description, path.
+
+    Example: paradiplo queries --format json
+    """
+    rows = [{"name": q.name, "description": q.description, "path": str(q.path)} for q in bundled_queries()]
+    if fmt == "json":
+        click.echo(dumps(rows), nl=False)
+        return
+    width = max((len(r["name"]) for r in rows), default=4)
+    for r in rows:
+        click.echo(f"{r['name'].ljust(width)}  {r['description']}")
+
+
+def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> None:
+    if fmt == "json":
+        click.echo(dumps(rows), nl=False)
+    elif fmt == "csv":
+        click.echo(rows_to_csv(rows, columns), nl=False)
+    else:
+        text = [[str(r.get(c, "")) for c in columns] for r in rows]
+        widths = [max([len(c)] + [len(t[i]) for t in text]) for i, c in enumerate(columns)]
+        click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+        for t in text:
+            click.echo("  ".join(x.ljust(w) for x, w in zip(t, widths)).rstrip())
+
+
+@cli.command("centrality")
+@data_option
+@click.option("--metric", type=click.Choice(METRICS), default="degree", show_default=True, help="Sort by.")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show the first N.")
+@filter_options
+@format_option("table", "csv", "json")
+@handle_errors
+def centrality_cmd(data: Path | None, metric: str, top: int | None, since: int | None, until: int | None,
+                   sectors: tuple[str, ...], relations: str, level: str, fmt: str) -> None:
+    """Rank actors by degree, strength, betweenness, closeness, eigenvector and PageRank.
+
+    Betweenness and closeness treat 1/weight as the length of a tie.
+
+    Example: paradiplo centrality --metric betweenness --top 10
+    """
+    g = _open(data).actor_graph(_filters(since, until, sectors, relations), level)
+    rows = centrality(g, metric=metric, top=top)
+    _print_rows(rows, fmt, ["rank", "id", "label", "country", *METRICS])
+
+
+@cli.command("communities")
+@data_option
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for Louvain.")
+@filter_options
+@format_option("table", "csv", "json")
+@handle_errors
+def communities_cmd(data: Path | None, seed: int, since: int | None, until: int | None,
+                    sectors: tuple[str, ...], relations: str, level: str, fmt: str) -> None:
+    """Louvain communities (seeded): members, countries and the modularity.
+
+    Example: paradiplo communities --seed 7 --format json
+    """
+    g = _open(data).actor_graph(_filters(since, until, sectors, relations), level)
+    result = communities(g, seed=seed)
+    if fmt == "json":
+        click.echo(dumps(result), nl=False)
+        return
+    rows = [{"community": c["id"], "size": c["size"], "countries": ";".join(c["countries"]),
+             "members": ";".join(c["members"])} for c in result["communities"]]
+    _print_rows(rows, fmt, ["community", "size", "countries", "members"])
+    if fmt == "table":
+        click.echo(f"modularity {result['modularity']} (Louvain, seed {seed})", err=True)
+
+
+@cli.command("map")
+@data_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="HTML file to write.")
+@click.option("--color-by", type=click.Choice(COLOR_BY), default="country", show_default=True)
+@click.option("--size-by", type=click.Choice(METRICS), default="degree", show_default=True)
+@click.option("--layout", type=click.Choice(LAYOUTS), default="force", show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for communities.")
+@filter_options
+@handle_errors
+def map_cmd(data: Path | None, output: Path, color_by: str, size_by: str, layout: str, seed: int,
+            since: int | None, until: int | None, sectors: tuple[str, ...], relations: str, level: str) -> None:
+    """Draw the actor network as one self-contained HTML file (works offline).
+
+    Example: paradiplo map -o map.html --color-by community --layout geo
+    """
+    g = _open(data).actor_graph(_filters(since, until, sectors, relations), level)
+    sizes = {r["id"]: r[size_by] for r in centrality(g, metric=size_by)}
+    comm = {m: c["id"] for c in communities(g, seed=seed)["communities"] for m in c["members"]}
+    caption = f"{g.number_of_nodes()} actors, {g.number_of_edges()} ties; colour: {color_by}; size: {size_by}"
+    _write(output, map_html(g, color_by=color_by, size_by=sizes, communities=comm, layout=layout,
+                            caption=caption, title="paradiplo map"))
+
+
+@cli.command("stats")
+@data_option
+@format_option("table", "json")
+@handle_errors
+def stats_cmd(data: Path | None, fmt: str) -> None:
+    """Counts of actors, agreements, forums, sectors, sources, triples, unsourced records.
+
+    Example: paradiplo stats --format json
+    """
+    counts = stats(_open(data).store)
+    if fmt == "json":
+        click.echo(dumps(counts), nl=False)
+    else:
+        for k, v in counts.items():
+            click.echo(f"{k:<24}{v}")
+
+
+@cli.command("conflicts")
+@data_option
+@format_option("table", "json")
+@handle_errors
+def conflicts_cmd(data: Path | None, fmt: str) -> None:
+    """Claims on which sources disagree, each value with the sources that state it.
+
+    Example: paradiplo conflicts --format json
+    """
+    rows = conflicts(_open(data).store)
+    if fmt == "json":
+        click.echo(dumps(rows), nl=False)
+        return
+    for c in rows:
+        click.echo(f"{c['record']} {c['property']}:")
+        for cl in c["claims"]:
+            click.echo(f"  {cl['value']:<24} {', '.join(cl['sources'])}")
+    click.echo(f"{len(rows)} disagreement(s)", err=True)
+
+
+@cli.command()
+@data_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Folder to write.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for communities.")
+@filter_options
+@handle_errors
+def report(data: Path | None, output: Path, seed: int, since: int | None, until: int | None,
+           sectors: tuple[str, ...], relations: str, level: str) -> None:
+    """The main job: dataset, centrality, communities, disagreements, map and index.html.
+
+    Example: paradiplo report -o out/
+    """
+    kg = _open(data)
+    try:
+        names = write_report(kg, output, seed=seed, filters=_filters(since, until, sectors, relations),
+                             level=level)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    for name in names:
+        click.echo(str(output / name))
+    click.echo(f"report written to {output}/ (open {output / 'index.html'})", err=True)
+
+
+def main() -> None:
+    cli(prog_name="paradiplo")
+
+
+if __name__ == "__main__":
+    main()

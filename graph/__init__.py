@@ -1,0 +1,64 @@
+"""paradiplo: a knowledge graph of paradiplomatic actors.
+
+The library behind the ``paradiplo`` command. Load the data once, then query,
+analyse and draw it:
+
+>>> from graph import open_graph
+>>> from graph.analysis import centrality
+>>> kg = open_graph()                      # bundled data, validated, in Oxigraph
+>>> rows = centrality(kg.actor_graph(), top=3)
+>>> [r["id"] for r in rows][0]
+'omsk-oblast'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+
+from .errors import InvalidData, ParadiploError, Problem
+from .load import Dataset, load_dataset
+from .project import Filters, actor_graph
+from .rdf import build_store, dataset_quads
+from .validate import Report, validate
+
+__all__ = ["KnowledgeGraph", "open_graph", "ParadiploError", "InvalidData", "Problem", "Filters"]
+__version__ = "0.1.0"
+
+
+@dataclass
+class KnowledgeGraph:
+    """A validated dataset and its RDF store; every analysis reads the store."""
+
+    dataset: Dataset
+    report: Report
+    quads: list[ox.Quad] = field(repr=False)
+
+    @cached_property
+    def store(self) -> ox.Store:
+        store = ox.Store()
+        store.bulk_extend(self.quads)
+        return store
+
+    def actor_graph(self, filters: Filters = Filters(), level: str = "actor") -> nx.Graph:
+        """The actor–actor network (see :func:`graph.project.actor_graph`)."""
+        return actor_graph(self.store, filters, level)
+
+
+def open_graph(data: Path | str | None = None, shacl: bool = False) -> KnowledgeGraph:
+    """Load, check and build a data folder (the bundled data by default).
+
+    Raises
+    ------
+    InvalidData
+        With every problem found, when the data cannot be trusted.
+    """
+    dataset = load_dataset(data)
+    report = validate(dataset, shacl=shacl)
+    if not report.ok:
+        raise InvalidData(report.problems)
+    return KnowledgeGraph(dataset, report, dataset_quads(dataset))

@@ -1,0 +1,151 @@
+"""The main job: dataset, rankings, communities, disagreements and map into one folder.
+
+Every file is computed in memory, staged beside its target and renamed into
+place, so a failed run leaves an earlier report untouched.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from graph import open_graph
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "report"
+>>> files = write_report(open_graph(), out)
+>>> sorted(files)[:3]
+['centrality.csv', 'centrality.json', 'communities.csv']
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import KnowledgeGraph
+from .analysis import METRICS, centrality, communities
+from .project import Filters
+from .rdf import serialize
+from .render import map_html
+from .summary import conflicts, stats
+
+__all__ = ["build_report", "write_report", "rows_to_csv", "dumps"]
+
+
+def dumps(data: Any) -> str:
+    """JSON as paradiplo writes it: UTF-8 text, sorted keys, two-space indent, final newline."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def rows_to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    """Rows of dicts as CSV (lists joined with ``;``)."""
+    columns = columns or (list(rows[0]) if rows else [])
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([";".join(map(str, r[c])) if isinstance(r.get(c), list) else r.get(c, "") for c in columns])
+    return buf.getvalue()
+
+
+def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(),
+                 level: str = "actor") -> dict[str, str]:
+    """File name → content of every file in the report (nothing written yet)."""
+    g = kg.actor_graph(filters, level)
+    ranks = centrality(g, metric="degree")
+    comms = communities(g, seed=seed)
+    member_of = {m: c["id"] for c in comms["communities"] for m in c["members"]}
+    disagreements = conflicts(kg.store)
+    counts = stats(kg.store)
+    comm_rows = [{"community": c["id"], "id": m, "label": lab, "country": g.nodes[m].get("country", "")}
+                 for c in comms["communities"] for m, lab in zip(c["members"], c["labels"])]
+    conflict_rows = [{"record": c["record"], "property": c["property"], "value": cl["value"],
+                      "sources": cl["sources"]} for c in disagreements for cl in c["claims"]]
+    files = {
+        "dataset.trig": serialize(kg.quads, "trig").decode("utf-8"),
+        "stats.json": dumps(counts),
+        "centrality.json": dumps(ranks),
+        "centrality.csv": rows_to_csv(ranks),
+        "communities.json": dumps(comms),
+        "communities.csv": rows_to_csv(comm_rows, ["community", "id", "label", "country"]),
+        "conflicts.json": dumps(disagreements),
+        "conflicts.csv": rows_to_csv(conflict_rows, ["record", "property", "value", "sources"]),
+        "map.html": map_html(g, title="paradiplo: the actor network", color_by="community",
+                             size_by={r["id"]: r["degree"] for r in ranks}, communities=member_of,
+                             caption=f"{g.number_of_nodes()} actors, {g.number_of_edges()} ties; "
+                                     f"colour: Louvain community (seed {seed}); size: degree. "
+                                     f"Reproduce: paradiplo map -o map.html --color-by community"),
+    }
+    files["index.html"] = _index(counts, ranks, comms, disagreements, g.number_of_nodes(),
+                                 g.number_of_edges(), seed)
+    return files
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in columns) + "</tr>"
+                   for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _index(counts: dict, ranks: list, comms: dict, disagreements: list, nodes: int, edges: int,
+           seed: int) -> str:
+    conflict_rows = [{"record": c["record"], "property": c["property"],
+                      "claims": "; ".join(f"{cl['value']} ({', '.join(cl['sources'])})" for cl in c["claims"])}
+                     for c in disagreements]
+    comm_rows = [{"community": c["id"], "size": c["size"], "countries": ", ".join(c["countries"]),
+                  "members": ", ".join(c["labels"])} for c in comms["communities"]]
+    sections = [
+        "<h1>paradiplo report</h1>",
+        "<p>A knowledge graph of paradiplomatic actors built from the curated seed papers. "
+        "Every figure below states the command that reproduces it.</p>",
+        "<h2>Dataset</h2><p><code>paradiplo stats</code></p>",
+        _table([{"count": k, "value": v} for k, v in counts.items()], ["count", "value"]),
+        f"<h2>Centrality</h2><p><code>paradiplo centrality --top 20</code> — actor network of "
+        f"{nodes} actors and {edges} ties (co-signing, shared forums, visits). Betweenness and closeness "
+        f"use 1/weight as distance.</p>",
+        _table(ranks[:20], ["rank", "id", "label", "country", *METRICS]),
+        f"<h2>Communities</h2><p><code>paradiplo communities --seed {seed}</code> — Louvain, "
+        f"modularity {comms['modularity']}.</p>",
+        _table(comm_rows, ["community", "size", "countries", "members"]),
+        "<h2>Disagreements between sources</h2><p><code>paradiplo conflicts</code></p>",
+        _table(conflict_rows, ["record", "property", "claims"]) if conflict_rows else "<p>None.</p>",
+        '<h2>Map</h2><p><a href="map.html">map.html</a> — <code>paradiplo map -o map.html '
+        "--color-by community</code></p>",
+        "<h2>Files</h2><p>dataset.trig (one named graph per source), stats.json, centrality.csv/json, "
+        "communities.csv/json, conflicts.csv/json, map.html.</p>",
+    ]
+    style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}"
+             "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 6px;"
+             "font-size:.9em;text-align:left;vertical-align:top}th{background:#f3f3f3}code{background:#f6f6f6}")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>paradiplo report</title>"
+            f"<style>{style}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n")
+
+
+def write_report(kg: KnowledgeGraph, directory: str | os.PathLike, seed: int = 42,
+                 filters: Filters = Filters(), level: str = "actor") -> list[str]:
+    """Write the report into ``directory``; returns the file names written.
+
+    Every file is computed first, then staged as a temporary file beside its
+    target, then all are renamed into place: a failure before the renames leaves
+    an earlier report untouched, and other files in the folder are never touched.
+    """
+    target = Path(directory)
+    files = build_report(kg, seed, filters, level)
+    target.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, content in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content.encode("utf-8"))
+            staged.append((tmp, target / name))
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return sorted(files)
