@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from .errors import InvalidData, ParadiploError, Problem
 from .load import Dataset, load_dataset
 from .project import Filters, actor_graph
-from .rdf import build_store, dataset_quads
+from .rdf import dataset_quads, load_store
 from .validate import Report, validate
 
 __all__ = ["KnowledgeGraph", "open_graph", "ParadiploError", "InvalidData", "Problem", "Filters"]
@@ -40,9 +40,7 @@ class KnowledgeGraph:
 
     @cached_property
     def store(self) -> ox.Store:
-        store = ox.Store()
-        store.bulk_extend(self.quads)
-        return store
+        return load_store(self.quads)
 
     def actor_graph(self, filters: Filters = Filters(), level: str = "actor") -> nx.Graph:
         """The actor–actor network (see :func:`graph.project.actor_graph`)."""

@@ -75,7 +75,7 @@ def _local(term: ox.NamedNode) -> str:
 
 
 def _select(store: ox.Store, query: str) -> list[dict[str, ox.NamedNode | ox.Literal | None]]:
-    answer = store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
+    answer = store.query(query, prefixes=PREFIXES)
     names = [v.value for v in answer.variables]
     return [{n: s[n] for n in names} for s in answer]
 

@@ -25,7 +25,7 @@ from .records import GENERAL_KNOWLEDGE, Actor, Agreement, Forum, Observation, Pa
 __all__ = [
     "PD", "ID", "GRAPH", "SOURCE", "PREFIXES", "ONTOLOGY_GRAPH",
     "iri", "source_iri", "graph_iri", "record_quads", "dataset_quads", "ontology_quads",
-    "build_store", "serialize", "FORMATS",
+    "build_store", "load_store", "serialize", "FORMATS",
 ]
 
 BASE = "https://w3id.org/paradiplo/"
@@ -257,11 +257,24 @@ def dataset_quads(dataset: Dataset, ontology: bool = True) -> list[ox.Quad]:
     return sorted(quads, key=_key)
 
 
-def build_store(dataset: Dataset, path: str | os.PathLike | None = None) -> ox.Store:
-    """Load the dataset into an Oxigraph store (in memory, or on disk at ``path``)."""
+def load_store(quads: list[ox.Quad], path: str | os.PathLike | None = None) -> ox.Store:
+    """An Oxigraph store (in memory, or on disk at ``path``) holding ``quads``.
+
+    The store's default graph is the union of all named graphs as a *set* of
+    triples (Oxigraph's own ``use_default_graph_as_union`` repeats a triple once
+    per graph that states it, which would inflate counts). Queries without
+    ``GRAPH`` see everything once; ``GRAPH ?g`` tells which source says what.
+    """
     store = ox.Store(str(path)) if path is not None else ox.Store()
-    store.bulk_extend(dataset_quads(dataset))
+    union = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    store.bulk_extend(quads)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in union)
     return store
+
+
+def build_store(dataset: Dataset, path: str | os.PathLike | None = None) -> ox.Store:
+    """Load the dataset into an Oxigraph store (see :func:`load_store`)."""
+    return load_store(dataset_quads(dataset), path)
 
 
 def serialize(quads: list[ox.Quad], fmt: str) -> bytes:

@@ -30,7 +30,7 @@ CONTESTABLE = ("date", "endDate", "place", "signedAt", "editionNumber", "edition
 
 def _count(store: ox.Store, where: str) -> int:
     q = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}"
-    return int(next(iter(store.query(q, use_default_graph_as_union=True, prefixes=PREFIXES)))["n"].value)
+    return int(next(iter(store.query(q, prefixes=PREFIXES)))["n"].value)
 
 
 def stats(store: ox.Store) -> dict[str, int]:
@@ -85,7 +85,7 @@ def conflicts(store: ox.Store) -> list[dict[str, Any]]:
         claims[(r["s"].value, r["p"].value)][r["o"]].add(r["g"].value[len(GRAPH):])
     labels = {r["s"].value: r["l"].value for r in store.query(
         "SELECT ?s (MIN(?l) AS ?l) WHERE { ?s rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), 'en')) } GROUP BY ?s",
-        use_default_graph_as_union=True, prefixes=PREFIXES)}
+        prefixes=PREFIXES)}
     out = []
     for (s, p), values in sorted(claims.items()):
         terms = sorted(values, key=str)
