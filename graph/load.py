@@ -90,7 +90,14 @@ class Dataset:
         return entries[0].kind if entries else None
 
 
-_LineLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available: ~10x faster
+    """Safe loader that keeps dates as text, so ``PartialDate`` can explain a bad one."""
+
+
+_LineLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def read_yaml(path: Path, display: str) -> tuple[Any, dict[tuple, int], list[Problem]]:

@@ -108,7 +108,7 @@ class PartialDate:
         if isinstance(value, dt.datetime):
             raise ValueError("expected a date without a time, like 2015-03-16")
         if isinstance(value, dt.date):
-            return cls(value.year, value.month, value.day)
+            value = value.isoformat()
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise ValueError("expected a date: YYYY, YYYY-MM or YYYY-MM-DD")
         match = _DATE_RE.match(str(value).strip())
