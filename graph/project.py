@@ -42,13 +42,15 @@ class Filters:
     sectors: tuple[str, ...] = ()
     relations: tuple[str, ...] = RELATIONS
 
-    def admits_year(self, year: int | None) -> bool:
-        """Undated ties are kept only when no year bound is set."""
+    def admits_years(self, years: frozenset[int]) -> bool:
+        """Whether any year a source gives falls in range; undated ties only pass without bounds.
+
+        When sources disagree on a date, the tie counts if any of them dates it in range.
+        """
         if self.since is None and self.until is None:
             return True
-        if year is None:
-            return False
-        return (self.since is None or year >= self.since) and (self.until is None or year <= self.until)
+        return any((self.since is None or y >= self.since) and (self.until is None or y <= self.until)
+                   for y in years)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class Tie:
 
     id: str
     relation: str  # agreement, forum, visit
-    year: int | None
+    years: frozenset[int]  # every year a source gives (sources may disagree)
     sectors: frozenset[str]
     members: tuple[str, ...]  # for visits: visitors first
     visitors: tuple[str, ...] = ()
@@ -92,7 +94,7 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
     """Every agreement, event and visit with its members, filtered, sorted by id."""
     members: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     kind: dict[str, str] = {}
-    years: dict[str, int] = {}
+    years: dict[str, set[int]] = defaultdict(set)
     sectors: dict[str, set[str]] = defaultdict(set)
     rows = _select(store, """
         SELECT ?x ?role ?a WHERE {
@@ -110,8 +112,8 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
                 kind[x] = "visit"
             elif x not in kind:
                 kind[x] = "agreement" if "signatory" in members[x] else "forum"
-    for row in _select(store, "SELECT ?x (MIN(?y) AS ?year) WHERE { ?x pd:year ?y } GROUP BY ?x"):
-        years[_local(row["x"])] = int(row["year"].value)
+    for row in _select(store, "SELECT ?x ?y WHERE { ?x pd:year ?y }"):
+        years[_local(row["x"])].add(int(row["y"].value))
     for row in _select(store, "SELECT ?x ?s WHERE { ?x pd:sector ?s }"):
         sectors[_local(row["x"])].add(_local(row["s"]))
     wanted = set(filters.sectors)
@@ -119,17 +121,18 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
     out = []
     for x in sorted(members):
         rel = kind.get(x, "forum")
-        if rel not in filters.relations or not filters.admits_year(years.get(x)):
+        span = frozenset(years.get(x, ()))
+        if rel not in filters.relations or not filters.admits_years(span):
             continue
         if wanted and not any(({s} | up.get(s, set())) & wanted for s in sectors[x]):
             continue
         m = members[x]
         if rel == "visit":
-            tie = Tie(x, rel, years.get(x), frozenset(sectors[x]),
+            tie = Tie(x, rel, span, frozenset(sectors[x]),
                       tuple(sorted(m["visitor"])) + tuple(sorted(m["host"] - m["visitor"])),
                       tuple(sorted(m["visitor"])), tuple(sorted(m["host"] | m["participant"])))
         else:
-            tie = Tie(x, rel, years.get(x), frozenset(sectors[x]),
+            tie = Tie(x, rel, span, frozenset(sectors[x]),
                       tuple(sorted(m["signatory"] | m["host"] | m["participant"])))
         out.append(tie)
     return out
@@ -212,8 +215,8 @@ def actor_graph(store: ox.Store, filters: Filters = Filters(), level: str = "act
     unit = _rollup(store, info, level)
     edges: dict[tuple[str, str], dict] = {}
     for tie in ties(store, filters):
-        for a, b in tie.pairs():
-            ua, ub = unit.get(a, a), unit.get(b, b)
+        pairs = {(unit.get(a, a), unit.get(b, b)) for a, b in tie.pairs()}
+        for ua, ub in sorted(pairs):  # one tie adds at most 1 to a pair, whatever the level
             if ua == ub:
                 continue
             key = (min(ua, ub), max(ua, ub))

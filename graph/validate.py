@@ -105,15 +105,13 @@ def check_records(dataset: Dataset) -> list[Problem]:
             for e in entries[1:]:
                 problems.append(_problem("duplicate-id", e, "id",
                                          f"id {rid!r} names records of different kinds: {', '.join(kinds)}"))
-        types = {getattr(e.record, "type", None) for e in entries} - {None}
-        if len(types) > 1:
-            first = entries[0]
-            for e in entries[1:]:
-                t = getattr(e.record, "type", None)
-                if t is not None and t != getattr(first.record, "type", None):
-                    problems.append(_problem("conflicting-type", e, "type",
-                                             f"{t.value} here, but {first.file}:{first.line} says "
-                                             f"{getattr(first.record, 'type').value if getattr(first.record, 'type', None) else '(none)'}"))
+        typed = [e for e in entries if getattr(e.record, "type", None) is not None]
+        types = {e.record.type for e in typed}
+        for e in typed[1:]:
+            if e.record.type != typed[0].record.type:
+                problems.append(_problem("conflicting-type", e, "type",
+                                         f"{e.record.type.value} here, but {typed[0].file}:{typed[0].line} "
+                                         f"says {typed[0].record.type.value}"))
         if entries[0].kind in ("actors", "agreements", "forums") and not types:
             problems.append(_problem("missing-type", entries[0], "type",
                                      "no file gives this record a type"))
