@@ -139,22 +139,23 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
 
 
 def actors(store: ox.Store) -> dict[str, dict[str, str]]:
-    """Actor id → ``label`` (English), ``label_orig`` (Russian or Kazakh), ``type``, ``country``,
+    """Actor id → ``label`` (English), ``label_orig`` (Russian / Kazakh), ``type``, ``country``,
     ``region``, ``lat``, ``lon``; one value each, chosen deterministically (smallest)."""
     out: dict[str, dict[str, str]] = {}
     for row in _select(store, """
-        SELECT ?a (MIN(?t) AS ?type) (MIN(?en) AS ?label) (MIN(?orig) AS ?label_orig)
+        SELECT ?a (MIN(?t) AS ?type) (MIN(?en) AS ?label) (MIN(?ru) AS ?label_ru) (MIN(?kk) AS ?label_kk)
                (MIN(?c) AS ?country) (MIN(?la) AS ?lat) (MIN(?lo) AS ?lon) WHERE {
           ?a a ?t . ?t rdfs:subClassOf* pd:Actor . FILTER(STRSTARTS(STR(?t), STR(pd:)))
           OPTIONAL { ?a rdfs:label ?en . FILTER(LANGMATCHES(LANG(?en), "en")) }
-          OPTIONAL { ?a rdfs:label ?orig . FILTER(LANG(?orig) IN ("ru", "kk")) }
+          OPTIONAL { ?a rdfs:label ?ru . FILTER(LANG(?ru) = "ru") }
+          OPTIONAL { ?a rdfs:label ?kk . FILTER(LANG(?kk) = "kk") }
           OPTIONAL { ?a pd:country ?c }
           OPTIONAL { ?a geo:lat ?la ; geo:long ?lo }
         } GROUP BY ?a"""):
         aid = _local(row["a"])
         out[aid] = {
             "label": row["label"].value if row["label"] else aid,
-            "label_orig": row["label_orig"].value if row["label_orig"] else "",
+            "label_orig": " / ".join(row[k].value for k in ("label_ru", "label_kk") if row[k]),
             "type": row["type"].value[len(PD):],
             "country": _local(row["country"]) if row["country"] else "",
             "lat": row["lat"].value if row["lat"] else "",

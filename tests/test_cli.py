@@ -1,0 +1,144 @@
+"""The CLI: each command's --format json output equals the library's result."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from cli import cli
+from graph.analysis import centrality, communities
+from graph.project import Filters
+from graph.sparql import bundled_queries, run_query, to_json
+from graph.summary import conflicts, stats
+
+from .conftest import SMALL
+
+
+def _ok(runner, args):
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_stats_json_equals_the_library(runner, kg):
+    out = json.loads(_ok(runner, ["stats", "--format", "json"]).stdout)
+    assert out == stats(kg.store)
+    assert set(out) >= {"actors", "agreements", "forums", "sectors", "sources", "triples", "records_without_source"}
+    assert out["records_without_source"] == 0 and out["sources"] == 5
+
+
+def test_centrality_json_equals_the_library(runner, kg):
+    out = json.loads(_ok(runner, ["centrality", "--format", "json", "--metric", "pagerank", "--top", "5"]).stdout)
+    assert out == centrality(kg.actor_graph(), metric="pagerank", top=5)
+    for row in out:
+        assert {"id", "label", "degree", "betweenness", "closeness", "eigenvector", "pagerank"} <= set(row)
+
+
+def test_centrality_filters_and_levels_reach_the_library(runner, small_kg):
+    args = ["centrality", "--data", str(SMALL), "--format", "json", "--since", "2019", "--level", "region"]
+    out = json.loads(_ok(runner, args).stdout)
+    assert out == centrality(small_kg.actor_graph(Filters(since=2019), level="region"))
+
+
+def test_centrality_table_and_csv(runner):
+    table = _ok(runner, ["centrality", "--data", str(SMALL), "--top", "2"]).stdout.splitlines()
+    assert table[0].split()[:3] == ["rank", "id", "label"] and table[1].split()[1] == "omsk-oblast"
+    csv_out = _ok(runner, ["centrality", "--data", str(SMALL), "--format", "csv"]).stdout.splitlines()
+    assert csv_out[0].startswith("rank,id,label,country,degree")
+    assert len(csv_out) == 1 + 5
+
+
+def test_communities_json_equals_the_library(runner, small_kg):
+    out = json.loads(_ok(runner, ["communities", "--data", str(SMALL), "--seed", "3", "--format", "json"]).stdout)
+    assert out == communities(small_kg.actor_graph(), seed=3)
+
+
+def test_conflicts_lists_both_claims_with_their_sources(runner, small_kg):
+    out = json.loads(_ok(runner, ["conflicts", "--data", str(SMALL), "--format", "json"]).stdout)
+    assert out == conflicts(small_kg.store)
+    assert out == [{"record": "omsk-pavlodar-agreement", "label": "Omsk–Pavlodar agreement", "property": "date",
+                    "claims": [{"value": "2007", "sources": ["paper-b"]},
+                               {"value": "2015-03-16", "sources": ["paper-a"]}]}]
+
+
+def test_bundled_data_keeps_the_disputed_omsk_pavlodar_date(kg):
+    rows = {c["record"]: c for c in conflicts(kg.store)}
+    claims = rows["omsk-pavlodar-cooperation-agreement"]["claims"]
+    assert {c["value"] for c in claims} >= {"2007", "2015-03-16"}
+
+
+def test_query_json_is_sparql_results_json_and_equals_the_library(runner, kg):
+    q = "SELECT ?r WHERE { ?r a pd:Region } ORDER BY ?r LIMIT 3"
+    out = json.loads(_ok(runner, ["query", q, "--format", "json"]).stdout)
+    assert out == to_json(run_query(kg.store, q))
+    assert out["head"]["vars"] == ["r"] and len(out["results"]["bindings"]) == 3
+    assert out["results"]["bindings"][0]["r"]["type"] == "uri"
+
+
+def test_query_by_name_and_from_a_file(runner, tmp_path):
+    by_name = _ok(runner, ["query", "--name", "agreements-by-year", "--format", "csv"]).stdout
+    path = bundled_queries()[0].path
+    from_file = _ok(runner, ["query", str(path), "--format", "tsv"]).stdout
+    assert by_name.startswith("year,agreements") and from_file.startswith("?")
+
+
+def test_construct_queries_print_turtle(runner):
+    out = _ok(runner, ["query", "CONSTRUCT { ?r a pd:Region } WHERE { ?r a pd:Region } LIMIT 2"]).stdout
+    triples = list(ox.parse(out.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+    assert len(triples) == 2
+
+
+def test_queries_lists_every_bundled_query(runner):
+    out = json.loads(_ok(runner, ["queries", "--format", "json"]).stdout)
+    assert [r["name"] for r in out] == [q.name for q in bundled_queries()]
+    assert all(r["description"] for r in out)
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "trig", "nt", "nq", "jsonld"])
+def test_export_rdf_formats(runner, tmp_path, fmt):
+    target = tmp_path / f"out.{fmt}"
+    _ok(runner, ["export", "--data", str(SMALL), "--format", fmt, "-o", str(target)])
+    fmt_map = {"ttl": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
+               "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
+    assert len(list(ox.parse(path=str(target), format=fmt_map[fmt]))) > 500
+
+
+@pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_export_network_formats(runner, tmp_path, small_kg, fmt, reader):
+    target = tmp_path / f"net.{fmt}"
+    _ok(runner, ["export", "--data", str(SMALL), "--format", fmt, "-o", str(target)])
+    g = reader(target)
+    expected = small_kg.actor_graph()
+    assert sorted(g.nodes) == sorted(expected.nodes)
+    assert g.number_of_edges() == expected.number_of_edges()
+
+
+def test_build_writes_trig_with_every_named_graph(runner, tmp_path, small_kg):
+    target = tmp_path / "d.trig"
+    _ok(runner, ["build", "--data", str(SMALL), "-o", str(target)])
+    quads = list(ox.parse(path=str(target), format=ox.RdfFormat.TRIG))
+    assert len(quads) == len(small_kg.quads)
+
+
+def test_report_writes_every_file(runner, tmp_path):
+    out = tmp_path / "report"
+    result = _ok(runner, ["report", "-o", str(out), "--data", str(SMALL)])
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["centrality.csv", "centrality.json", "communities.csv", "communities.json",
+                     "conflicts.csv", "conflicts.json", "dataset.trig", "index.html", "map.html", "stats.json"]
+    assert result.stdout.splitlines() == [str(out / n) for n in names]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "omsk-pavlodar-agreement" in index and "paradiplo centrality" in index
+
+
+def test_unknown_relation_is_a_usage_error(runner):
+    result = runner.invoke(cli, ["centrality", "--data", str(SMALL), "--relations", "trade"])
+    assert result.exit_code == 2 and "unknown relation 'trade'" in result.output
+
+
+def test_unknown_bundled_query_suggests_names(runner):
+    result = runner.invoke(cli, ["query", "--name", "agreements-by-yaer"])
+    assert result.exit_code == 1 and "did you mean agreements-by-year" in result.output

@@ -1,0 +1,65 @@
+"""Safe SPARQL: refusals before execution, syntax errors with line and column, result formats."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cli import cli
+from graph.sparql import (QueryRefused, QuerySyntaxError, bundled_queries, check_query, run_query, to_csv,
+                          to_json, to_tsv)
+
+
+@pytest.mark.parametrize("query, reason", [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { OPTIONAL { SERVICE SILENT <http://x/> { ?s ?p ?o } } }", "SERVICE"),
+    ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM"),
+    ("SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
+    ("INSERT DATA { <http://a> <http://b> <http://c> }", "updates"),
+    ("LOAD <http://example.org/data.ttl>", "updates"),
+    ("DROP ALL", "updates"),
+])
+def test_unsafe_queries_are_refused_before_execution(query, reason):
+    with pytest.raises(QueryRefused, match=reason):
+        check_query(query)
+
+
+def test_oversized_queries_are_refused():
+    with pytest.raises(QueryRefused, match="limit"):
+        check_query("SELECT * WHERE { ?s ?p ?o }" + " " * 200_000)
+
+
+def test_syntax_errors_give_line_and_column():
+    with pytest.raises(QuerySyntaxError, match="line 2, column 9"):
+        check_query("SELECT *\nWHERE { ?s ?p }")
+
+
+def test_refused_query_on_the_cli_exits_1_without_traceback(runner):
+    result = runner.invoke(cli, ["query", "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }"])
+    assert result.exit_code == 1
+    assert "SERVICE is refused" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("query", bundled_queries(), ids=lambda q: q.name)
+def test_every_bundled_query_returns_rows(kg, query):
+    result = run_query(kg.store, query.text)
+    assert result.kind == "select" and len(result.rows) > 0
+
+
+def test_default_graph_is_the_union_and_graph_tells_the_source(small_kg):
+    union = run_query(small_kg.store, "SELECT ?d WHERE { pdr:omsk-pavlodar-agreement pd:date ?d } ORDER BY ?d")
+    assert [r[0].value for r in union.rows] == ["2007", "2015-03-16"]
+    named = run_query(small_kg.store, "SELECT ?g WHERE { GRAPH ?g { pdr:omsk-pavlodar-agreement pd:date \"2007\"^^xsd:gYear } }")
+    assert [r[0].value for r in named.rows] == ["https://w3id.org/paradiplo/graph/paper-b"]
+
+
+def test_result_formats(small_kg):
+    result = run_query(small_kg.store, 'SELECT ?l WHERE { pdr:pavlodar-oblast rdfs:label ?l FILTER(LANG(?l) = "kk") }')
+    assert to_json(result) == {"head": {"vars": ["l"]}, "results": {"bindings": [
+        {"l": {"type": "literal", "value": "Павлодар облысы", "xml:lang": "kk"}}]}}
+    assert to_csv(result) == "l\r\nПавлодар облысы\r\n"
+    assert to_tsv(result) == '?l\n"Павлодар облысы"@kk\n'
+    ask = run_query(small_kg.store, "ASK { pdr:omsk-oblast a pd:Region }")
+    assert to_json(ask) == {"head": {}, "boolean": True}
+    json.dumps(to_json(result))
