@@ -22,7 +22,8 @@ from graph.project import LEVELS, RELATIONS, Filters
 from graph.rdf import FORMATS, serialize
 from graph.render import COLOR_BY, LAYOUTS, map_html
 from graph.report import dumps, rows_to_csv, write_report
-from graph.sparql import QueryError, bundled_queries, find_query, run_query, to_csv, to_json, to_table, to_tsv
+from graph.sparql import (DEFAULT_TIMEOUT, MAX_ROWS, QueryError, bundled_queries, find_query, run_query, run_remote,
+                          to_csv, to_json, to_table, to_tsv)
 from graph.summary import conflicts, stats
 from graph.validate import validate
 
@@ -189,37 +190,85 @@ def export(data: Path | None, fmt: str, output: Path, since: int | None, until: 
 @click.argument("query", required=False)
 @data_option
 @click.option("--name", help="Run a bundled query by name (see `paradiplo queries`).")
-@format_option("table", "csv", "tsv", "json")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "ttl", "nt", "jsonld"]),
+              default=None, help="SELECT/ASK: table (default), csv, tsv, json (SPARQL 1.1 results JSON). "
+                                 "CONSTRUCT/DESCRIBE: ttl (default), nt, jsonld.")
+@click.option("--endpoint", help="Run on a remote SPARQL 1.1 endpoint instead of the local data.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Stop the query after this many seconds.")
 @handle_errors
-def query(query: str | None, data: Path | None, name: str | None, fmt: str) -> None:
-    """Run a SPARQL query (text or a .rq file) on the dataset.
+def query(query: str | None, data: Path | None, name: str | None, fmt: str | None, endpoint: str | None,
+          timeout: float) -> None:
+    """Run a SPARQL query (text, a .rq file, or --name) on the dataset or on an --endpoint.
 
     The default graph is the union of all sources; GRAPH ?g { … } tells which source says
-    what. Prefixes pd:, pdr:, skos:, rdfs:, prov:, dcterms:, … are predeclared.
+    what. Prefixes pd:, pdr:, skos:, rdfs:, prov:, dcterms:, … are predeclared. SERVICE,
+    FROM, LOAD and updates are refused.
 
     Example: paradiplo query "SELECT ?a WHERE { ?a a pd:Region }" --format csv
     """
+    import pyoxigraph as ox
+
+    from graph.rdf import PREFIXES
+
     if name:
         text = find_query(name).text
     elif query is None:
         raise click.UsageError("give a query, a .rq file or --name NAME")
-    elif query.endswith(".rq") or (len(query) < 4096 and Path(query).is_file()):
+    elif query.endswith(".rq") or (len(query) < 4096 and "{" not in query and Path(query).is_file()):
         try:
             text = Path(query).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise click.ClickException(f"cannot read {query}: {exc}") from None
     else:
         text = query
-    result = run_query(_open(data).store, text)
+    if endpoint:
+        result = run_remote(endpoint, text, timeout=timeout)
+    else:
+        result = run_query(_open(data).store, text, timeout=timeout)
     if result.kind == "graph":
-        from graph.rdf import PREFIXES
-        import pyoxigraph as ox
-        sys.stdout.buffer.write(ox.serialize(sorted(result.triples, key=str), format=ox.RdfFormat.TURTLE,
-                                             prefixes=PREFIXES))
+        rdf = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+        if fmt not in (None, *rdf):
+            raise click.UsageError(f"a CONSTRUCT or DESCRIBE result prints as ttl, nt or jsonld, not {fmt}")
+        chosen = rdf[fmt or "ttl"]
+        sys.stdout.buffer.write(ox.serialize(sorted(result.triples, key=str), format=chosen,
+                                             prefixes=PREFIXES if chosen == ox.RdfFormat.TURTLE else None))
         return
+    fmt = fmt or "table"
+    if fmt not in ("table", "csv", "tsv", "json"):
+        raise click.UsageError(f"a SELECT or ASK result prints as table, csv, tsv or json, not {fmt}")
     out = {"json": lambda r: json.dumps(to_json(r), ensure_ascii=False, indent=2) + "\n",
            "csv": to_csv, "tsv": to_tsv, "table": lambda r: to_table(r) + "\n"}[fmt](result)
     click.echo(out, nl=False)
+
+
+@cli.command()
+@data_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Stop a query after this many seconds (answer 503).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=MAX_ROWS, show_default=True,
+              help="Refuse results with more rows.")
+@click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Requests served at once.")
+def serve(data: Path | None, host: str, port: int, timeout: float, max_rows: int, threads: int) -> None:
+    """Serve the dataset read-only as a SPARQL 1.1 Protocol endpoint at /sparql.
+
+    GET and POST (form or application/sparql-query); JSON, XML, CSV, TSV results and Turtle,
+    N-Triples, JSON-LD graphs by content negotiation; a query page at /.
+
+    Example: paradiplo serve --port 8000 --timeout 10
+    """
+    from graph.server import serve as run_server
+
+    store = _open(data).store
+    click.echo(f"paradiplo: SPARQL endpoint at http://{host}:{port}/sparql (query page at /); "
+               f"timeout {timeout:g} s; Ctrl-C stops", err=True)
+    try:
+        run_server(store, host=host, port=port, timeout=timeout, threads=threads, max_rows=max_rows)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 @cli.command()

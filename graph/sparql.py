@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +37,9 @@ from .load import resource_dir
 from .rdf import PREFIXES
 
 __all__ = [
-    "QueryError", "QueryRefused", "QuerySyntaxError", "QueryResult", "BundledQuery",
-    "MAX_QUERY_LENGTH", "check_query", "run_query", "bundled_queries", "find_query",
+    "QueryError", "QueryRefused", "QuerySyntaxError", "QueryTimeout", "QueryTooLarge", "QueryResult",
+    "BundledQuery", "MAX_QUERY_LENGTH", "MAX_ROWS", "DEFAULT_TIMEOUT", "check_query", "run_query",
+    "run_remote", "from_results_json", "bundled_queries", "find_query",
     "to_json", "to_csv", "to_tsv", "to_table", "term_text",
 ]
 
@@ -52,6 +56,14 @@ class QueryRefused(QueryError):
 
 class QuerySyntaxError(QueryError):
     """A query that does not parse; the message gives line and column."""
+
+
+class QueryTimeout(QueryError):
+    """A query stopped because it ran longer than its timeout."""
+
+
+class QueryTooLarge(QueryError):
+    """A query whose result exceeds the row limit."""
 
 
 @dataclass
@@ -116,12 +128,11 @@ def check_query(text: str) -> str:
     return query.name
 
 
-def run_query(store: ox.Store, text: str) -> QueryResult:
-    """Check and run a query against a store whose default graph is the union of sources.
+DEFAULT_TIMEOUT = 30.0
+MAX_ROWS = 100_000
 
-    The project's prefixes (``pd:``, ``pdr:``, ``skos:``, …) are predeclared.
-    """
-    check_query(text)
+
+def _run_here(store: ox.Store, text: str, max_rows: int) -> QueryResult:
     try:
         answer = store.query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
@@ -129,10 +140,122 @@ def run_query(store: ox.Store, text: str) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
-        return QueryResult("graph", triples=list(answer))
+        triples = list(itertools.islice(answer, max_rows + 1))
+        if len(triples) > max_rows:
+            raise QueryTooLarge(f"the result has more than {max_rows} triples; narrow the query or add LIMIT")
+        return QueryResult("graph", triples=triples)
     variables = [v.value for v in answer.variables]
-    rows = [[solution[v] for v in variables] for solution in answer]
+    rows = [[solution[v] for v in variables] for solution in itertools.islice(answer, max_rows + 1)]
+    if len(rows) > max_rows:
+        raise QueryTooLarge(f"the result has more than {max_rows} rows; narrow the query or add LIMIT")
     return QueryResult("select", variables=variables, rows=rows)
+
+
+def _encode(result: QueryResult) -> bytes:
+    if result.kind == "graph":
+        return b"G" + ox.serialize(result.triples, format=ox.RdfFormat.N_TRIPLES)
+    return b"S" + json.dumps(to_json(result)).encode("utf-8")
+
+
+def _decode(payload: bytes) -> QueryResult:
+    tag, body = payload[:1], payload[1:]
+    if tag == b"G":
+        return QueryResult("graph", triples=list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
+    if tag == b"S":
+        return from_results_json(body)
+    kind, _, message = body.decode("utf-8").partition("\n")
+    raise {"syntax": QuerySyntaxError, "too-large": QueryTooLarge}.get(kind, QueryError)(message)
+
+
+def _child(store: ox.Store, text: str, max_rows: int, conn: Any) -> None:
+    try:
+        payload = _encode(_run_here(store, text, max_rows))
+    except QuerySyntaxError as exc:
+        payload = f"Esyntax\n{exc}".encode("utf-8")
+    except QueryTooLarge as exc:
+        payload = f"Etoo-large\n{exc}".encode("utf-8")
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, never lost
+        payload = f"Eerror\n{type(exc).__name__}: {exc}".encode("utf-8")
+    conn.send_bytes(payload)
+    conn.close()
+
+
+def run_query(store: ox.Store, text: str, timeout: float | None = DEFAULT_TIMEOUT,
+              max_rows: int = MAX_ROWS) -> QueryResult:
+    """Check and run a query; the default graph is the union of all sources.
+
+    The project's prefixes (``pd:``, ``pdr:``, ``skos:``, …) are predeclared. With a
+    ``timeout`` the query runs in a forked process that is killed when time runs out
+    (neither Oxigraph nor rdflib can stop a running query), so the caller stays healthy.
+
+    Raises
+    ------
+    QueryRefused, QuerySyntaxError
+        Before anything runs (see :func:`check_query`).
+    QueryTimeout
+        When the query took longer than ``timeout`` seconds.
+    QueryTooLarge
+        When the result has more than ``max_rows`` rows (or triples).
+    """
+    check_query(text)
+    if timeout is None or not hasattr(os, "fork"):
+        return _run_here(store, text, max_rows)
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    worker = ctx.Process(target=_child, args=(store, text, max_rows, send), daemon=True)
+    worker.start()
+    send.close()
+    try:
+        if not receive.poll(timeout):
+            raise QueryTimeout(f"the query was stopped after {timeout:g} s; narrow it, or raise the timeout")
+        payload = receive.recv_bytes()
+    except EOFError:
+        raise QueryError("the query process ended without an answer") from None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+        receive.close()
+    return _decode(payload)
+
+
+def from_results_json(data: bytes | str) -> QueryResult:
+    """A :class:`QueryResult` from SPARQL 1.1 Query Results JSON (parsed by pyoxigraph)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    parsed = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(parsed))
+    variables = [v.value for v in parsed.variables]
+    return QueryResult("select", variables=variables, rows=[[s[v] for v in variables] for s in parsed])
+
+
+def run_remote(endpoint: str, text: str, timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
+    """Run a query against any SPARQL 1.1 Protocol endpoint (POST, form-encoded).
+
+    The query is checked first, exactly as for the local store.
+    """
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    form = check_query(text)
+    graph = form in ("ConstructQuery", "DescribeQuery")
+    accept = "application/n-triples" if graph else "application/sparql-results+json"
+    request = urllib.request.Request(
+        endpoint, data=urllib.parse.urlencode({"query": text}).encode("utf-8"), method="POST",
+        headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded",
+                 "User-Agent": "paradiplo"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode("utf-8", "replace").strip()[:500]
+        raise QueryError(f"{endpoint} answered {exc.code} {exc.reason}: {detail}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise QueryError(f"cannot reach {endpoint}: {getattr(exc, 'reason', exc)}") from None
+    if graph:
+        return QueryResult("graph", triples=list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
+    return from_results_json(body)
 
 
 # ------------------------------------------------------------------ formatting

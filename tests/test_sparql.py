@@ -63,3 +63,33 @@ def test_result_formats(small_kg):
     ask = run_query(small_kg.store, "ASK { pdr:omsk-oblast a pd:Region }")
     assert to_json(ask) == {"head": {}, "boolean": True}
     json.dumps(to_json(result))
+
+
+def test_a_runaway_query_is_stopped_and_the_next_one_answers(kg):
+    from graph.sparql import QueryTimeout
+
+    with pytest.raises(QueryTimeout, match="stopped after 1 s"):
+        run_query(kg.store, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=1)
+    assert run_query(kg.store, "ASK { pdr:omsk-oblast a pd:Region }").boolean is True
+
+
+def test_results_over_the_row_limit_are_refused_not_truncated(kg):
+    from graph.sparql import QueryTooLarge
+
+    with pytest.raises(QueryTooLarge, match="more than 10 rows"):
+        run_query(kg.store, "SELECT ?s WHERE { ?s a pd:Region }", max_rows=10)
+    assert len(run_query(kg.store, "SELECT ?s WHERE { ?s a pd:Region } LIMIT 10", max_rows=10).rows) == 10
+
+
+def test_cli_timeout_option_stops_the_query(runner):
+    result = runner.invoke(cli, ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }",
+                                 "--timeout", "0.5"])
+    assert result.exit_code == 1 and "stopped after 0.5 s" in result.output
+
+
+def test_construct_prints_jsonld_on_request(runner):
+    import pyoxigraph as ox
+
+    result = runner.invoke(cli, ["query", "CONSTRUCT { ?r a pd:Region } WHERE { ?r a pd:Region }", "--format", "jsonld"])
+    assert result.exit_code == 0
+    assert len(list(ox.parse(result.stdout_bytes, format=ox.RdfFormat.JSON_LD))) > 20

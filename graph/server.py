@@ -1,0 +1,250 @@
+"""A read-only SPARQL 1.1 Protocol endpoint at ``/sparql``.
+
+Werkzeug parses requests and ``Accept`` headers; waitress serves them with a pool
+of threads. Each query runs in a killable process (see :func:`graph.sparql.run_query`),
+so a runaway query answers ``503`` after the timeout while the server stays healthy.
+
+Examples
+--------
+>>> from graph import open_graph
+>>> from werkzeug.test import Client
+>>> client = Client(make_app(open_graph().store))
+>>> response = client.get("/sparql", query_string={"query": "ASK { ?s a pd:Region }"},
+...                       headers={"Accept": "application/sparql-results+json"})
+>>> response.status_code, response.json["boolean"]
+(200, True)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+import time
+from typing import Any, Callable, Iterable
+
+import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.http import parse_accept_header
+from werkzeug.wrappers import Request, Response
+
+from .rdf import PREFIXES
+from .sparql import (DEFAULT_TIMEOUT, MAX_QUERY_LENGTH, MAX_ROWS, QueryError, QueryRefused, QueryResult,
+                     QuerySyntaxError, QueryTimeout, QueryTooLarge, bundled_queries, check_query, run_query,
+                     to_json)
+
+__all__ = ["make_app", "serve", "RESULT_TYPES", "GRAPH_TYPES"]
+
+#: media type → pyoxigraph results format (SELECT and ASK)
+RESULT_TYPES: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+#: media type → pyoxigraph RDF format (CONSTRUCT and DESCRIBE, service description)
+GRAPH_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+         "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "86400"}
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain", headers=_CORS)
+
+
+def _negotiate(accept: str, offers: list[str], default: str) -> str | None:
+    """Best offered media type for an ``Accept`` header; ``default`` when there is none."""
+    if not accept.strip():
+        return default
+    ordered = [default] + [o for o in offers if o != default]  # ties (e.g. */*) go to the default
+    return parse_accept_header(accept, MIMEAccept).best_match(ordered)
+
+
+def _results_body(result: QueryResult, media: str) -> bytes:
+    data = json.dumps(to_json(result), ensure_ascii=False).encode("utf-8")
+    fmt = RESULT_TYPES[media]
+    if fmt == ox.QueryResultsFormat.JSON:
+        return data
+    return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+
+
+def _graph_body(triples: Iterable[ox.Triple], media: str) -> bytes:
+    fmt = GRAPH_TYPES[media]
+    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE,) else None
+    return ox.serialize(sorted(triples, key=str), format=fmt, prefixes=prefixes)
+
+
+def _service_description(store: ox.Store, base: str) -> list[ox.Triple]:
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    service = ox.NamedNode(base + "sparql")
+    dataset = ox.BlankNode("dataset")
+    default = ox.BlankNode("default")
+    out = [ox.Triple(service, rdf_type, ox.NamedNode(sd + "Service")),
+           ox.Triple(service, ox.NamedNode(sd + "endpoint"), service),
+           ox.Triple(service, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")),
+           ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "UnionDefaultGraph")),
+           ox.Triple(service, ox.NamedNode(sd + "defaultDataset"), dataset),
+           ox.Triple(dataset, rdf_type, ox.NamedNode(sd + "Dataset")),
+           ox.Triple(dataset, ox.NamedNode(sd + "defaultGraph"), default),
+           ox.Triple(default, rdf_type, ox.NamedNode(sd + "Graph"))]
+    for media in sorted(RESULT_TYPES) + sorted(GRAPH_TYPES):
+        out.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"), ox.Literal(media)))
+    for i, name in enumerate(sorted(str(g.value) for g in store.named_graphs())):
+        node = ox.BlankNode(f"g{i}")
+        out += [ox.Triple(dataset, ox.NamedNode(sd + "namedGraph"), node),
+                ox.Triple(node, ox.NamedNode(sd + "name"), ox.NamedNode(name))]
+    return out
+
+
+def _query_text(request: Request) -> tuple[str | None, Response | None]:
+    """The query of a GET, a form POST or a ``application/sparql-query`` POST."""
+    if request.method == "GET":
+        return request.args.get("query"), None
+    ctype = request.mimetype
+    if ctype == "application/sparql-query":
+        return request.get_data(as_text=True), None
+    if ctype == "application/x-www-form-urlencoded":
+        if "update" in request.form:
+            return None, _error(400, "updates are refused: the dataset is read-only")
+        return request.form.get("query"), None
+    if ctype == "application/sparql-update":
+        return None, _error(400, "updates are refused: the dataset is read-only")
+    return None, _error(415, f"unsupported Content-Type {ctype!r}: use application/x-www-form-urlencoded "
+                             "or application/sparql-query")
+
+
+def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = MAX_ROWS) -> Callable:
+    """The WSGI application: ``/sparql`` (SPARQL 1.1 Protocol) and ``/`` (a query page)."""
+
+    def sparql(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status=204, headers=_CORS)
+        if request.method not in ("GET", "POST"):
+            return _error(405, "use GET or POST")
+        text, refusal = _query_text(request)
+        if refusal is not None:
+            return refusal
+        if request.args.getlist("default-graph-uri") or request.args.getlist("named-graph-uri") or \
+                request.form.getlist("default-graph-uri") or request.form.getlist("named-graph-uri"):
+            return _error(400, "default-graph-uri and named-graph-uri are refused: the default graph is the "
+                               "union of all sources; use GRAPH ?g { … }")
+        if text is None:  # no query: the service description
+            media = _negotiate(request.headers.get("Accept", ""), sorted(GRAPH_TYPES), "text/turtle")
+            if media is None:
+                return _error(406, "acceptable: " + ", ".join(sorted(GRAPH_TYPES)))
+            return Response(_graph_body(_service_description(store, request.host_url), media),
+                            mimetype=media, headers=_CORS)
+        if len(text) > MAX_QUERY_LENGTH:
+            return _error(413, f"query is {len(text)} characters; the limit is {MAX_QUERY_LENGTH}")
+        try:
+            form = check_query(text)
+        except QuerySyntaxError as exc:
+            return _error(400, str(exc))
+        except QueryRefused as exc:
+            return _error(413 if "limit" in str(exc) else 400, str(exc))
+        graph = form in ("ConstructQuery", "DescribeQuery")
+        offers = sorted(GRAPH_TYPES) if graph else sorted(RESULT_TYPES)
+        media = _negotiate(request.headers.get("Accept", ""), offers,
+                           "text/turtle" if graph else "application/sparql-results+json")
+        if media is None:
+            return _error(406, "acceptable: " + ", ".join(offers))
+        try:
+            result = run_query(store, text, timeout=timeout, max_rows=max_rows)
+        except QueryTimeout as exc:
+            return _error(503, str(exc))
+        except QueryTooLarge as exc:
+            return _error(400, str(exc))
+        except QuerySyntaxError as exc:
+            return _error(400, str(exc))
+        except QueryError as exc:
+            return _error(500, str(exc))
+        body = _graph_body(result.triples, media) if graph else _results_body(result, media)
+        charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
+        return Response(body, content_type=media + charset, headers=_CORS)
+
+    def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = MAX_QUERY_LENGTH * 4
+        request.max_form_memory_size = MAX_QUERY_LENGTH * 4
+        started = time.perf_counter()
+        try:
+            if request.path == "/sparql":
+                response = sparql(request)
+            elif request.path == "/" and request.method in ("GET", "HEAD"):
+                response = Response(_page(), mimetype="text/html")
+            else:
+                response = _error(404, "not found: the endpoint is /sparql")
+        except RequestEntityTooLarge:
+            response = _error(413, f"request too large; the query limit is {MAX_QUERY_LENGTH} characters")
+        except HTTPException as exc:
+            response = _error(exc.code or 400, exc.description or "bad request")
+        print(f'{request.remote_addr} - - [{time.strftime("%d/%b/%Y:%H:%M:%S %z")}] '
+              f'"{request.method} {request.full_path.rstrip("?")[:200]} {environ.get("SERVER_PROTOCOL", "HTTP/1.1")}" '
+              f"{response.status_code} {response.calculate_content_length() or '-'} "
+              f"{(time.perf_counter() - started) * 1000:.0f}ms", file=sys.stderr, flush=True)
+        return response(environ, start_response)
+
+    return app
+
+
+def _page() -> str:
+    """The query page: a form, the bundled queries, results drawn as text (never as HTML)."""
+    queries = {q.name: {"description": q.description, "text": q.text} for q in bundled_queries()}
+    options = "".join(f'<option value="{html.escape(n)}">{html.escape(n)} — {html.escape(q["description"])}</option>'
+                      for n, q in queries.items())
+    data = json.dumps(queries, ensure_ascii=False).replace("<", "\\u003c")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>paradiplo SPARQL endpoint</title>
+<style>body{{font-family:sans-serif;max-width:80em;margin:1em auto;padding:0 1em}}textarea{{width:100%;height:14em;font-family:monospace}}
+table{{border-collapse:collapse;margin-top:1em}}td,th{{border:1px solid #ccc;padding:2px 6px;font-size:.9em;text-align:left}}#status{{color:#555}}</style>
+</head><body>
+<h1>paradiplo SPARQL endpoint</h1>
+<p>POST or GET <code>/sparql</code> (SPARQL 1.1 Protocol). The default graph is the union of all sources;
+<code>GRAPH ?g {{ … }}</code> tells which source says what. Prefixes {html.escape(", ".join(p + ":" for p in PREFIXES))} are predeclared.</p>
+<p><label>Bundled query: <select id="bundled"><option value="">—</option>{options}</select></label></p>
+<form id="form"><textarea id="query" name="query">SELECT ?region ?label WHERE {{ ?region a pd:Region ; rdfs:label ?label FILTER(LANG(?label) = "en") }} ORDER BY ?label LIMIT 20</textarea>
+<p><button type="submit">Run</button> <span id="status"></span></p></form>
+<div id="results"></div>
+<script id="queries" type="application/json">{data}</script>
+<script>
+const queries = JSON.parse(document.getElementById("queries").textContent);
+document.getElementById("bundled").addEventListener("change", e => {{
+  if (queries[e.target.value]) document.getElementById("query").value = queries[e.target.value].text; }});
+document.getElementById("form").addEventListener("submit", async e => {{
+  e.preventDefault();
+  const status = document.getElementById("status"), out = document.getElementById("results");
+  status.textContent = "running…"; out.replaceChildren();
+  const response = await fetch("sparql", {{method: "POST", headers: {{"Content-Type": "application/sparql-query",
+    "Accept": "application/sparql-results+json, text/turtle;q=0.9"}}, body: document.getElementById("query").value}});
+  const text = await response.text();
+  if (!response.ok) {{ status.textContent = response.status + ": " + text; return; }}
+  if (!(response.headers.get("Content-Type") || "").includes("json")) {{
+    const pre = document.createElement("pre"); pre.textContent = text; out.append(pre); status.textContent = ""; return; }}
+  const data = JSON.parse(text);
+  if ("boolean" in data) {{ status.textContent = data.boolean ? "yes" : "no"; return; }}
+  const table = document.createElement("table"), head = table.insertRow();
+  for (const v of data.head.vars) {{ const th = document.createElement("th"); th.textContent = v; head.append(th); }}
+  for (const b of data.results.bindings) {{ const row = table.insertRow();
+    for (const v of data.head.vars) row.insertCell().textContent = b[v] ? b[v].value : ""; }}
+  out.append(table); status.textContent = data.results.bindings.length + " rows";
+}});
+</script></body></html>
+"""
+
+
+def serve(store: ox.Store, host: str = "127.0.0.1", port: int = 8000, timeout: float = DEFAULT_TIMEOUT,
+          threads: int = 8, max_rows: int = MAX_ROWS) -> None:
+    """Serve the endpoint with waitress until interrupted."""
+    from waitress import serve as waitress_serve
+
+    waitress_serve(make_app(store, timeout, max_rows), host=host, port=port, threads=threads,
+                   ident="paradiplo", _quiet=True)
