@@ -15,10 +15,11 @@ from typing import Any, Callable
 import click
 
 from graph import InvalidData, KnowledgeGraph, ParadiploError, open_graph
-from graph.analysis import METRICS, centrality, communities
+from graph.analysis import (COMMUNITY_METHODS, METRICS, TIE_KINDS, centrality, centrality_by_period, communities,
+                            parse_periods, timeline)
 from graph.files import atomic_write
 from graph.load import load_dataset
-from graph.project import LEVELS, RELATIONS, Filters
+from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, bipartite_graph
 from graph.rdf import FORMATS, serialize
 from graph.render import COLOR_BY, LAYOUTS, map_html
 from graph.report import dumps, rows_to_csv, write_report
@@ -68,18 +69,34 @@ def filter_options(f: Callable) -> Callable:
                      help="Which ties count, comma-separated: " + ", ".join(RELATIONS)),
         click.option("--level", type=click.Choice(LEVELS), default="actor", show_default=True,
                      help="Roll actors up to their region or country."),
+        click.option("--country", "countries", multiple=True, help="Keep only actors of this country (repeatable)."),
+        click.option("--type", "types", multiple=True, help="Keep only actors of this type, e.g. Region (repeatable)."),
     ]):
         f = opt(f)
     return f
 
 
-def _filters(since: int | None, until: int | None, sectors: tuple[str, ...], relations: str) -> Filters:
+def _filters(since: int | None = None, until: int | None = None, sectors: tuple[str, ...] = (),
+             relations: str = ",".join(RELATIONS), countries: tuple[str, ...] = (), types: tuple[str, ...] = (),
+             **_: Any) -> Filters:
     rels = tuple(r.strip() for r in relations.split(",") if r.strip())
     bad = [r for r in rels if r not in RELATIONS]
     if bad:
         raise click.BadParameter(f"unknown relation {bad[0]!r}; choose from {', '.join(RELATIONS)}",
                                  param_hint="--relations")
-    return Filters(since=since, until=until, sectors=tuple(sectors), relations=rels)
+    if since is not None and until is not None and until < since:
+        raise click.BadParameter(f"--until {until} is before --since {since}", param_hint="--until")
+    return Filters(since=since, until=until, sectors=tuple(sectors), relations=rels,
+                   countries=tuple(countries), types=tuple(types))
+
+
+def _periods(text: str | None) -> list[tuple[int, int]] | None:
+    if not text:
+        return None
+    try:
+        return parse_periods(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--periods") from None
 
 
 def _open(data: Path | None) -> KnowledgeGraph:
@@ -164,9 +181,11 @@ def build(data: Path | None, output: Path | None) -> None:
 @data_option
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True, help="Export format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--projection", type=click.Choice(PROJECTIONS), default="actor", show_default=True,
+              help="graphml/gexf: the actor network, or a two-mode network of actors and agreements, "
+                   "forums or sectors.")
 @filter_options
-def export(data: Path | None, fmt: str, output: Path, since: int | None, until: int | None,
-           sectors: tuple[str, ...], relations: str, level: str) -> None:
+def export(data: Path | None, fmt: str, output: Path, projection: str, level: str, **filters: Any) -> None:
     """Export the dataset (ttl, trig, nt, nq, jsonld) or the actor network (graphml, gexf).
 
     Turtle and N-Triples carry the union of all graphs; TriG, N-Quads and JSON-LD keep the
@@ -180,7 +199,10 @@ def export(data: Path | None, fmt: str, output: Path, since: int | None, until: 
     if fmt in FORMATS:
         content = serialize(kg.quads, fmt)
     else:
-        g = kg.actor_graph(_filters(since, until, sectors, relations), level)
+        if projection == "actor":
+            g = kg.actor_graph(_filters(**filters), level)
+        else:
+            g = bipartite_graph(kg.store, projection, _filters(**filters))
         lines = nx.generate_graphml(g) if fmt == "graphml" else nx.generate_gexf(g)
         content = "\n".join(lines) + "\n"
     _write(output, content)
@@ -293,7 +315,10 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> Non
     elif fmt == "csv":
         click.echo(rows_to_csv(rows, columns), nl=False)
     else:
-        text = [[str(r.get(c, "")) for c in columns] for r in rows]
+        def cell(value: Any) -> str:
+            text = "" if value is None else str(value)
+            return text if len(text) <= 48 else text[:47] + "…"
+        text = [[cell(r.get(c)) for c in columns] for r in rows]
         widths = [max([len(c)] + [len(t[i]) for t in text]) for i, c in enumerate(columns)]
         click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
         for t in text:
@@ -304,44 +329,105 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> Non
 @data_option
 @click.option("--metric", type=click.Choice(METRICS), default="degree", show_default=True, help="Sort by.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show the first N.")
+@click.option("--sample", type=click.IntRange(min=1), default=None,
+              help="Approximate betweenness from K sampled sources (seeded), for large graphs.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for --sample.")
+@click.option("--backend", default=None, help="NetworkX backend for betweenness and closeness, e.g. parallel.")
+@click.option("--periods", default=None, help="Rank per period with rank changes, e.g. 1991-2013,2014-2021,2022-2026.")
 @filter_options
 @format_option("table", "csv", "json")
 @handle_errors
-def centrality_cmd(data: Path | None, metric: str, top: int | None, since: int | None, until: int | None,
-                   sectors: tuple[str, ...], relations: str, level: str, fmt: str) -> None:
+def centrality_cmd(data: Path | None, metric: str, top: int | None, sample: int | None, seed: int,
+                   backend: str | None, periods: str | None, level: str, fmt: str, **filters: Any) -> None:
     """Rank actors by degree, strength, betweenness, closeness, eigenvector and PageRank.
 
-    Betweenness and closeness treat 1/weight as the length of a tie.
+    Betweenness and closeness treat 1/weight as the length of a tie. With --periods, one
+    column of --metric and its rank per period, and the change of rank.
 
     Example: paradiplo centrality --metric betweenness --top 10
     """
-    g = _open(data).actor_graph(_filters(since, until, sectors, relations), level)
-    rows = centrality(g, metric=metric, top=top)
+    kg = _open(data)
+    spans = _periods(periods)
+    if spans:
+        graphs = kg.graphs_by_period(spans, _filters(**filters), level)
+        rows = centrality_by_period(graphs, metric)[:top] if top else centrality_by_period(graphs, metric)
+        _print_rows(rows, fmt, ["id", "label", *[c for p in graphs for c in (p, f"rank {p}")], "change"])
+        return
+    g = kg.actor_graph(_filters(**filters), level)
+    try:
+        rows = centrality(g, metric=metric, top=top, sample=sample, seed=seed, backend=backend)
+    except ImportError as exc:
+        raise click.ClickException(f"backend {backend!r} is not installed ({exc}); "
+                                   "pip install nx-parallel for --backend parallel") from None
     _print_rows(rows, fmt, ["rank", "id", "label", "country", *METRICS])
 
 
 @cli.command("communities")
 @data_option
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed for Louvain.")
+@click.option("--method", type=click.Choice(COMMUNITY_METHODS), default="louvain", show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for Louvain, Leiden, label propagation.")
+@click.option("--resolution", type=float, default=1.0, show_default=True, help="Modularity resolution.")
 @filter_options
 @format_option("table", "csv", "json")
 @handle_errors
-def communities_cmd(data: Path | None, seed: int, since: int | None, until: int | None,
-                    sectors: tuple[str, ...], relations: str, level: str, fmt: str) -> None:
-    """Louvain communities (seeded): members, countries and the modularity.
+def communities_cmd(data: Path | None, method: str, seed: int, resolution: float, level: str, fmt: str,
+                    **filters: Any) -> None:
+    """Communities (Louvain, Leiden, label propagation, greedy modularity): members, countries,
+    dominant sectors and the modularity.
 
-    Example: paradiplo communities --seed 7 --format json
+    Example: paradiplo communities --method leiden --seed 7 --format json
     """
-    g = _open(data).actor_graph(_filters(since, until, sectors, relations), level)
-    result = communities(g, seed=seed)
+    g = _open(data).actor_graph(_filters(**filters), level)
+    result = communities(g, seed=seed, resolution=resolution, method=method)
     if fmt == "json":
         click.echo(dumps(result), nl=False)
         return
     rows = [{"community": c["id"], "size": c["size"], "countries": ";".join(c["countries"]),
-             "members": ";".join(c["members"])} for c in result["communities"]]
-    _print_rows(rows, fmt, ["community", "size", "countries", "members"])
+             "sectors": ";".join(c["sectors"]), "members": ";".join(c["members"])} for c in result["communities"]]
+    _print_rows(rows, fmt, ["community", "size", "countries", "sectors", "members"])
     if fmt == "table":
-        click.echo(f"modularity {result['modularity']} (Louvain, seed {seed})", err=True)
+        click.echo(f"modularity {result['modularity']} ({method}, seed {seed})", err=True)
+
+
+@cli.command("timeline")
+@data_option
+@filter_options
+@format_option("table", "csv", "json")
+@handle_errors
+def timeline_cmd(data: Path | None, level: str, fmt: str, **filters: Any) -> None:
+    """Per-year counts of agreements, forums and visits (each at its earliest year).
+
+    For centrality by period, use `paradiplo centrality --periods …`.
+
+    Example: paradiplo timeline --sector trade --format csv
+    """
+    rows = timeline(_open(data).ties(_filters(**filters)))
+    _print_rows(rows, fmt, ["year", "agreement", "forum", "visit", "total"])
+
+
+@cli.command("typology")
+@data_option
+@click.option("--periods", default=None, help="Shares per period, e.g. 1991-2013,2014-2021,2022-2026.")
+@click.option("--pairs", is_flag=True, help="List every classified tie instead of the shares.")
+@filter_options
+@format_option("table", "csv", "json")
+@handle_errors
+def typology_cmd(data: Path | None, periods: str | None, pairs: bool, level: str, fmt: str, **filters: Any) -> None:
+    """Classify ties as transborder, transregional or global (Duchacek), with shares by period.
+
+    Both ends are rolled up to their region: transborder = regions of two states sharing a
+    border; transregional = regions of two states that do not; global = with a foreign state
+    or an international organisation.
+
+    Example: paradiplo typology --periods 1991-2013,2014-2021,2022-2026
+    """
+    _periods(periods)
+    result = _open(data).typology(_filters(**filters), periods)
+    if pairs:
+        _print_rows(result["pairs"], fmt, ["tie", "relation", "year", "period", "a", "b", "kind"])
+    else:
+        _print_rows(result["shares"], fmt, ["period", *TIE_KINDS, "transborder share", "transregional share",
+                                            "global share"])
 
 
 @cli.command("map")
@@ -353,13 +439,13 @@ def communities_cmd(data: Path | None, seed: int, since: int | None, until: int 
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed for communities.")
 @filter_options
 @handle_errors
-def map_cmd(data: Path | None, output: Path, color_by: str, size_by: str, layout: str, seed: int,
-            since: int | None, until: int | None, sectors: tuple[str, ...], relations: str, level: str) -> None:
+def map_cmd(data: Path | None, output: Path, color_by: str, size_by: str, layout: str, seed: int, level: str,
+            **filters: Any) -> None:
     """Draw the actor network as one self-contained HTML file (works offline).
 
     Example: paradiplo map -o map.html --color-by community --layout geo
     """
-    g = _open(data).actor_graph(_filters(since, until, sectors, relations), level)
+    g = _open(data).actor_graph(_filters(**filters), level)
     sizes = {r["id"]: r[size_by] for r in centrality(g, metric=size_by)}
     comm = {m: c["id"] for c in communities(g, seed=seed)["communities"] for m in c["members"]}
     caption = f"{g.number_of_nodes()} actors, {g.number_of_edges()} ties; colour: {color_by}; size: {size_by}"
@@ -408,18 +494,19 @@ def conflicts_cmd(data: Path | None, fmt: str) -> None:
 @data_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Folder to write.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed for communities.")
+@click.option("--periods", default="1991-2013,2014-2021,2022-2026", show_default=True,
+              help="Periods for centrality by period and the typology.")
 @filter_options
 @handle_errors
-def report(data: Path | None, output: Path, seed: int, since: int | None, until: int | None,
-           sectors: tuple[str, ...], relations: str, level: str) -> None:
+def report(data: Path | None, output: Path, seed: int, periods: str, level: str, **filters: Any) -> None:
     """The main job: dataset, centrality, communities, disagreements, map and index.html.
 
     Example: paradiplo report -o out/
     """
     kg = _open(data)
     try:
-        names = write_report(kg, output, seed=seed, filters=_filters(since, until, sectors, relations),
-                             level=level)
+        names = write_report(kg, output, seed=seed, filters=_filters(**filters), level=level,
+                             periods=_periods(periods))
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
     for name in names:

@@ -13,7 +13,7 @@ analyse and draw it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -22,7 +22,8 @@ import pyoxigraph as ox
 
 from .errors import InvalidData, ParadiploError, Problem
 from .load import Dataset, load_dataset
-from .project import Filters, actor_graph
+from .analysis import parse_periods, typology
+from .project import Filters, Tie, actor_graph, actors, borders, rollup, ties
 from .rdf import dataset_quads, load_store
 from .validate import Report, validate
 
@@ -45,6 +46,22 @@ class KnowledgeGraph:
     def actor_graph(self, filters: Filters = Filters(), level: str = "actor") -> nx.Graph:
         """The actor–actor network (see :func:`graph.project.actor_graph`)."""
         return actor_graph(self.store, filters, level)
+
+    def ties(self, filters: Filters = Filters()) -> list[Tie]:
+        """Agreements, forums and visits with their members (see :func:`graph.project.ties`)."""
+        return ties(self.store, filters)
+
+    def graphs_by_period(self, periods: str | list[tuple[int, int]], filters: Filters = Filters(),
+                         level: str = "actor") -> dict[str, nx.Graph]:
+        """Period label → actor graph of the ties dated in that period."""
+        spans = parse_periods(periods) if isinstance(periods, str) else periods
+        return {f"{a}-{b}": self.actor_graph(replace(filters, since=a, until=b), level) for a, b in spans}
+
+    def typology(self, filters: Filters = Filters(), periods: str | None = None) -> dict:
+        """Transborder / transregional / global ties, with shares by period (Duchacek)."""
+        info = actors(self.store)
+        return typology(self.ties(filters), info, rollup(self.store, info, "region"), borders(self.store),
+                        parse_periods(periods) if periods else None)
 
 
 def open_graph(data: Path | str | None = None, shacl: bool = False) -> KnowledgeGraph:

@@ -27,20 +27,30 @@ import pyoxigraph as ox
 
 from .rdf import ID, PD, PREFIXES
 
-__all__ = ["Filters", "Tie", "ties", "actors", "actor_graph", "RELATIONS", "LEVELS"]
+__all__ = ["Filters", "Tie", "ties", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
+           "RELATIONS", "LEVELS", "PROJECTIONS"]
 
 RELATIONS = ("agreement", "forum", "visit")
 LEVELS = ("actor", "region", "country")
+PROJECTIONS = ("actor", "actor-agreement", "actor-forum", "actor-sector")
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Which ties count: years (inclusive, by date signed or held), sectors, relations."""
+    """Which ties count (years, inclusive, by date signed or held; sectors; relations) and
+    which actors are kept (countries, types; applied to the nodes after any roll-up)."""
 
     since: int | None = None
     until: int | None = None
     sectors: tuple[str, ...] = ()
     relations: tuple[str, ...] = RELATIONS
+    countries: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+
+    def admits_actor(self, info: dict[str, str]) -> bool:
+        """Whether an actor (``country``, ``type``) passes the country and type filters."""
+        return (not self.countries or info.get("country", "") in self.countries) and \
+               (not self.types or info.get("type", "") in self.types)
 
     def admits_years(self, years: frozenset[int]) -> bool:
         """Whether any year a source gives falls in range; undated ties only pass without bounds.
@@ -64,6 +74,7 @@ class Tie:
     members: tuple[str, ...]  # for visits: visitors first
     visitors: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
+    cls: str = ""  # ontology class, e.g. Memorandum, ForumEdition
 
     def pairs(self) -> list[tuple[str, str]]:
         """Actor pairs this tie links (visitor → host for visits)."""
@@ -91,7 +102,7 @@ def _sector_closure(store: ox.Store) -> dict[str, set[str]]:
 
 
 def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
-    """Every agreement, event and visit with its members, filtered, sorted by id."""
+    """Every agreement, event and visit with its members (possibly none), filtered, sorted by id."""
     members: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     kind: dict[str, str] = {}
     years: dict[str, set[int]] = defaultdict(set)
@@ -105,13 +116,17 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
         }""")
     for row in rows:
         members[_local(row["x"])][row["role"].value].add(_local(row["a"]))
-    for row in _select(store, "SELECT ?x ?t WHERE { ?x a ?t . FILTER(STRSTARTS(STR(?t), STR(pd:))) }"):
+    classes: dict[str, str] = {}
+    for row in _select(store, """
+        SELECT ?x ?t ?top WHERE { ?x a ?t . ?t rdfs:subClassOf* ?top . VALUES ?top { pd:Agreement pd:Forum }
+                                  FILTER(STRSTARTS(STR(?t), STR(pd:))) }"""):
         x, t = _local(row["x"]), row["t"].value[len(PD):]
-        if x in members:
-            if t == "DelegationVisit":
-                kind[x] = "visit"
-            elif x not in kind:
-                kind[x] = "agreement" if "signatory" in members[x] else "forum"
+        if t == "DelegationVisit":
+            kind[x] = "visit"
+        elif x not in kind or t not in ("Agreement", "Forum"):  # the most specific class wins
+            kind[x] = "agreement" if row["top"].value == PD + "Agreement" else "forum"
+        if t not in ("Agreement", "Forum") or x not in classes:
+            classes[x] = t
     for row in _select(store, "SELECT ?x ?y WHERE { ?x pd:year ?y }"):
         years[_local(row["x"])].add(int(row["y"].value))
     for row in _select(store, "SELECT ?x ?s WHERE { ?x pd:sector ?s }"):
@@ -119,8 +134,8 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
     wanted = set(filters.sectors)
     up = _sector_closure(store) if wanted else {}
     out = []
-    for x in sorted(members):
-        rel = kind.get(x, "forum")
+    for x in sorted(kind):
+        rel = kind[x]
         span = frozenset(years.get(x, ()))
         if rel not in filters.relations or not filters.admits_years(span):
             continue
@@ -130,10 +145,10 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
         if rel == "visit":
             tie = Tie(x, rel, span, frozenset(sectors[x]),
                       tuple(sorted(m["visitor"])) + tuple(sorted(m["host"] - m["visitor"])),
-                      tuple(sorted(m["visitor"])), tuple(sorted(m["host"] | m["participant"])))
+                      tuple(sorted(m["visitor"])), tuple(sorted(m["host"] | m["participant"])), classes[x])
         else:
             tie = Tie(x, rel, span, frozenset(sectors[x]),
-                      tuple(sorted(m["signatory"] | m["host"] | m["participant"])))
+                      tuple(sorted(m["signatory"] | m["host"] | m["participant"])), cls=classes[x])
         out.append(tie)
     return out
 
@@ -167,8 +182,18 @@ def actors(store: ox.Store) -> dict[str, dict[str, str]]:
     return out
 
 
-def _rollup(store: ox.Store, info: dict[str, dict[str, str]], level: str) -> dict[str, str]:
-    """Actor → the region (or country) it rolls up to; itself when nothing is known."""
+def borders(store: ox.Store) -> set[frozenset[str]]:
+    """Pairs of territories that share a border (either direction stated)."""
+    return {frozenset((_local(r["a"]), _local(r["b"])))
+            for r in _select(store, "SELECT ?a ?b WHERE { ?a pd:sharesBorderWith ?b }")}
+
+
+def rollup(store: ox.Store, info: dict[str, dict[str, str]], level: str) -> dict[str, str]:
+    """Actor → the region (or country) it rolls up to; itself when nothing is known.
+
+    Follows ``governs``, ``partOf`` and ``locatedIn`` (breadth first, sorted) to the
+    first Region (``region``) or State (``country``; then the actor's ``country``).
+    """
     if level == "actor":
         return {a: a for a in info}
     parent: dict[str, list[str]] = defaultdict(list)
@@ -213,7 +238,7 @@ def actor_graph(store: ox.Store, filters: Filters = Filters(), level: str = "act
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     info = actors(store)
-    unit = _rollup(store, info, level)
+    unit = rollup(store, info, level)
     edges: dict[tuple[str, str], dict] = {}
     for tie in ties(store, filters):
         pairs = {(unit.get(a, a), unit.get(b, b)) for a, b in tie.pairs()}
@@ -221,13 +246,19 @@ def actor_graph(store: ox.Store, filters: Filters = Filters(), level: str = "act
             if ua == ub:
                 continue
             key = (min(ua, ub), max(ua, ub))
-            e = edges.setdefault(key, {"weight": 0, "relations": set(), "evidence": set(), "visits": []})
+            e = edges.setdefault(key, {"weight": 0, "relations": set(), "evidence": set(), "visits": [],
+                                       "sectors": set(), "years": set()})
             e["weight"] += 1
             e["relations"].add(tie.relation)
             e["evidence"].add(tie.id)
+            e["sectors"] |= tie.sectors
+            e["years"] |= tie.years
             if tie.relation == "visit":
                 e["visits"].append(f"{ua}->{ub}:{tie.id}")
     g = nx.Graph(level=level)
+    keep = {n for key in edges for n in key
+            if filters.admits_actor(info.get(n, {}))}
+    edges = {k: v for k, v in edges.items() if k[0] in keep and k[1] in keep}
     nodes = sorted({n for key in edges for n in key})
     for n in nodes:
         attrs = info.get(n, {"label": n, "label_orig": "", "type": "", "country": "", "lat": "", "lon": ""})
@@ -237,5 +268,39 @@ def actor_graph(store: ox.Store, filters: Filters = Filters(), level: str = "act
         g.add_edge(a, b, weight=e["weight"], distance=1.0 / e["weight"],
                    relations=" ".join(sorted(e["relations"])),
                    evidence=" ".join(sorted(e["evidence"])),
-                   visits=" ".join(sorted(e["visits"])))
+                   visits=" ".join(sorted(e["visits"])),
+                   sectors=" ".join(sorted(e["sectors"])),
+                   years=" ".join(str(y) for y in sorted(e["years"])))
+    return g
+
+
+def bipartite_graph(store: ox.Store, projection: str = "actor-agreement", filters: Filters = Filters()) -> nx.Graph:
+    """A two-mode network: actors and agreements, forums or sectors.
+
+    Nodes carry ``bipartite`` (0 for actors, 1 for the other mode) and ``kind``;
+    an actor–sector edge's ``weight`` counts the actor's ties in that sector.
+    """
+    if projection not in PROJECTIONS[1:]:
+        raise ValueError(f"projection must be one of {', '.join(PROJECTIONS[1:])}")
+    info = actors(store)
+    g = nx.Graph(projection=projection)
+    pairs: dict[tuple[str, str], int] = defaultdict(int)
+    others: dict[str, str] = {}
+    for tie in ties(store, filters):
+        members = [m for m in sorted(set(tie.members)) if filters.admits_actor(info.get(m, {}))]
+        if projection == "actor-sector":
+            for m in members:
+                for sector in sorted(tie.sectors):
+                    pairs[(m, sector)] += 1
+                    others[sector] = "sector"
+        elif (projection == "actor-agreement") == (tie.relation == "agreement"):
+            for m in members:
+                pairs[(m, tie.id)] += 1
+                others[tie.id] = tie.relation
+    for a in sorted({a for a, _ in pairs}):
+        g.add_node(a, bipartite=0, kind="actor", **info.get(a, {"label": a}))
+    for o in sorted(others):
+        g.add_node(o, bipartite=1, kind=others[o], label=o)
+    for (a, o) in sorted(pairs):
+        g.add_edge(a, o, weight=pairs[(a, o)])
     return g

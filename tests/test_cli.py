@@ -127,11 +127,13 @@ def test_report_writes_every_file(runner, tmp_path):
     out = tmp_path / "report"
     result = _ok(runner, ["report", "-o", str(out), "--data", str(SMALL)])
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["centrality.csv", "centrality.json", "communities.csv", "communities.json",
-                     "conflicts.csv", "conflicts.json", "dataset.trig", "index.html", "map.html", "stats.json"]
+    assert names == ["centrality-by-period.csv", "centrality.csv", "centrality.json", "communities.csv",
+                     "communities.json", "conflicts.csv", "conflicts.json", "dataset.trig", "index.html", "map.html",
+                     "stats.json", "timeline.csv", "typology-ties.csv", "typology.csv"]
     assert result.stdout.splitlines() == [str(out / n) for n in names]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "omsk-pavlodar-agreement" in index and "paradiplo centrality" in index
+    assert "<svg" in index and "paradiplo typology --periods" in index and "paradiplo timeline" in index
 
 
 def test_unknown_relation_is_a_usage_error(runner):
