@@ -21,7 +21,7 @@ from graph.files import atomic_write
 from graph.load import load_dataset
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, bipartite_graph
 from graph.rdf import FORMATS, serialize
-from graph.render import COLOR_BY, LAYOUTS, map_html
+from graph.render import COLOR_BY, LAYOUTS
 from graph.report import dumps, rows_to_csv, write_report
 from graph.sparql import (DEFAULT_TIMEOUT, MAX_ROWS, QueryError, bundled_queries, find_query, run_query, run_remote,
                           to_csv, to_json, to_table, to_tsv)
@@ -436,21 +436,33 @@ def typology_cmd(data: Path | None, periods: str | None, pairs: bool, level: str
 @click.option("--color-by", type=click.Choice(COLOR_BY), default="country", show_default=True)
 @click.option("--size-by", type=click.Choice(METRICS), default="degree", show_default=True)
 @click.option("--layout", type=click.Choice(LAYOUTS), default="force", show_default=True)
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed for communities.")
+@click.option("--focus", default=None, help="Draw only this actor's neighbourhood (an id).")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True, help="Steps from --focus.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=None,
+              help="Keep only the largest nodes by --size-by above this many (default 2000).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for communities and the layout.")
 @filter_options
 @handle_errors
-def map_cmd(data: Path | None, output: Path, color_by: str, size_by: str, layout: str, seed: int, level: str,
-            **filters: Any) -> None:
+def map_cmd(data: Path | None, output: Path, color_by: str, size_by: str, layout: str, focus: str | None,
+            depth: int, max_nodes: int | None, seed: int, level: str, **filters: Any) -> None:
     """Draw the actor network as one self-contained HTML file (works offline).
+
+    Colour by country, type, community or sector; size by any centrality; tooltips give
+    labels, metrics, the agreements, forums and visits behind each tie and their sources.
+    The page can search actors, highlight neighbourhoods and filter by sector and years.
 
     Example: paradiplo map -o map.html --color-by community --layout geo
     """
-    g = _open(data).actor_graph(_filters(**filters), level)
-    sizes = {r["id"]: r[size_by] for r in centrality(g, metric=size_by)}
-    comm = {m: c["id"] for c in communities(g, seed=seed)["communities"] for m in c["members"]}
-    caption = f"{g.number_of_nodes()} actors, {g.number_of_edges()} ties; colour: {color_by}; size: {size_by}"
-    _write(output, map_html(g, color_by=color_by, size_by=sizes, communities=comm, layout=layout,
-                            caption=caption, title="paradiplo map"))
+    kg = _open(data)
+    f = _filters(**filters)
+    parts = [f"level: {level}", f"colour: {color_by}", f"size: {size_by}", f"layout: {layout}"]
+    if focus:
+        parts.append(f"focus: {focus} (depth {depth})")
+    parts += [f"{k}: {v}" for k, v in (("since", f.since), ("until", f.until)) if v is not None]
+    parts += [f"sector: {', '.join(f.sectors)}"] if f.sectors else []
+    page = kg.map(f, level=level, color_by=color_by, size_by=size_by, layout=layout, seed=seed, focus=focus,
+                  depth=depth, caption="; ".join(parts), max_nodes=max_nodes)
+    _write(output, page)
 
 
 @cli.command("stats")

@@ -23,7 +23,8 @@ import pyoxigraph as ox
 from .errors import InvalidData, ParadiploError, Problem
 from .load import Dataset, load_dataset
 from .analysis import parse_periods, typology
-from .project import Filters, Tie, actor_graph, actors, borders, rollup, ties
+from .project import (Filters, Tie, actor_graph, actors, borders, geo_anchors, record_details, rollup, sector_tops,
+                      ties)
 from .rdf import dataset_quads, load_store
 from .validate import Report, validate
 
@@ -56,6 +57,56 @@ class KnowledgeGraph:
         """Period label → actor graph of the ties dated in that period."""
         spans = parse_periods(periods) if isinstance(periods, str) else periods
         return {f"{a}-{b}": self.actor_graph(replace(filters, since=a, until=b), level) for a, b in spans}
+
+    def map(self, filters: Filters = Filters(), level: str = "actor", color_by: str = "country",
+            size_by: str = "degree", layout: str = "force", seed: int = 42, focus: str | None = None,
+            depth: int = 1, title: str = "paradiplo map", caption: str = "", max_nodes: int | None = None) -> str:
+        """A self-contained HTML map of the actor network (see :func:`graph.render.map_html`).
+
+        ``focus``/``depth`` keep the ego network of one actor; colours by country, type,
+        community (Louvain, ``seed``) or sector (each actor's most frequent top sector).
+        """
+        from collections import Counter
+
+        from .analysis import centrality, communities
+        from .render import MAX_NODES, map_html
+
+        g = self.actor_graph(filters, level)
+        if focus is not None:
+            if focus not in g:
+                import difflib
+
+                close = difflib.get_close_matches(focus, list(g.nodes), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ParadiploError(f"--focus {focus!r} is not an actor of this network{hint}")
+            g = nx.ego_graph(g, focus, radius=depth)
+        rows = centrality(g, metric=size_by)
+        metrics = {r["id"]: r for r in rows}
+        details = record_details(self.store)
+        categories = None
+        if color_by == "community":
+            parts = communities(g, seed=seed)["communities"]
+            categories = {m: f"community {c['id']}" for c in parts for m in c["members"]}
+        elif color_by == "sector":
+            tops = sector_tops(self.store)
+            categories = {}
+            for n in g.nodes:
+                count = Counter(tops.get(s, s) for _, _, e in g.edges(n, data=True) for s in e["sectors"].split())
+                categories[n] = min(count, key=lambda k: (-count[k], k)) if count else ""
+        notes = {n: [f"degree {m['degree']}, betweenness {m['betweenness']}, pagerank {m['pagerank']}",
+                     "sources: " + (", ".join(details.get(n, {}).get("sources", [])) or "general knowledge")]
+                 for n, m in metrics.items()}
+        tie_notes = {}
+        for tie_id in sorted({t for _, _, e in g.edges(data=True) for t in e["evidence"].split()}):
+            d = details.get(tie_id, {})
+            tie_notes[tie_id] = (f"{d.get('label') or tie_id} ({', '.join(d.get('dates', [])) or 'undated'}; "
+                                 f"sectors: {', '.join(d.get('sectors', [])) or '—'}; "
+                                 f"sources: {', '.join(d.get('sources', [])) or '—'})")
+        anchors = geo_anchors(self.store, sorted(g.nodes)) if layout == "geo" else None
+        return map_html(g, title=title, color_by=color_by, size_by={n: m[size_by] for n, m in metrics.items()},
+                        size_label=size_by, categories=categories, layout=layout, anchors=anchors,
+                        node_notes=notes, tie_notes=tie_notes, caption=caption, seed=seed,
+                        max_nodes=max_nodes or MAX_NODES)
 
     def typology(self, filters: Filters = Filters(), periods: str | None = None) -> dict:
         """Transborder / transregional / global ties, with shares by period (Duchacek)."""

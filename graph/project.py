@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from .rdf import ID, PD, PREFIXES
 
 __all__ = ["Filters", "Tie", "ties", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
+           "record_details", "sector_tops", "geo_anchors",
            "RELATIONS", "LEVELS", "PROJECTIONS"]
 
 RELATIONS = ("agreement", "forum", "visit")
@@ -304,3 +305,46 @@ def bipartite_graph(store: ox.Store, projection: str = "actor-agreement", filter
     for (a, o) in sorted(pairs):
         g.add_edge(a, o, weight=pairs[(a, o)])
     return g
+
+
+def record_details(store: ox.Store) -> dict[str, dict[str, list[str] | str]]:
+    """Record id → ``label`` (English), ``dates``, ``sectors`` and ``sources`` (papers only)."""
+    out: dict[str, dict] = defaultdict(lambda: {"label": "", "dates": [], "sectors": [], "sources": []})
+    for r in _select(store, """SELECT ?x (MIN(?l) AS ?label) WHERE { ?x rdfs:label ?l
+                                FILTER(LANGMATCHES(LANG(?l), "en")) FILTER(STRSTARTS(STR(?x), STR(pdr:))) } GROUP BY ?x"""):
+        out[_local(r["x"])]["label"] = r["label"].value
+    for query, key in (("SELECT DISTINCT ?x ?v WHERE { ?x pd:date ?v } ORDER BY ?x ?v", "dates"),
+                       ("SELECT DISTINCT ?x ?v WHERE { ?x pd:sector ?v } ORDER BY ?x ?v", "sectors"),
+                       ("SELECT DISTINCT ?x ?v WHERE { ?x pd:evidence/pd:source ?v } ORDER BY ?x ?v", "sources")):
+        for r in _select(store, query):
+            value = r["v"].value
+            out[_local(r["x"])][key].append(value.rsplit("/", 1)[-1] if key != "dates" else value)
+    return dict(out)
+
+
+def sector_tops(store: ox.Store) -> dict[str, str]:
+    """Sector → its top concept in the scheme (itself for a top concept), the first by id."""
+    tops: dict[str, str] = {}
+    for r in _select(store, """SELECT ?s ?top WHERE { ?s skos:broader* ?top . ?top skos:topConceptOf pdr:sectors }
+                               ORDER BY ?s ?top"""):
+        tops.setdefault(_local(r["s"]), _local(r["top"]))
+    return tops
+
+
+def geo_anchors(store: ox.Store, nodes: list[str]) -> dict[str, tuple[float, float]]:
+    """Node → (lat, lon): its own coordinates, else its region's, else its country's."""
+    info = actors(store)
+    region = rollup(store, info, "region")
+
+    def coords(a: str) -> tuple[float, float] | None:
+        i = info.get(a, {})
+        return (float(i["lat"]), float(i["lon"])) if i.get("lat") and i.get("lon") else None
+
+    out = {}
+    for n in nodes:
+        for candidate in (n, region.get(n, n), info.get(n, {}).get("country", "")):
+            c = coords(candidate) if candidate else None
+            if c:
+                out[n] = c
+                break
+    return out

@@ -20,15 +20,14 @@ import html
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from . import KnowledgeGraph
 from .analysis import METRICS, centrality, centrality_by_period, communities, timeline
 from .project import Filters
+from .files import atomic_write_many
 from .rdf import serialize
-from .render import map_html
 from .summary import conflicts, stats
 
 __all__ = ["build_report", "write_report", "rows_to_csv", "dumps", "timeline_svg"]
@@ -61,7 +60,6 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
     g = kg.actor_graph(filters, level)
     ranks = centrality(g, metric="degree")
     comms = communities(g, seed=seed)
-    member_of = {m: c["id"] for c in comms["communities"] for m in c["members"]}
     disagreements = conflicts(kg.store)
     counts = stats(kg.store)
     years = timeline(kg.ties(filters))
@@ -84,11 +82,11 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
         "timeline.csv": rows_to_csv(years, ["year", "agreement", "forum", "visit", "total"]),
         "typology.csv": rows_to_csv(kinds["shares"]),
         "typology-ties.csv": rows_to_csv(kinds["pairs"], ["tie", "relation", "year", "period", "a", "b", "kind"]),
-        "map.html": map_html(g, title="paradiplo: the actor network", color_by="community",
-                             size_by={r["id"]: r["degree"] for r in ranks}, communities=member_of,
-                             caption=f"{g.number_of_nodes()} actors, {g.number_of_edges()} ties; "
-                                     f"colour: Louvain community (seed {seed}); size: degree. "
-                                     f"Reproduce: paradiplo map -o map.html --color-by community"),
+        "map.html": kg.map(filters, level=level, color_by="community", seed=seed,
+                           title="paradiplo: the actor network",
+                           caption=f"{g.number_of_nodes()} actors, {g.number_of_edges()} ties; colour: Louvain "
+                                   f"community (seed {seed}); size: degree. Reproduce: paradiplo map -o map.html "
+                                   f"--color-by community --seed {seed}"),
     }
     files["index.html"] = _index(counts, ranks, comms, disagreements, years, by_period, kinds["shares"],
                                  g.number_of_nodes(), g.number_of_edges(), seed, period_arg)
@@ -204,18 +202,5 @@ def write_report(kg: KnowledgeGraph, directory: str | os.PathLike, seed: int = 4
     """
     target = Path(directory)
     files = build_report(kg, seed, filters, level, periods)
-    target.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, content in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(content.encode("utf-8"))
-            staged.append((tmp, target / name))
-        for tmp, final in staged:
-            os.replace(tmp, final)
-    finally:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+    atomic_write_many({target / name: content for name, content in files.items()})
     return sorted(files)

@@ -60,9 +60,40 @@ def test_hostile_labels_never_switch_pyvis_to_its_html_popup():
     assert '<img src=x onerror' not in page.replace("\\u003c", "<").split("nodes = new vis.DataSet")[0]
 
 
-def test_geo_layout_pins_nodes_with_coordinates(small_kg):
-    nodes = {n["id"]: n for n in _nodes(map_html(small_kg.actor_graph(), layout="geo"))}
-    assert nodes["omsk-oblast"]["fixed"] is True
-    assert nodes["omsk-oblast"]["x"] < nodes["pavlodar-oblast"]["x"]   # Omsk is west of Pavlodar
-    assert nodes["omsk-oblast"]["y"] < nodes["pavlodar-oblast"]["y"]   # and north of it
-    assert "x" not in nodes["omsk-oblast-government"]
+def test_geo_layout_pins_nodes_at_their_coordinates_or_their_regions(small_kg):
+    nodes = {n["id"]: n for n in _nodes(small_kg.map(layout="geo"))}
+    omsk, pavlodar, government = nodes["omsk-oblast"], nodes["pavlodar-oblast"], nodes["omsk-oblast-government"]
+    assert omsk["fixed"] is True and omsk["physics"] is False
+    assert omsk["x"] < pavlodar["x"] and omsk["y"] < pavlodar["y"]   # Omsk is west and north of Pavlodar
+    assert abs(government["x"] - omsk["x"]) < 60 and abs(government["y"] - omsk["y"]) < 60  # beside its region
+
+
+def test_big_graphs_keep_the_largest_nodes_and_say_so():
+    g = nx.star_graph(30)
+    nx.set_edge_attributes(g, 1, "weight")
+    g = nx.relabel_nodes(g, {n: f"n{n:02d}" for n in g})
+    nx.set_edge_attributes(g, "agreement", "relations")
+    page = map_html(g, size_by={n: (100 if n == "n00" else int(n[1:])) for n in g}, max_nodes=5)
+    assert sorted(n["id"] for n in _nodes(page)) == ["n00", "n27", "n28", "n29", "n30"]
+    assert "Showing the 5 actors with the highest degree of 31" in page
+
+
+def test_focus_keeps_the_ego_network(small_kg):
+    ids = {n["id"] for n in _nodes(small_kg.map(focus="north-kazakhstan-oblast", depth=1))}
+    assert ids == {"north-kazakhstan-oblast", "omsk-oblast", "pavlodar-oblast"}
+
+
+def test_color_by_sector_uses_top_sectors_and_the_legend_explains_it(small_kg):
+    page = small_kg.map(color_by="sector")
+    nodes = {n["id"]: n for n in _nodes(page)}
+    assert nodes["north-kazakhstan-oblast"]["category"] in ("economy", "humanitarian")
+    assert "colour: sector" in page and "size: degree" in page
+
+
+def test_edge_tooltips_name_the_ties_with_dates_sectors_and_sources(small_kg):
+    page = small_kg.map()
+    match = re.search(r"edges = new vis\.DataSet\((\[.*?\])\);", page, flags=re.S)
+    edges = {(e["from"], e["to"]): e for e in json.loads(match.group(1))}
+    title = edges[("omsk-oblast", "pavlodar-oblast-akimat")]["title"]
+    assert "Omsk–Pavlodar agreement (2007, 2015-03-16; sectors: trade; sources: paper-a, paper-b)" in title
+    assert "Pavlodar delegation visits Omsk (2021-06" in title

@@ -1,0 +1,130 @@
+"""Maps in a real browser: Debian's headless Chromium, network cut off.
+
+Chromium and ChromeDriver are installed by .ci/run; on a machine without them these tests
+are skipped with that reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graph.render import map_html
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+pytestmark = pytest.mark.skipif(not (Path(CHROMIUM).exists() and Path(DRIVER).exists()),
+                                reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,1000", "--host-resolver-rules=MAP * ~NOTFOUND",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
+                                                                 "downloadThroughput": 0, "uploadThroughput": 0})
+    yield driver
+    driver.quit()
+
+
+def _open(browser, path: Path) -> None:
+    browser.get_log("browser")  # drop earlier messages
+    browser.get(path.as_uri())
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if browser.execute_script("return window.paradiploReady === true && typeof network !== 'undefined'"):
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the map did not initialise within 60 s")
+    browser.execute_script("network.stopSimulation(); network.fit();")
+    time.sleep(0.5)
+
+
+def _painted_pixels(browser) -> int:
+    return browser.execute_script("""
+        const c = document.querySelector('#mynetwork canvas'); const ctx = c.getContext('2d');
+        const d = ctx.getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n++; }
+        return n;""")
+
+
+def _errors(browser) -> list[str]:
+    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+@pytest.mark.parametrize("layout", ["force", "geo"])
+def test_bundled_map_draws_every_node_offline_without_errors(browser, kg, tmp_path, layout):
+    page = tmp_path / f"{layout}.html"
+    page.write_text(kg.map(layout=layout, level="region" if layout == "geo" else "actor"), encoding="utf-8")
+    expected = kg.actor_graph(level="region" if layout == "geo" else "actor").number_of_nodes()
+    _open(browser, page)
+    assert browser.execute_script("return network.body.nodeIndices.length") == expected
+    assert _painted_pixels(browser) > 5000
+    assert _errors(browser) == []
+
+
+def test_hostile_label_shows_as_text_and_runs_nothing(browser, tmp_path):
+    g = nx.Graph()
+    hostile = '<img src=x onerror="window.__pwned=1"> <a href="javascript:window.__pwned=2">x</a>'
+    g.add_node("evil", label=hostile, type="NGO", country="")
+    g.add_node("good", label="Омская область", type="Region", country="russia")
+    g.add_edge("evil", "good", weight=1, relations="forum", evidence="e-1", sectors="", years="")
+    page = tmp_path / "hostile.html"
+    page.write_text(map_html(g, title='<script>window.__pwned=3</script>'), encoding="utf-8")
+    _open(browser, page)
+    from selenium.webdriver import ActionChains
+
+    canvas = browser.find_element("css selector", "#mynetwork canvas")
+    x, y = browser.execute_script("""const p = network.canvasToDOM(network.getPosition('evil'));
+                                     return [p.x, p.y];""")
+    size = canvas.size
+    ActionChains(browser).move_to_element_with_offset(canvas, int(x - size["width"] / 2),
+                                                      int(y - size["height"] / 2)).perform()
+    time.sleep(1.0)
+    tooltip = browser.execute_script("""const t = document.querySelector('div.vis-tooltip');
+        return t && t.style.visibility !== 'hidden' ? [t.textContent, t.querySelectorAll('img,a,script').length] : null;""")
+    assert tooltip is not None, "hovering the node showed no tooltip"
+    assert hostile in tooltip[0] and tooltip[1] == 0
+    assert browser.execute_script("return window.__pwned === undefined")
+    assert browser.execute_script("return document.querySelectorAll('img').length") == 0
+    assert _errors(browser) == []
+
+
+def test_search_highlights_the_neighbourhood_and_filters_hide_ties(browser, small_kg, tmp_path):
+    page = tmp_path / "small.html"
+    page.write_text(small_kg.map(), encoding="utf-8")
+    _open(browser, page)
+    search = browser.find_element("id", "pd-search")
+    search.send_keys("North Kazakhstan Oblast")
+    browser.execute_script("arguments[0].dispatchEvent(new Event('change'))", search)
+    status = browser.find_element("id", "pd-status").text
+    assert status == "North Kazakhstan Oblast: 2 neighbours"
+    greyed = browser.execute_script("return nodes.get().filter(n => n.color === '#e6e6e6').map(n => n.id).sort()")
+    assert greyed == ["omsk-oblast-government", "pavlodar-oblast-akimat"]
+    browser.execute_script("""const s = document.getElementById('pd-sector'); s.value = 'education';
+                              s.dispatchEvent(new Event('change'));""")
+    visible = browser.execute_script("return edges.get().filter(e => !e.hidden).map(e => [e.from, e.to])")
+    assert visible == [["north-kazakhstan-oblast", "omsk-oblast"]]
+    browser.execute_script("""const s = document.getElementById('pd-sector'); s.value = '';
+                              s.dispatchEvent(new Event('change'));
+                              const f = document.getElementById('pd-from'); f.value = '2020';
+                              f.dispatchEvent(new Event('change'));""")
+    visible = browser.execute_script("return edges.get().filter(e => !e.hidden).map(e => [e.from, e.to])")
+    assert visible == [["omsk-oblast", "pavlodar-oblast-akimat"]]
+    assert _errors(browser) == []
