@@ -151,7 +151,7 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
                 group = placed[f"{lat:.4f},{lon:.4f}"]
                 x, y = _geo(lat, lon)
                 if len(group) > 1:  # actors sharing a place sit on a small ring around it
-                    dx, dy = _ring(group.index(n), len(group))
+                    dx, dy = _ring(group.index(n), len(group), radius=18 + 7 * len(group))
                     x, y = x + dx, y + dy
                 node.update(x=round(x, 1), y=round(y, 1), fixed=True, physics=False)
             else:
@@ -190,10 +190,15 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
         "nodes": {"font": {"size": 12 if big else 14}},
         "edges": {"smooth": False, "scaling": {"min": 1, "max": 8}},
     }
+    view = ""
+    if layout == "geo":  # open on the Russia–Kazakhstan borderland; Reset shows everything
+        x0, y0 = _geo(57.0, 47.0)
+        x1, y1 = _geo(41.0, 88.0)
+        view = f"<script>window.pdGeoView = {json.dumps({'x0': round(x0), 'y0': round(y0), 'x1': round(x1), 'y1': round(y1)})};</script>"
     page = _strip_remote(net.generate_html())
     page = page.replace("<body>", "<body>\n" + _header(title, caption, color_by, colours, categories,
                                                         size_label, low, high, notices), 1)
-    return page.replace("</body>", _explorer_script() + "\n</body>", 1)
+    return page.replace("</body>", view + _explorer_script() + "\n</body>", 1)
 
 
 def _header(title: str, caption: str, color_by: str, colours: dict[str, str], categories: dict[str, str],
@@ -232,6 +237,14 @@ def _explorer_script() -> str:
     return """<script>
 (function () {
   if (typeof network === "undefined") return;
+  window.paradiploSettledMs = null;  // time from page start until the layout settled
+  network.once("stabilizationIterationsDone", function () { window.paradiploSettledMs = performance.now(); });
+  if (!network.physics.options.enabled) window.paradiploSettledMs = performance.now();
+  if (window.pdGeoView) {
+    var v = window.pdGeoView, box = document.getElementById("mynetwork");
+    var scale = 0.95 * Math.min(box.clientWidth / (v.x1 - v.x0), box.clientHeight / (v.y1 - v.y0));
+    network.moveTo({position: {x: (v.x0 + v.x1) / 2, y: (v.y0 + v.y1) / 2}, scale: scale});
+  }
   var allNodes = nodes.get(), allEdges = edges.get();
   var base = {};
   allNodes.forEach(function (n) { base[n.id] = n.color; });
