@@ -203,7 +203,7 @@ def _page() -> str:
                       for n, q in queries.items())
     data = json.dumps(queries, ensure_ascii=False).replace("<", "\\u003c")
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>paradiplo SPARQL endpoint</title>
+<html lang="en"><head><meta charset="utf-8"><title>paradiplo SPARQL endpoint</title><link rel="icon" href="data:,">
 <style>body{{font-family:sans-serif;max-width:80em;margin:1em auto;padding:0 1em}}textarea{{width:100%;height:14em;font-family:monospace}}
 table{{border-collapse:collapse;margin-top:1em}}td,th{{border:1px solid #ccc;padding:2px 6px;font-size:.9em;text-align:left}}#status{{color:#555}}</style>
 </head><body>

@@ -30,7 +30,7 @@ def browser(tmp_path_factory):
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1400,1000", "--host-resolver-rules=MAP * ~NOTFOUND",
+                 "--window-size=1400,1000", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                  f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -128,3 +128,46 @@ def test_search_highlights_the_neighbourhood_and_filters_hide_ties(browser, smal
     visible = browser.execute_script("return edges.get().filter(e => !e.hidden).map(e => [e.from, e.to])")
     assert visible == [["omsk-oblast", "pavlodar-oblast-akimat"]]
     assert _errors(browser) == []
+
+
+def test_endpoint_query_page_runs_a_bundled_query_offline(browser, kg):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    from selenium.webdriver.support.ui import Select
+
+    from graph.sparql import find_query, run_query
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)],
+                              cwd=Path(__file__).parent.parent, stderr=subprocess.DEVNULL, env={**os.environ})
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                                     "downloadThroughput": -1, "uploadThroughput": -1})
+        browser.get_log("browser")
+        browser.get(f"http://127.0.0.1:{port}/")
+        Select(browser.find_element("id", "bundled")).select_by_value("forum-editions")
+        browser.find_element("css selector", "button[type=submit]").click()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "rows" not in browser.find_element("id", "status").text:
+            time.sleep(0.2)
+        expected = len(run_query(kg.store, find_query("forum-editions").text).rows)
+        assert browser.find_element("id", "status").text == f"{expected} rows"
+        assert len(browser.find_elements("css selector", "#results tr")) == expected + 1
+        assert _errors(browser) == []
+    finally:
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
+                                                                     "downloadThroughput": 0, "uploadThroughput": 0})
+        server.terminate()
+        server.wait()
