@@ -155,3 +155,32 @@ def test_failed_report_leaves_earlier_report_untouched(runner, small_dir, tmp_pa
     result = runner.invoke(cli, ["report", "-o", str(out), "--data", str(small_dir)])
     assert result.exit_code == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from graph.load import load_dataset  # noqa: E402
+from graph.validate import validate  # noqa: E402
+
+_YAMLISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12),
+              st.sampled_from(["omsk-oblast", "2015-02-30", "Region", "evidence", "id"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(["id", "type", "label", "date", "signatories",
+                                                             "evidence", "actors", "agreements", "source", "x"]),
+                                            inner, max_size=5)),
+    max_leaves=20)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.one_of(_YAMLISH.map(lambda v: __import__("yaml").safe_dump(v, allow_unicode=True)),
+                         st.text(max_size=200), st.binary(max_size=200)))
+def test_random_input_never_crashes_validation(small_dir, content):
+    target = small_dir / "zz-random.yaml"
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        target.write_text(content, encoding="utf-8")
+    report = validate(load_dataset(small_dir))
+    assert all(p.file and p.line >= 1 and p.message for p in report.problems)
+    assert report.exit_code in (0, 1, 2)
