@@ -25,7 +25,7 @@ from .load import Dataset, load_dataset
 from .analysis import parse_periods, typology
 from .project import (Filters, Tie, actor_graph, actors, borders, geo_anchors, record_details, rollup, sector_tops,
                       ties)
-from .rdf import dataset_quads, load_store
+from .rdf import dataset_nquads, load_store, parse_nquads
 from .validate import Report, validate
 
 __all__ = ["KnowledgeGraph", "open_graph", "ParadiploError", "InvalidData", "Problem", "Filters"]
@@ -38,11 +38,16 @@ class KnowledgeGraph:
 
     dataset: Dataset
     report: Report
-    quads: list[ox.Quad] = field(repr=False)
+    nquads: bytes = field(repr=False)
+
+    @cached_property
+    def quads(self) -> list[ox.Quad]:
+        """Every quad, sorted by graph (the named graphs; not the union default graph)."""
+        return parse_nquads(self.nquads)
 
     @cached_property
     def store(self) -> ox.Store:
-        return load_store(self.quads)
+        return load_store(self.nquads)
 
     def actor_graph(self, filters: Filters = Filters(), level: str = "actor") -> nx.Graph:
         """The actor–actor network (see :func:`graph.project.actor_graph`)."""
@@ -127,4 +132,4 @@ def open_graph(data: Path | str | None = None, shacl: bool = False) -> Knowledge
     report = validate(dataset, shacl=shacl)
     if not report.ok:
         raise InvalidData(report.problems)
-    return KnowledgeGraph(dataset, report, dataset_quads(dataset))
+    return KnowledgeGraph(dataset, report, dataset_nquads(dataset))

@@ -110,3 +110,18 @@ def test_country_level_rolls_everything_up_to_states(small_kg):
 
 def test_omsk_oblast_is_the_hub_of_the_bundled_network(kg):
     assert centrality(kg.actor_graph(), metric="betweenness")[0]["id"] == "omsk-oblast"
+
+
+def test_igraph_betweenness_equals_networkx_on_weighted_graphs(kg):
+    import networkx as nx
+
+    from graph.analysis import _betweenness_igraph
+
+    for g in (kg.actor_graph(), kg.actor_graph(level="region"), nx.les_miserables_graph()):
+        if "distance" not in next(iter(g.edges(data=True)))[2]:
+            for u, v, d in g.edges(data=True):
+                d["distance"] = 1 / d["weight"]
+        expected = nx.betweenness_centrality(g, weight="distance", normalized=True)
+        got = _betweenness_igraph(g)
+        assert got.keys() == expected.keys()
+        assert all(abs(got[n] - expected[n]) < 1e-9 for n in g)
