@@ -85,7 +85,7 @@ class KnowledgeGraph:
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise ParadiploError(f"--focus {focus!r} is not an actor of this network{hint}")
             g = nx.ego_graph(g, focus, radius=depth)
-        rows = centrality(g, metric=size_by)
+        rows = centrality(g, metric=size_by, metrics=(size_by, "degree", "pagerank"))
         metrics = {r["id"]: r for r in rows}
         details = record_details(self.store)
         categories = None
@@ -98,7 +98,7 @@ class KnowledgeGraph:
             for n in g.nodes:
                 count = Counter(tops.get(s, s) for _, _, e in g.edges(n, data=True) for s in e["sectors"].split())
                 categories[n] = min(count, key=lambda k: (-count[k], k)) if count else ""
-        notes = {n: [f"degree {m['degree']}, betweenness {m['betweenness']}, pagerank {m['pagerank']}",
+        notes = {n: [f"degree {m['degree']}, pagerank {m['pagerank']}, {size_by} {m[size_by]}",
                      "sources: " + (", ".join(details.get(n, {}).get("sources", [])) or "general knowledge")]
                  for n, m in metrics.items()}
         tie_notes = {}

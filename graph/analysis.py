@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections import Counter, defaultdict
@@ -30,21 +31,29 @@ ROUND = 6  # decimals kept, so that outputs are identical across platforms
 
 
 def _eigenvector(g: nx.Graph) -> dict[str, float]:
-    """Eigenvector centrality per connected component, scaled by the component's share of nodes.
+    """Eigenvector centrality (weights as strengths) per connected component, unit length in
+    each, scaled by the component's share of nodes; computed by igraph (ARPACK, started from
+    the degrees, so the same on every run).
 
     Eigenvector centrality is undefined on a disconnected graph (all weight drains to the
     largest component); per component, scaled by size, small isolated pairs do not outrank
     hubs of the main component.
     """
+    import igraph as ig
+
     out: dict[str, float] = {}
     for comp in sorted(nx.connected_components(g), key=lambda c: sorted(c)):
-        sub = g.subgraph(sorted(comp))
-        if len(sub) == 1:
-            out.update({n: 0.0 for n in sub})
+        nodes = sorted(comp)
+        if len(nodes) == 1:
+            out[nodes[0]] = 0.0
             continue
-        values = nx.eigenvector_centrality(sub, weight="weight", max_iter=10_000, tol=1e-10)
-        share = len(sub) / len(g)
-        out.update({n: abs(v) * share for n, v in values.items()})
+        index = {v: i for i, v in enumerate(nodes)}
+        edges = sorted(g.subgraph(nodes).edges)
+        h = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in edges])
+        values = h.eigenvector_centrality(weights=[g.edges[u, v].get("weight", 1) for u, v in edges])
+        norm = math.sqrt(sum(v * v for v in values)) or 1.0
+        share = len(nodes) / len(g)
+        out.update({v: abs(values[i]) / norm * share for v, i in index.items()})
     return out
 
 
@@ -68,8 +77,27 @@ def _betweenness_igraph(g: nx.Graph) -> dict[str, float]:
     return {v: raw[i] * scale for i, v in enumerate(nodes)}
 
 
+def _closeness_igraph(g: nx.Graph) -> dict[str, float]:
+    """Closeness with ``distance`` as edge length, as ``nx.closeness_centrality`` computes it
+    (Wasserman–Faust scaling for graphs in several components), through igraph."""
+    import igraph as ig
+
+    nodes = sorted(g.nodes)
+    n = len(nodes)
+    if n < 2:
+        return {v: 0.0 for v in nodes}
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = sorted(g.edges)
+    h = ig.Graph(n=n, edges=[(index[u], index[v]) for u, v in edges])
+    raw = h.closeness(weights=[g.edges[u, v].get("distance", 1.0) for u, v in edges] if edges else None,
+                      normalized=True)
+    sizes = {i: len(c) for c in h.connected_components() for i in c}
+    return {v: (0.0 if raw[i] != raw[i] else raw[i] * (sizes[i] - 1) / (n - 1)) for i, v in enumerate(nodes)}
+
+
 def centrality(g: nx.Graph, metric: str = "degree", top: int | None = None, sample: int | None = None,
-               seed: int = 42, backend: str | None = None) -> list[dict[str, Any]]:
+               seed: int = 42, backend: str | None = None,
+               metrics: tuple[str, ...] = METRICS) -> list[dict[str, Any]]:
     """Every metric for every node, ranked by ``metric`` (ties broken by id).
 
     Parameters
@@ -85,6 +113,8 @@ def centrality(g: nx.Graph, metric: str = "degree", top: int | None = None, samp
         large graphs; exact when ``None`` or not smaller than the graph.
     backend
         A NetworkX backend for betweenness and closeness (e.g. ``parallel`` with nx-parallel).
+    metrics
+        Which metrics to compute (``metric`` is always among them); all by default.
 
     Returns
     -------
@@ -98,22 +128,25 @@ def centrality(g: nx.Graph, metric: str = "degree", top: int | None = None, samp
         return []
     dispatch = {"backend": backend} if backend else {}
     k = sample if sample is not None and sample < len(g) else None
-    values = {
-        "degree": nx.degree_centrality(g),
-        "strength": dict(g.degree(weight="weight")),
-        "betweenness": (nx.betweenness_centrality(g, k=k, seed=seed if k else None, weight="distance",
-                                                  normalized=True, **dispatch)
-                        if k or backend else _betweenness_igraph(g)),
-        "closeness": nx.closeness_centrality(g, distance="distance", **dispatch),
-        "eigenvector": _eigenvector(g),
-        "pagerank": nx.pagerank(g, weight="weight"),
+    compute = {
+        "degree": lambda: nx.degree_centrality(g),
+        "strength": lambda: dict(g.degree(weight="weight")),
+        "betweenness": lambda: (nx.betweenness_centrality(g, k=k, seed=seed if k else None, weight="distance",
+                                                          normalized=True, **dispatch)
+                                if k or backend else _betweenness_igraph(g)),
+        "closeness": lambda: (nx.closeness_centrality(g, distance="distance", **dispatch) if backend
+                              else _closeness_igraph(g)),
+        "eigenvector": lambda: _eigenvector(g),
+        "pagerank": lambda: nx.pagerank(g, weight="weight"),
     }
+    wanted = [m for m in METRICS if m in metrics or m == metric]
+    values = {m: compute[m]() for m in wanted}
     rows = []
     for n in sorted(g.nodes):
         attrs = g.nodes[n]
         row: dict[str, Any] = {"id": n, "label": attrs.get("label", n), "type": attrs.get("type", ""),
                                "country": attrs.get("country", "")}
-        for m in METRICS:
+        for m in wanted:
             v = values[m][n]
             row[m] = round(float(v), ROUND) if m != "strength" else int(v)
         rows.append(row)

@@ -125,3 +125,14 @@ def test_igraph_betweenness_equals_networkx_on_weighted_graphs(kg):
         got = _betweenness_igraph(g)
         assert got.keys() == expected.keys()
         assert all(abs(got[n] - expected[n]) < 1e-9 for n in g)
+
+
+def test_igraph_closeness_equals_networkx_including_disconnected_graphs(kg):
+    import networkx as nx
+
+    from graph.analysis import _closeness_igraph
+
+    g = kg.actor_graph()  # several components
+    expected = nx.closeness_centrality(g, distance="distance")
+    got = _closeness_igraph(g)
+    assert all(abs(got[n] - expected[n]) < 1e-9 for n in g)

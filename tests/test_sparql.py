@@ -30,9 +30,28 @@ def test_oversized_queries_are_refused():
         check_query("SELECT * WHERE { ?s ?p ?o }" + " " * 200_000)
 
 
-def test_syntax_errors_give_line_and_column():
-    with pytest.raises(QuerySyntaxError, match="line 2, column 9"):
-        check_query("SELECT *\nWHERE { ?s ?p }")
+def test_syntax_errors_give_line_and_column(kg):
+    with pytest.raises(QuerySyntaxError, match="line 2, column 16"):
+        run_query(kg.store, "SELECT *\nWHERE { ?s ?p }")
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { \\u0053ERVICE <http://x/> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?a ?b ?c FILTER(?a<?b)SERVICE<http://x>{?s ?p ?o}}",
+    "select * from <file:///etc/passwd> where { ?s ?p ?o }",
+])
+def test_refusal_sees_through_escapes_case_and_missing_spaces(query):
+    with pytest.raises(QueryRefused):
+        check_query(query)
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT * WHERE { ?s ?p "SERVICE FROM INSERT" } # SERVICE in a comment',
+    "PREFIX service: <http://example.org/from/> SELECT ?service ?from WHERE { ?service service:load ?from }",
+    "SELECT * WHERE { ?s ?p <http://example.org/SERVICE> }",
+])
+def test_keywords_inside_strings_iris_names_and_comments_are_not_refused(query):
+    assert check_query(query) == "SelectQuery"
 
 
 def test_refused_query_on_the_cli_exits_1_without_traceback(runner):
