@@ -14,7 +14,7 @@ Examples
 >>> check_query("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
 Traceback (most recent call last):
 ...
-graph.sparql.QueryRefused: SERVICE is refused: queries run only on the local dataset
+graph.sparql.QueryRefused: SERVICE is refused (line 1, column 18): queries run only on the local dataset
 """
 
 from __future__ import annotations
