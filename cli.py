@@ -49,9 +49,24 @@ class DataError(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
+def _remember_store(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    ctx.meta["paradiplo.store"] = value
+
+
 def data_option(f: Callable) -> Callable:
+    """--data DIR, and --store DIR for a persistent store reused across commands."""
+    f = click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     expose_value=False, callback=_remember_store,
+                     help="Keep the built dataset in this folder and reuse it while the data are "
+                          "unchanged (rebuilt automatically when they change).")(f)
     return click.option("--data", "data", type=click.Path(path_type=Path), default=None,
                         help="Folder of .yaml data files (default: the bundled data).")(f)
+
+
+def _progress(message: str) -> None:
+    """Stage messages on stderr, only for a person at a terminal."""
+    if sys.stderr.isatty():
+        click.echo(f"paradiplo: {message}…", err=True)
 
 
 def format_option(*choices: str, default: str = "table") -> Callable:
@@ -100,10 +115,13 @@ def _periods(text: str | None) -> list[tuple[int, int]] | None:
 
 
 def _open(data: Path | None) -> KnowledgeGraph:
+    store = click.get_current_context().meta.get("paradiplo.store")
     try:
-        return open_graph(data)
+        return open_graph(data, store=store, progress=_progress)
     except InvalidData as exc:
         raise DataError(exc) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot use the store {store}: {exc}") from None
 
 
 def _write(path: Path, content: bytes | str) -> None:

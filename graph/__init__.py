@@ -13,15 +13,22 @@ analyse and draw it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
 import networkx as nx
 import pyoxigraph as ox
 
 from .errors import InvalidData, ParadiploError, Problem
-from .load import Dataset, load_dataset
+from .files import atomic_write
+from .load import Dataset, bundled_data_dir, load_dataset, resource_dir
 from .analysis import parse_periods, typology
 from .project import (Filters, Tie, actor_graph, actors, borders, geo_anchors, record_details, rollup, sector_tops,
                       ties)
@@ -32,13 +39,28 @@ __all__ = ["KnowledgeGraph", "open_graph", "ParadiploError", "InvalidData", "Pro
 __version__ = "0.1.0"
 
 
-@dataclass
 class KnowledgeGraph:
-    """A validated dataset and its RDF store; every analysis reads the store."""
+    """A validated dataset and its RDF store; every analysis reads the store.
 
-    dataset: Dataset
-    report: Report
-    nquads: bytes = field(repr=False)
+    Made by :func:`open_graph` either from records (``nquads``) or from a persistent
+    store built earlier (``store``); each side is derived from the other when needed.
+    """
+
+    def __init__(self, nquads: bytes | None = None, store: ox.Store | None = None,
+                 dataset: Dataset | None = None, report: Report | None = None):
+        if nquads is None and store is None:
+            raise ValueError("a KnowledgeGraph needs N-Quads or a store")
+        self._nquads, self._store, self.dataset, self.report = nquads, store, dataset, report
+
+    @cached_property
+    def nquads(self) -> bytes:
+        """The named graphs as N-Quads, sorted by graph then text (as :func:`dataset_nquads`)."""
+        if self._nquads is not None:
+            return self._nquads
+        named = (q for q in self.store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
+        text = ox.serialize(named, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+        lines = [line + "\n" for line in text.splitlines() if line]
+        return "".join(sorted(lines, key=lambda line: (line[line.rindex(" <", 0, len(line) - 3):], line))).encode()
 
     @cached_property
     def quads(self) -> list[ox.Quad]:
@@ -47,7 +69,7 @@ class KnowledgeGraph:
 
     @cached_property
     def store(self) -> ox.Store:
-        return load_store(self.nquads)
+        return self._store if self._store is not None else load_store(self.nquads)
 
     def actor_graph(self, filters: Filters = Filters(), level: str = "actor") -> nx.Graph:
         """The actor–actor network (see :func:`graph.project.actor_graph`)."""
@@ -120,16 +142,70 @@ class KnowledgeGraph:
                         parse_periods(periods) if periods else None)
 
 
-def open_graph(data: Path | str | None = None, shacl: bool = False) -> KnowledgeGraph:
+def _fingerprint(directory: Path) -> str:
+    """What a persistent store was built from: every data and ontology file, and the version."""
+    digest = hashlib.sha256(__version__.encode())
+    for folder in (directory, resource_dir("ontology")):
+        for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.ttl")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def open_graph(data: Path | str | None = None, shacl: bool = False, store: Path | str | None = None,
+               progress: Callable[[str], None] | None = None) -> KnowledgeGraph:
     """Load, check and build a data folder (the bundled data by default).
+
+    Parameters
+    ----------
+    store
+        A folder for a persistent on-disk store: built on first use, reused while the data,
+        the ontology and paradiplo's version are unchanged, rebuilt automatically otherwise.
+    progress
+        Called with a short message at each stage (the CLI shows them on stderr).
 
     Raises
     ------
     InvalidData
         With every problem found, when the data cannot be trusted.
     """
-    dataset = load_dataset(data)
+    say = progress or (lambda message: None)
+    directory = Path(data) if data is not None else bundled_data_dir()
+    if store is not None:
+        folder = Path(store)
+        manifest = folder / "paradiplo-store.json"
+        fingerprint = _fingerprint(directory) if directory.is_dir() else ""
+        if manifest.is_file() and (folder / "oxigraph").is_dir():
+            try:
+                recorded = json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint")
+            except (OSError, ValueError):
+                recorded = None
+            if recorded == fingerprint and fingerprint:
+                say(f"reusing the store in {folder}")
+                return KnowledgeGraph(store=ox.Store.read_only(str(folder / "oxigraph")))
+    say(f"reading {directory}")
+    dataset = load_dataset(directory)
+    say(f"validating {len(dataset.entries)} records")
     report = validate(dataset, shacl=shacl)
     if not report.ok:
         raise InvalidData(report.problems)
-    return KnowledgeGraph(dataset, report, dataset_nquads(dataset))
+    say("building the RDF dataset")
+    nquads = dataset_nquads(dataset)
+    if store is None:
+        return KnowledgeGraph(nquads=nquads, dataset=dataset, report=report)
+    folder = Path(store)
+    folder.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix="oxigraph.", dir=folder))
+    built = load_store(nquads, fresh)
+    built.flush()
+    del built
+    target = folder / "oxigraph"
+    old = folder / f"oxigraph.old.{os.getpid()}"
+    if target.exists():
+        os.replace(target, old)
+    os.replace(fresh, target)
+    shutil.rmtree(old, ignore_errors=True)
+    atomic_write(folder / "paradiplo-store.json",
+                 json.dumps({"fingerprint": _fingerprint(directory), "data": str(directory.resolve()),
+                             "version": __version__}, indent=2) + "\n")
+    say(f"built the store in {folder}")
+    return KnowledgeGraph(nquads=nquads, store=ox.Store.read_only(str(target)), dataset=dataset, report=report)

@@ -108,6 +108,16 @@ def _date(d: PartialDate) -> str:
     return _l(str(d), datatype=_n(XSD + kind))
 
 
+def _decimal(x: float) -> str:
+    """Canonical xsd:decimal at 4 places (``69.15``, ``70``), as Oxigraph stores it."""
+    return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def _double(x: float) -> str:
+    """Canonical xsd:double lexical form as Oxigraph stores it (``402.1``, ``1806000``)."""
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
 def _int(n: int) -> str:
     return _l(str(n), datatype=_n(XSD + "integer"))
 
@@ -170,8 +180,8 @@ def record_quads(entry: Entry, language: str = "ru") -> list[str]:
             t += [(s, _p("sharesBorderWith"), iri(other)), (iri(other), _p("sharesBorderWith"), s)]
         if rec.coordinates:
             dec = _n(XSD + "decimal")
-            t += [(s, _n(GEO + "lat"), _l(f"{rec.coordinates.lat:.4f}", datatype=dec)),
-                  (s, _n(GEO + "long"), _l(f"{rec.coordinates.lon:.4f}", datatype=dec))]
+            t += [(s, _n(GEO + "lat"), _l(_decimal(rec.coordinates.lat), datatype=dec)),
+                  (s, _n(GEO + "long"), _l(_decimal(rec.coordinates.lon), datatype=dec))]
         if rec.founded:
             t.append((s, _p("founded"), _date(rec.founded)))
     if isinstance(rec, (Agreement, Forum)):
@@ -201,7 +211,7 @@ def record_quads(entry: Entry, language: str = "ru") -> list[str]:
         t += _refs(s, "ledBy", rec.led_by)
     if isinstance(rec, Observation):
         t += [(s, _p("indicator"), _l(rec.indicator)),
-              (s, _n(RDF + "value"), _l(repr(rec.value), datatype=_n(XSD + "double"))),
+              (s, _n(RDF + "value"), _l(_double(rec.value), datatype=_n(XSD + "double"))),
               (s, _p("unit"), _l(rec.unit))]
         if rec.year:
             t += [(s, _p("date"), _date(rec.year)), (s, _p("year"), _int(rec.year.year))]
