@@ -14,12 +14,13 @@ from typing import Any, Callable
 
 import click
 
-from graph import InvalidData, KnowledgeGraph, ParadiploError, open_graph
+from graph import InvalidData, KnowledgeGraph, ParadiploError, open_graph, open_remote
 from graph.analysis import (COMMUNITY_METHODS, METRICS, TIE_KINDS, centrality, centrality_by_period, communities,
                             parse_periods, timeline)
 from graph.files import atomic_write
 from graph.load import load_dataset
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, bipartite_graph
+from graph.push import PROTOCOLS
 from graph.rdf import FORMATS, serialize
 from graph.render import COLOR_BY, LAYOUTS
 from graph.report import dumps, rows_to_csv, write_report
@@ -352,11 +353,13 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> Non
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed for --sample.")
 @click.option("--backend", default=None, help="NetworkX backend for betweenness and closeness, e.g. parallel.")
 @click.option("--periods", default=None, help="Rank per period with rank changes, e.g. 1991-2013,2014-2021,2022-2026.")
+@click.option("--endpoint", default=None, help="Read the graph from a SPARQL endpoint (e.g. after `paradiplo push`).")
 @filter_options
 @format_option("table", "csv", "json")
 @handle_errors
 def centrality_cmd(data: Path | None, metric: str, top: int | None, sample: int | None, seed: int,
-                   backend: str | None, periods: str | None, level: str, fmt: str, **filters: Any) -> None:
+                   backend: str | None, periods: str | None, endpoint: str | None, level: str, fmt: str,
+                   **filters: Any) -> None:
     """Rank actors by degree, strength, betweenness, closeness, eigenvector and PageRank.
 
     Betweenness and closeness treat 1/weight as the length of a tie. With --periods, one
@@ -364,7 +367,7 @@ def centrality_cmd(data: Path | None, metric: str, top: int | None, sample: int 
 
     Example: paradiplo centrality --metric betweenness --top 10
     """
-    kg = _open(data)
+    kg = open_remote(endpoint) if endpoint else _open(data)
     spans = _periods(periods)
     if spans:
         graphs = kg.graphs_by_period(spans, _filters(**filters), level)
@@ -481,6 +484,50 @@ def map_cmd(data: Path | None, output: Path, color_by: str, size_by: str, layout
     page = kg.map(f, level=level, color_by=color_by, size_by=size_by, layout=layout, seed=seed, focus=focus,
                   depth=depth, caption="; ".join(parts), max_nodes=max_nodes)
     _write(output, page)
+
+
+@cli.command()
+@data_option
+@click.option("--endpoint", required=True, help="SPARQL Update endpoint (or Graph Store endpoint with --protocol gsp).")
+@click.option("--protocol", type=click.Choice(PROTOCOLS), default="update", show_default=True)
+@click.option("--user", default=None, help="User name (HTTP Basic or Digest authentication).")
+@click.option("--password", default=None, help="Password; or set PARADIPLO_PASSWORD.", envvar="PARADIPLO_PASSWORD")
+@click.option("--batch", type=click.IntRange(min=1), default=500, show_default=True, help="Triples per update request.")
+@handle_errors
+def push(data: Path | None, endpoint: str, protocol: str, user: str | None, password: str | None,
+         batch: int) -> None:
+    """Load the dataset, every named graph, into an external SPARQL store.
+
+    Each named graph is replaced (DROP SILENT GRAPH, then INSERT DATA in batches), or PUT with
+    the Graph Store Protocol. Then `paradiplo query --endpoint` and `centrality --endpoint`
+    read from it.
+
+    Example: paradiplo push --endpoint http://127.0.0.1:8890/sparql-auth --user dba --password dba
+    """
+    from graph.push import push as push_graphs
+
+    kg = _open(data)
+    bar = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=sum(1 for line in kg.nquads.splitlines() if line), label="pushing",
+                                file=sys.stderr)
+        bar.__enter__()
+    done = [0]
+
+    def progress(sent: int, total: int) -> None:
+        if bar is not None:
+            bar.update(sent - done[0])
+        done[0] = sent
+
+    try:
+        counts = push_graphs(kg.nquads, endpoint, protocol=protocol, user=user, password=password, batch=batch,
+                             progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for graph, n in counts.items():
+        click.echo(f"{n}\t{graph}")
+    click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs to {endpoint}", err=True)
 
 
 @cli.command("stats")

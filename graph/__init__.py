@@ -35,7 +35,7 @@ from .project import (Filters, Tie, actor_graph, actors, borders, geo_anchors, r
 from .rdf import dataset_nquads, load_store, parse_nquads
 from .validate import Report, validate
 
-__all__ = ["KnowledgeGraph", "open_graph", "ParadiploError", "InvalidData", "Problem", "Filters"]
+__all__ = ["KnowledgeGraph", "open_graph", "open_remote", "ParadiploError", "InvalidData", "Problem", "Filters"]
 __version__ = "0.1.0"
 
 
@@ -140,6 +140,27 @@ class KnowledgeGraph:
         info = actors(self.store)
         return typology(self.ties(filters), info, rollup(self.store, info, "region"), borders(self.store),
                         parse_periods(periods) if periods else None)
+
+
+def open_remote(endpoint: str, timeout: float = 300.0, page: int = 5000) -> KnowledgeGraph:
+    """A graph read from a remote SPARQL endpoint (the union of its graphs), for analysis.
+
+    Every triple is fetched with CONSTRUCT queries in pages of ``page`` solutions (stores such
+    as Virtuoso silently cap a result at 10,000 rows and refuse large sorted offsets, so the
+    pages rely on the store's stable scan order) until a page comes back empty, and loaded
+    into a local store; named graphs are not kept, so use it for networks, not ``conflicts``.
+    """
+    from .sparql import run_remote
+
+    store = ox.Store()
+    offset = 0
+    while True:
+        result = run_remote(endpoint, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }} LIMIT {page} OFFSET {offset}",
+                            timeout=timeout)
+        if not result.triples:
+            return KnowledgeGraph(store=store)
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result.triples)
+        offset += page
 
 
 def _fingerprint(directory: Path) -> str:

@@ -248,8 +248,15 @@ def run_query(store: ox.Store, text: str, timeout: float | None = DEFAULT_TIMEOU
 
 
 def from_results_json(data: bytes | str) -> QueryResult:
-    """A :class:`QueryResult` from SPARQL 1.1 Query Results JSON (parsed by pyoxigraph)."""
+    """A :class:`QueryResult` from SPARQL 1.1 Query Results JSON (parsed by pyoxigraph).
+
+    The SPARQL 1.0 ``typed-literal`` type that some stores (Virtuoso) still send is read as
+    a literal.
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    if b'"typed-literal"' in raw:
+        raw = raw.replace(b'"type": "typed-literal"', b'"type": "literal"').replace(
+            b'"type":"typed-literal"', b'"type":"literal"')
     parsed = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
     if isinstance(parsed, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(parsed))
@@ -269,8 +276,9 @@ def run_remote(endpoint: str, text: str, timeout: float = DEFAULT_TIMEOUT) -> Qu
     form = check_query(text)
     graph = form in ("ConstructQuery", "DescribeQuery")
     accept = "application/n-triples" if graph else "application/sparql-results+json"
+    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())  # ours are predeclared
     request = urllib.request.Request(
-        endpoint, data=urllib.parse.urlencode({"query": text}).encode("utf-8"), method="POST",
+        endpoint, data=urllib.parse.urlencode({"query": prologue + text}).encode("utf-8"), method="POST",
         headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded",
                  "User-Agent": "paradiplo"})
     try:
