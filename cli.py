@@ -70,6 +70,23 @@ def _progress(message: str) -> None:
         click.echo(f"paradiplo: {message}…", err=True)
 
 
+def _file_bar() -> Callable[[int, int, str], None] | None:
+    """A progress bar over the data files on stderr; ``None`` (quiet) when not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    state: dict[str, Any] = {}
+
+    def step(done: int, total: int, name: str) -> None:
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label="reading data", file=sys.stderr)
+            state["bar"].__enter__()
+        state["bar"].update(1)
+        if done == total:
+            state["bar"].__exit__(None, None, None)
+
+    return step
+
+
 def format_option(*choices: str, default: str = "table") -> Callable:
     return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
                         help="Output format.")
@@ -118,7 +135,7 @@ def _periods(text: str | None) -> list[tuple[int, int]] | None:
 def _open(data: Path | None) -> KnowledgeGraph:
     store = click.get_current_context().meta.get("paradiplo.store")
     try:
-        return open_graph(data, store=store, progress=_progress)
+        return open_graph(data, store=store, progress=_progress, on_file=_file_bar())
     except InvalidData as exc:
         raise DataError(exc) from None
     except OSError as exc:
@@ -168,7 +185,7 @@ def validate_cmd(data: Path | None, fmt: str) -> None:
 
     Example: paradiplo validate --data data/
     """
-    report = validate(load_dataset(data))
+    report = validate(load_dataset(data, on_file=_file_bar()))
     if fmt == "json":
         click.echo(dumps(report.to_dict()), nl=False)
     else:

@@ -173,7 +173,8 @@ def _fingerprint(directory: Path) -> str:
 
 
 def open_graph(data: Path | str | None = None, shacl: bool = False, store: Path | str | None = None,
-               progress: Callable[[str], None] | None = None) -> KnowledgeGraph:
+               progress: Callable[[str], None] | None = None,
+               on_file: Callable[[int, int, str], None] | None = None) -> KnowledgeGraph:
     """Load, check and build a data folder (the bundled data by default).
 
     Parameters
@@ -183,6 +184,8 @@ def open_graph(data: Path | str | None = None, shacl: bool = False, store: Path 
         the ontology and paradiplo's version are unchanged, rebuilt automatically otherwise.
     progress
         Called with a short message at each stage (the CLI shows them on stderr).
+    on_file
+        Called after each data file is read (see :func:`graph.load.load_dataset`).
 
     Raises
     ------
@@ -204,7 +207,7 @@ def open_graph(data: Path | str | None = None, shacl: bool = False, store: Path 
                 say(f"reusing the store in {folder}")
                 return KnowledgeGraph(store=ox.Store.read_only(str(folder / "oxigraph")))
     say(f"reading {directory}")
-    dataset = load_dataset(directory)
+    dataset = load_dataset(directory, on_file=on_file)
     say(f"validating {len(dataset.entries)} records")
     report = validate(dataset, shacl=shacl)
     if not report.ok:

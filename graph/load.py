@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 from pydantic import ValidationError
@@ -227,13 +227,16 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_dataset(directory: Path | str | None = None) -> Dataset:
+def load_dataset(directory: Path | str | None = None,
+                 on_file: Callable[[int, int, str], None] | None = None) -> Dataset:
     """Read every ``*.yaml`` file of a data folder.
 
     Parameters
     ----------
     directory
         The data folder; the bundled data when ``None``.
+    on_file
+        Called as ``on_file(done, total, name)`` after each file (for progress bars).
 
     Returns
     -------
@@ -257,7 +260,9 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
         problems.append(Problem("no-data", _display(sources_path), 1, "", "",
                                 "missing: every data folder needs a sources.yaml bibliography"))
     entries: list[Entry] = []
-    for path in files:
+    for done, path in enumerate(files, start=1):
+        if on_file:
+            on_file(done, len(files), path.name)
         if path == sources_path:
             continue
         display = _display(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
@@ -144,3 +145,34 @@ def test_unknown_relation_is_a_usage_error(runner):
 def test_unknown_bundled_query_suggests_names(runner):
     result = runner.invoke(cli, ["query", "--name", "agreements-by-yaer"])
     assert result.exit_code == 1 and "did you mean agreements-by-year" in result.output
+
+
+def test_progress_is_quiet_when_not_a_terminal(runner):
+    result = runner.invoke(cli, ["validate", "--data", str(SMALL)])
+    assert result.exit_code == 0
+    assert "reading data" not in result.output and "paradiplo:" not in result.output
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "cli", "validate", "--data", str(SMALL)],
+                          cwd=Path(__file__).parent.parent, stdout=subprocess.PIPE, stderr=follower,
+                          env={**os.environ, "COLUMNS": "100"}, timeout=120)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    assert b"reading data" in seen and b"100%" in seen
