@@ -30,6 +30,17 @@ METRICS = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pag
 ROUND = 6  # decimals kept, so that outputs are identical across platforms
 
 
+def _to_igraph(g: nx.Graph, attribute: str, default: float = 1.0) -> tuple[list[str], Any, list[float] | None]:
+    """``g`` as an igraph Graph (vertices in sorted id order), with one edge attribute as a list."""
+    import igraph as ig
+
+    nodes = sorted(g.nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = sorted(g.edges)
+    h = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in edges], directed=g.is_directed())
+    return nodes, h, ([g.edges[u, v].get(attribute, default) for u, v in edges] if edges else None)
+
+
 def _eigenvector(g: nx.Graph) -> dict[str, float]:
     """Eigenvector centrality (weights as strengths) per connected component, unit length in
     each, scaled by the component's share of nodes; computed by igraph (ARPACK, started from
@@ -39,21 +50,16 @@ def _eigenvector(g: nx.Graph) -> dict[str, float]:
     largest component); per component, scaled by size, small isolated pairs do not outrank
     hubs of the main component.
     """
-    import igraph as ig
-
     out: dict[str, float] = {}
     for comp in sorted(nx.connected_components(g), key=lambda c: sorted(c)):
-        nodes = sorted(comp)
-        if len(nodes) == 1:
-            out[nodes[0]] = 0.0
+        if len(comp) == 1:
+            out[next(iter(comp))] = 0.0
             continue
-        index = {v: i for i, v in enumerate(nodes)}
-        edges = sorted(g.subgraph(nodes).edges)
-        h = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in edges])
-        values = h.eigenvector_centrality(weights=[g.edges[u, v].get("weight", 1) for u, v in edges])
+        nodes, h, weights = _to_igraph(g.subgraph(comp), "weight")
+        values = h.eigenvector_centrality(weights=weights)
         norm = math.sqrt(sum(v * v for v in values)) or 1.0
         share = len(nodes) / len(g)
-        out.update({v: abs(values[i]) / norm * share for v, i in index.items()})
+        out.update({v: abs(values[i]) / norm * share for i, v in enumerate(nodes)})
     return out
 
 
@@ -63,16 +69,11 @@ def _betweenness_igraph(g: nx.Graph) -> dict[str, float]:
     igraph's C implementation gives the same values as ``nx.betweenness_centrality`` (a test
     checks it) far faster on large graphs.
     """
-    import igraph as ig
-
-    nodes = sorted(g.nodes)
+    nodes, h, distances = _to_igraph(g, "distance")
     n = len(nodes)
     if n < 3:
         return {v: 0.0 for v in nodes}
-    index = {v: i for i, v in enumerate(nodes)}
-    edges = sorted(g.edges)
-    h = ig.Graph(n=n, edges=[(index[u], index[v]) for u, v in edges], directed=g.is_directed())
-    raw = h.betweenness(weights=[g.edges[u, v].get("distance", 1.0) for u, v in edges] if edges else None)
+    raw = h.betweenness(weights=distances)
     scale = 1 / ((n - 1) * (n - 2)) if g.is_directed() else 2 / ((n - 1) * (n - 2))
     return {v: raw[i] * scale for i, v in enumerate(nodes)}
 
@@ -80,17 +81,11 @@ def _betweenness_igraph(g: nx.Graph) -> dict[str, float]:
 def _closeness_igraph(g: nx.Graph) -> dict[str, float]:
     """Closeness with ``distance`` as edge length, as ``nx.closeness_centrality`` computes it
     (Wasserman–Faust scaling for graphs in several components), through igraph."""
-    import igraph as ig
-
-    nodes = sorted(g.nodes)
+    nodes, h, distances = _to_igraph(g, "distance")
     n = len(nodes)
     if n < 2:
         return {v: 0.0 for v in nodes}
-    index = {v: i for i, v in enumerate(nodes)}
-    edges = sorted(g.edges)
-    h = ig.Graph(n=n, edges=[(index[u], index[v]) for u, v in edges])
-    raw = h.closeness(weights=[g.edges[u, v].get("distance", 1.0) for u, v in edges] if edges else None,
-                      normalized=True)
+    raw = h.closeness(weights=distances, normalized=True)
     sizes = {i: len(c) for c in h.connected_components() for i in c}
     return {v: (0.0 if raw[i] != raw[i] else raw[i] * (sizes[i] - 1) / (n - 1)) for i, v in enumerate(nodes)}
 
@@ -163,10 +158,8 @@ COMMUNITY_METHODS = ("louvain", "leiden", "label-propagation", "greedy-modularit
 def _leiden(g: nx.Graph, seed: int, resolution: float) -> list[set[str]]:
     import igraph as ig
 
-    nodes = sorted(g.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    h = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in sorted(g.edges)])
-    h.es["weight"] = [g.edges[u, v].get("weight", 1) for u, v in sorted(g.edges)]
+    nodes, h, weights = _to_igraph(g, "weight")
+    h.es["weight"] = weights or []
     ig.set_random_number_generator(random.Random(seed))
     try:
         parts = h.community_leiden(objective_function="modularity", weights="weight",
