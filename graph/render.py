@@ -21,6 +21,7 @@ from __future__ import annotations
 import html as htmllib
 import json
 import math
+import re
 from collections import Counter
 from typing import Any
 
@@ -55,8 +56,6 @@ class _SafeNetwork(Network):
 
 def _strip_remote(page: str) -> str:
     """Remove pyvis' Bootstrap ``<link>``/``<script src>`` and its commented-out local links."""
-    import re
-
     page = re.sub(r"<link\b[^>]*href=\"https?://[^\"]*\"[^>]*/?>", "", page, flags=re.S)
     page = re.sub(r"<script\b[^>]*src=\"https?://[^\"]*\"[^>]*>\s*</script>", "", page, flags=re.S)
     page = re.sub(r"<!--(?:(?!-->).)*node_modules(?:(?!-->).)*-->", "", page, flags=re.S)

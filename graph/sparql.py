@@ -411,6 +411,3 @@ def find_query(name: str) -> BundledQuery:
     hint = f"; did you mean {', '.join(close)}?" if close else "; `paradiplo queries` lists them"
     raise QueryError(f"no bundled query {name!r}{hint}")
 
-
-def to_json_text(result: QueryResult) -> str:
-    return json.dumps(to_json(result), ensure_ascii=False, indent=2)
