@@ -131,7 +131,7 @@ def timeline_svg(rows: list[dict[str, Any]]) -> str:
                 y -= h
                 parts.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(bar - 2, 1):.1f}" height="{h:.1f}" '
                              f'fill="{_COLOURS[kind]}"><title>{year}: {row.get(kind, 0)} {kind}(s)</title></rect>')
-        if year % 5 == 0 or year in (first, last):
+        if year % 5 == 0 or (year in (first, last) and min(year % 5, 5 - year % 5) > 1):
             parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14}" font-size="10" '
                          f'text-anchor="middle">{year}</text>')
     for j, kind in enumerate(("agreement", "forum", "visit")):
