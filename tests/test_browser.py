@@ -132,27 +132,20 @@ def test_search_highlights_the_neighbourhood_and_filters_hide_ties(browser, smal
 
 def test_endpoint_query_page_runs_a_bundled_query_offline(browser, kg):
     import os
-    import socket
     import subprocess
     import sys
-    import urllib.request
 
     from selenium.webdriver.support.ui import Select
 
     from graph.sparql import find_query, run_query
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from .conftest import free_port, wait_until_answering
+
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)],
                               cwd=Path(__file__).parent.parent, stderr=subprocess.DEVNULL, env={**os.environ})
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_answering(f"http://127.0.0.1:{port}/sparql", server, 60, "paradiplo serve")
         browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
                                                                      "downloadThroughput": -1, "uploadThroughput": -1})
         browser.get_log("browser")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,35 +21,20 @@ from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 from cli import cli
 from graph.sparql import bundled_queries, run_query, to_json
 
+from .conftest import free_port, wait_until_answering
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 REGIONS = "SELECT ?r WHERE { ?r a pd:Region } ORDER BY ?r"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def endpoint():
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--timeout", "2"],
-                            cwd=Path(__file__).parent.parent, stderr=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).parent.parent, stderr=subprocess.DEVNULL,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}/sparql"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited: {proc.stderr.read()}")
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("server did not start within 60 s")
+    wait_until_answering(url, proc, 60, "paradiplo serve")
     yield url
     proc.terminate()
     try:
@@ -219,6 +203,6 @@ def test_cli_query_endpoint_runs_against_a_remote_store(endpoint, runner, kg):
 
 
 def test_cli_query_endpoint_reports_an_unreachable_endpoint(runner):
-    url = f"http://127.0.0.1:{_free_port()}/sparql"
+    url = f"http://127.0.0.1:{free_port()}/sparql"
     result = runner.invoke(cli, ["query", REGIONS, "--endpoint", url])
     assert result.exit_code == 1 and "cannot reach" in result.output

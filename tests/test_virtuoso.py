@@ -9,11 +9,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,22 +20,18 @@ from cli import cli
 from graph.analysis import centrality
 from graph.sparql import bundled_queries, run_query, run_remote
 
+from .conftest import free_port, wait_until_answering
+
 VIRTUOSO = shutil.which("virtuoso-t")
 INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 pytestmark = pytest.mark.skipif(not (VIRTUOSO and INI.exists()),
                                 reason="Debian's virtuoso-opensource is not installed (.ci/run installs it)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
     folder = tmp_path_factory.mktemp("virtuoso")
-    sql_port, http_port = _free_port(), _free_port()
+    sql_port, http_port = free_port(), free_port()
     ini = INI.read_text(encoding="utf-8")
     ini = ini.replace("/var/lib/virtuoso-opensource-7/db/", f"{folder}/")
     ini = re.sub(r"(?m)^(\[Parameters\][^\[]*?^ServerPort\s*=\s*)\d+", rf"\g<1>{sql_port}", ini)
@@ -46,18 +40,8 @@ def virtuoso(tmp_path_factory):
     proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")], cwd=folder,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{http_port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}), timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"virtuoso exited; see {folder}/virtuoso.log")
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("virtuoso did not answer within 120 s")
+    wait_until_answering(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}), proc, 120,
+                         f"virtuoso (log: {folder}/virtuoso.log)")
     yield base
     proc.terminate()
     try:
