@@ -1,8 +1,9 @@
 """A read-only SPARQL 1.1 Protocol endpoint at ``/sparql``.
 
 Werkzeug parses requests and ``Accept`` headers; waitress serves them with a pool
-of threads. Each query runs in a killable process (see :func:`graph.sparql.run_query`),
-so a runaway query answers ``503`` after the timeout while the server stays healthy.
+of threads. Queries run in a pool of processes forked once (:class:`graph.sparql.QueryPool`);
+a runaway query's process is killed and replaced, so it answers ``503`` after the timeout
+while the server stays healthy.
 
 Examples
 --------
@@ -31,7 +32,7 @@ from werkzeug.wrappers import Request, Response
 
 from .rdf import PREFIXES
 from .sparql import (DEFAULT_TIMEOUT, MAX_QUERY_LENGTH, MAX_ROWS, QueryError, QueryRefused, QueryResult,
-                     QuerySyntaxError, QueryTimeout, QueryTooLarge, bundled_queries, check_query, run_query,
+                     QueryPool, QuerySyntaxError, QueryTimeout, QueryTooLarge, bundled_queries, check_query,
                      to_json)
 
 __all__ = ["make_app", "serve", "RESULT_TYPES", "GRAPH_TYPES"]
@@ -122,8 +123,14 @@ def _query_text(request: Request) -> tuple[str | None, Response | None]:
                              "or application/sparql-query")
 
 
-def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = MAX_ROWS) -> Callable:
-    """The WSGI application: ``/sparql`` (SPARQL 1.1 Protocol) and ``/`` (a query page)."""
+def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = MAX_ROWS,
+             workers: int = 4) -> Callable:
+    """The WSGI application: ``/sparql`` (SPARQL 1.1 Protocol) and ``/`` (a query page).
+
+    Queries run in a :class:`graph.sparql.QueryPool` of ``workers`` processes forked now,
+    before any server thread starts.
+    """
+    pool = QueryPool(store, size=workers, max_rows=max_rows)
 
     def sparql(request: Request) -> Response:
         if request.method == "OPTIONS":
@@ -158,7 +165,7 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
         if media is None:
             return _error(406, "acceptable: " + ", ".join(offers))
         try:
-            result = run_query(store, text, timeout=timeout, max_rows=max_rows)
+            result = pool.run(text, timeout=timeout)
         except QueryTimeout as exc:
             return _error(503, str(exc))
         except QueryTooLarge as exc:
@@ -244,7 +251,10 @@ document.getElementById("form").addEventListener("submit", async e => {{
 def serve(store: ox.Store, host: str = "127.0.0.1", port: int = 8000, timeout: float = DEFAULT_TIMEOUT,
           threads: int = 8, max_rows: int = MAX_ROWS) -> None:
     """Serve the endpoint with waitress until interrupted."""
+    import signal
+
     from waitress import serve as waitress_serve
 
-    waitress_serve(make_app(store, timeout, max_rows), host=host, port=port, threads=threads,
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # exit cleanly: the query workers stop too
+    waitress_serve(make_app(store, timeout, max_rows, workers=threads), host=host, port=port, threads=threads,
                    ident="paradiplo", _quiet=True)

@@ -39,7 +39,7 @@ from .rdf import PREFIXES
 __all__ = [
     "QueryError", "QueryRefused", "QuerySyntaxError", "QueryTimeout", "QueryTooLarge", "QueryResult",
     "BundledQuery", "MAX_QUERY_LENGTH", "MAX_ROWS", "DEFAULT_TIMEOUT", "check_query", "run_query",
-    "run_remote", "from_results_json", "bundled_queries", "find_query",
+    "run_remote", "from_results_json", "bundled_queries", "find_query", "QueryPool",
     "to_json", "to_csv", "to_tsv", "to_table", "term_text",
 ]
 
@@ -160,52 +160,129 @@ DEFAULT_TIMEOUT = 30.0
 MAX_ROWS = 100_000
 
 
-def _run_here(store: ox.Store, text: str, max_rows: int) -> QueryResult:
+def _answer(store: ox.Store, text: str) -> bytes:
+    """Run a query and serialise its answer in Rust: ``S`` + results JSON, or ``G`` + N-Triples."""
     try:
         answer = store.query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
-        raise QuerySyntaxError(_syntax_message(exc)) from None
-    if isinstance(answer, ox.QueryBoolean):
-        return QueryResult("ask", boolean=bool(answer))
+        return f"Esyntax\n{_syntax_message(exc)}".encode("utf-8")
     if isinstance(answer, ox.QueryTriples):
-        triples = list(itertools.islice(answer, max_rows + 1))
+        return b"G" + answer.serialize(format=ox.RdfFormat.N_TRIPLES)
+    return b"S" + answer.serialize(format=ox.QueryResultsFormat.JSON)
+
+
+def _decode(payload: bytes, max_rows: int) -> QueryResult:
+    tag, body = payload[:1], payload[1:]
+    if tag == b"G":
+        triples = list(itertools.islice(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), max_rows + 1))
         if len(triples) > max_rows:
             raise QueryTooLarge(f"the result has more than {max_rows} triples; narrow the query or add LIMIT")
         return QueryResult("graph", triples=triples)
-    variables = [v.value for v in answer.variables]
-    rows = [[solution[v] for v in variables] for solution in itertools.islice(answer, max_rows + 1)]
-    if len(rows) > max_rows:
-        raise QueryTooLarge(f"the result has more than {max_rows} rows; narrow the query or add LIMIT")
-    return QueryResult("select", variables=variables, rows=rows)
-
-
-def _encode(result: QueryResult) -> bytes:
-    if result.kind == "graph":
-        return b"G" + ox.serialize(result.triples, format=ox.RdfFormat.N_TRIPLES)
-    return b"S" + json.dumps(to_json(result)).encode("utf-8")
-
-
-def _decode(payload: bytes) -> QueryResult:
-    tag, body = payload[:1], payload[1:]
-    if tag == b"G":
-        return QueryResult("graph", triples=list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
     if tag == b"S":
-        return from_results_json(body)
+        result = from_results_json(body, max_rows + 1)
+        if len(result.rows) > max_rows:
+            raise QueryTooLarge(f"the result has more than {max_rows} rows; narrow the query or add LIMIT")
+        return result
     kind, _, message = body.decode("utf-8").partition("\n")
-    raise {"syntax": QuerySyntaxError, "too-large": QueryTooLarge}.get(kind, QueryError)(message)
+    raise {"syntax": QuerySyntaxError}.get(kind, QueryError)(message)
 
 
-def _child(store: ox.Store, text: str, max_rows: int, conn: Any) -> None:
+def _child(store: ox.Store, text: str, conn: Any) -> None:
     try:
-        payload = _encode(_run_here(store, text, max_rows))
-    except QuerySyntaxError as exc:
-        payload = f"Esyntax\n{exc}".encode("utf-8")
-    except QueryTooLarge as exc:
-        payload = f"Etoo-large\n{exc}".encode("utf-8")
+        payload = _answer(store, text)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, never lost
         payload = f"Eerror\n{type(exc).__name__}: {exc}".encode("utf-8")
     conn.send_bytes(payload)
     conn.close()
+
+
+def _worker(store: ox.Store, conn: Any, inherited: list[Any]) -> None:
+    """A pool worker: answer queries from the pipe until it closes or the parent is gone."""
+    for other in inherited:  # other workers' pipe ends, copied by fork: close, so they can end
+        other.close()
+    parent = os.getppid()
+    while True:
+        try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:  # orphaned (the parent was killed): stop
+                    return
+            text = conn.recv_bytes().decode("utf-8")
+        except (EOFError, OSError):
+            return
+        try:
+            payload = _answer(store, text)
+        except Exception as exc:  # noqa: BLE001
+            payload = f"Eerror\n{type(exc).__name__}: {exc}".encode("utf-8")
+        conn.send_bytes(payload)
+
+
+def _wait(conn: Any, worker: Any, timeout: float) -> bytes:
+    if not conn.poll(timeout):
+        raise QueryTimeout(f"the query was stopped after {timeout:g} s; narrow it, or raise the timeout")
+    try:
+        return conn.recv_bytes()
+    except EOFError:
+        raise QueryError("the query process ended without an answer") from None
+
+
+class QueryPool:
+    """Processes forked once, each holding the store, that answer queries and can be killed.
+
+    Forking per query costs tens of milliseconds for a large store; a pool pays it once. A
+    query that runs past its timeout has its worker killed and replaced; the caller and the
+    other workers carry on. Thread-safe: each call takes an idle worker.
+
+    >>> from graph import open_graph
+    >>> pool = QueryPool(open_graph().store, size=1)
+    >>> pool.run("ASK { pdr:omsk-oblast a pd:Region }").boolean
+    True
+    >>> pool.close()
+    """
+
+    def __init__(self, store: ox.Store, size: int = 2, max_rows: int = MAX_ROWS):
+        import queue
+
+        self.store, self.max_rows = store, max_rows
+        self._ctx = multiprocessing.get_context("fork")
+        self._idle: "queue.Queue[tuple[Any, Any]]" = queue.Queue()
+        self._conns: set[Any] = set()
+        for _ in range(size):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> tuple[Any, Any]:
+        parent, child = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(target=_worker, args=(self.store, child, list(self._conns)), daemon=True)
+        process.start()
+        child.close()
+        self._conns.add(parent)
+        return process, parent
+
+    def run(self, text: str, timeout: float | None = DEFAULT_TIMEOUT) -> QueryResult:
+        """Check and run a query on a worker (see :func:`run_query`)."""
+        check_query(text)
+        process, conn = self._idle.get()
+        try:
+            conn.send_bytes(text.encode("utf-8"))
+            payload = _wait(conn, process, timeout if timeout is not None else 10 ** 9)
+        except BaseException:
+            process.kill()
+            process.join()
+            self._conns.discard(conn)
+            conn.close()
+            self._idle.put(self._spawn())
+            raise
+        self._idle.put((process, conn))
+        return _decode(payload, self.max_rows)
+
+    def close(self) -> None:
+        """Stop the workers."""
+        while not self._idle.empty():
+            process, conn = self._idle.get()
+            self._conns.discard(conn)
+            conn.close()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
 
 
 def run_query(store: ox.Store, text: str, timeout: float | None = DEFAULT_TIMEOUT,
@@ -214,7 +291,8 @@ def run_query(store: ox.Store, text: str, timeout: float | None = DEFAULT_TIMEOU
 
     The project's prefixes (``pd:``, ``pdr:``, ``skos:``, …) are predeclared. With a
     ``timeout`` the query runs in a forked process that is killed when time runs out
-    (neither Oxigraph nor rdflib can stop a running query), so the caller stays healthy.
+    (neither Oxigraph nor rdflib can stop a running query), so the caller stays healthy;
+    for many queries on one store, a :class:`QueryPool` forks once instead.
 
     Raises
     ------
@@ -227,27 +305,23 @@ def run_query(store: ox.Store, text: str, timeout: float | None = DEFAULT_TIMEOU
     """
     check_query(text)
     if timeout is None or not hasattr(os, "fork"):
-        return _run_here(store, text, max_rows)
+        return _decode(_answer(store, text), max_rows)
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    worker = ctx.Process(target=_child, args=(store, text, max_rows, send), daemon=True)
+    worker = ctx.Process(target=_child, args=(store, text, send), daemon=True)
     worker.start()
     send.close()
     try:
-        if not receive.poll(timeout):
-            raise QueryTimeout(f"the query was stopped after {timeout:g} s; narrow it, or raise the timeout")
-        payload = receive.recv_bytes()
-    except EOFError:
-        raise QueryError("the query process ended without an answer") from None
+        payload = _wait(receive, worker, timeout)
     finally:
         if worker.is_alive():
             worker.kill()
         worker.join()
         receive.close()
-    return _decode(payload)
+    return _decode(payload, max_rows)
 
 
-def from_results_json(data: bytes | str) -> QueryResult:
+def from_results_json(data: bytes | str, max_rows: int | None = None) -> QueryResult:
     """A :class:`QueryResult` from SPARQL 1.1 Query Results JSON (parsed by pyoxigraph).
 
     The SPARQL 1.0 ``typed-literal`` type that some stores (Virtuoso) still send is read as
@@ -261,7 +335,8 @@ def from_results_json(data: bytes | str) -> QueryResult:
     if isinstance(parsed, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(parsed))
     variables = [v.value for v in parsed.variables]
-    return QueryResult("select", variables=variables, rows=[[s[v] for v in variables] for s in parsed])
+    solutions = itertools.islice(parsed, max_rows) if max_rows is not None else parsed
+    return QueryResult("select", variables=variables, rows=[[s[v] for v in variables] for s in solutions])
 
 
 def run_remote(endpoint: str, text: str, timeout: float = DEFAULT_TIMEOUT) -> QueryResult:

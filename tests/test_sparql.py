@@ -112,3 +112,23 @@ def test_construct_prints_jsonld_on_request(runner):
     result = runner.invoke(cli, ["query", "CONSTRUCT { ?r a pd:Region } WHERE { ?r a pd:Region }", "--format", "jsonld"])
     assert result.exit_code == 0
     assert len(list(ox.parse(result.stdout_bytes, format=ox.RdfFormat.JSON_LD))) > 20
+
+
+def test_query_pool_survives_a_runaway_query_and_serves_threads(kg):
+    import concurrent.futures
+
+    from graph.sparql import QueryPool, QueryTimeout, QueryTooLarge
+
+    pool = QueryPool(kg.store, size=2, max_rows=50)
+    try:
+        with pytest.raises(QueryTimeout):
+            pool.run("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=1)
+        with pytest.raises(QueryTooLarge, match="more than 50 rows"):
+            pool.run("SELECT ?s WHERE { ?s a ?type }")
+        expected = run_query(kg.store, "SELECT ?s WHERE { ?s a pd:Region } ORDER BY ?s LIMIT 20").rows
+        with concurrent.futures.ThreadPoolExecutor(max_workers=6) as threads:
+            answers = list(threads.map(lambda _: pool.run("SELECT ?s WHERE { ?s a pd:Region } ORDER BY ?s LIMIT 20").rows,
+                                       range(12)))
+        assert answers == [expected] * 12
+    finally:
+        pool.close()
