@@ -32,7 +32,7 @@ from .load import Dataset, bundled_data_dir, load_dataset, resource_dir
 from .analysis import parse_periods, typology
 from .project import (Filters, Tie, actor_graph, actors, borders, geo_anchors, record_details, rollup, sector_tops,
                       ties)
-from .rdf import dataset_nquads, load_store, parse_nquads
+from .rdf import dataset_nquads, load_store, parse_nquads, split_nquad
 from .validate import Report, validate
 
 __all__ = ["KnowledgeGraph", "open_graph", "open_remote", "ParadiploError", "InvalidData", "Problem", "Filters"]
@@ -60,7 +60,7 @@ class KnowledgeGraph:
         named = (q for q in self.store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
         text = ox.serialize(named, format=ox.RdfFormat.N_QUADS).decode("utf-8")
         lines = [line + "\n" for line in text.splitlines() if line]
-        return "".join(sorted(lines, key=lambda line: (line[line.rindex(" <", 0, len(line) - 3):], line))).encode()
+        return "".join(sorted(lines, key=lambda line: (split_nquad(line)[1], line))).encode()
 
     @cached_property
     def quads(self) -> list[ox.Quad]:

@@ -20,6 +20,7 @@ from collections import defaultdict
 from typing import Callable
 
 from .errors import ParadiploError
+from .rdf import split_nquad
 
 __all__ = ["PushError", "graphs_as_ntriples", "batches", "push", "PROTOCOLS"]
 
@@ -40,8 +41,8 @@ def graphs_as_ntriples(nquads: bytes) -> dict[str, list[str]]:
     for line in nquads.decode("utf-8").splitlines():
         if not line:
             continue
-        cut = line.rindex(" <", 0, len(line) - 2)
-        out[line[cut + 2: line.rindex(">")]].append(line[:cut] + " .")
+        triple, graph = split_nquad(line)
+        out[graph].append(triple)
     return {g: sorted(lines) for g, lines in sorted(out.items())}
 
 

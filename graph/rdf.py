@@ -27,7 +27,7 @@ from .records import GENERAL_KNOWLEDGE, Actor, Agreement, Forum, Observation, Pa
 __all__ = [
     "PD", "ID", "GRAPH", "SOURCE", "PREFIXES", "ONTOLOGY_GRAPH",
     "iri", "source_iri", "graph_iri", "record_quads", "dataset_quads", "ontology_quads",
-    "build_store", "load_store", "dataset_nquads", "parse_nquads", "serialize", "FORMATS",
+    "build_store", "load_store", "dataset_nquads", "parse_nquads", "split_nquad", "serialize", "FORMATS",
 ]
 
 BASE = "https://w3id.org/paradiplo/"
@@ -284,6 +284,17 @@ def dataset_nquads(dataset: Dataset, ontology: bool = True) -> bytes:
     if ontology:
         by_graph[ONTOLOGY_GRAPH].update(ontology_quads())
     return "".join(line for g in sorted(by_graph) for line in sorted(by_graph[g])).encode("utf-8")
+
+
+def split_nquad(line: str) -> tuple[str, str]:
+    """An N-Quads line (paradiplo's: a named graph last) → (N-Triples line, graph IRI).
+
+    >>> split_nquad('<http://a> <http://b> "x <y>" <http://g> .')
+    ('<http://a> <http://b> "x <y>" .', 'http://g')
+    """
+    line = line.rstrip("\n")
+    cut = line.rindex(" <", 0, len(line) - 2)
+    return line[:cut] + " .", line[cut + 2: line.rindex(">")]
 
 
 def parse_nquads(data: bytes) -> list[ox.Quad]:

@@ -161,14 +161,17 @@ MAX_ROWS = 100_000
 
 
 def _answer(store: ox.Store, text: str) -> bytes:
-    """Run a query and serialise its answer in Rust: ``S`` + results JSON, or ``G`` + N-Triples."""
+    """Run a query and serialise its answer in Rust: ``S`` + results JSON, ``G`` + N-Triples,
+    or ``E`` + the error (any error is reported to the caller, never lost)."""
     try:
         answer = store.query(text, prefixes=PREFIXES)
+        if isinstance(answer, ox.QueryTriples):
+            return b"G" + answer.serialize(format=ox.RdfFormat.N_TRIPLES)
+        return b"S" + answer.serialize(format=ox.QueryResultsFormat.JSON)
     except SyntaxError as exc:
         return f"Esyntax\n{_syntax_message(exc)}".encode("utf-8")
-    if isinstance(answer, ox.QueryTriples):
-        return b"G" + answer.serialize(format=ox.RdfFormat.N_TRIPLES)
-    return b"S" + answer.serialize(format=ox.QueryResultsFormat.JSON)
+    except Exception as exc:  # noqa: BLE001
+        return f"Eerror\n{type(exc).__name__}: {exc}".encode("utf-8")
 
 
 def _decode(payload: bytes, max_rows: int) -> QueryResult:
@@ -188,11 +191,7 @@ def _decode(payload: bytes, max_rows: int) -> QueryResult:
 
 
 def _child(store: ox.Store, text: str, conn: Any) -> None:
-    try:
-        payload = _answer(store, text)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, never lost
-        payload = f"Eerror\n{type(exc).__name__}: {exc}".encode("utf-8")
-    conn.send_bytes(payload)
+    conn.send_bytes(_answer(store, text))
     conn.close()
 
 
@@ -209,11 +208,7 @@ def _worker(store: ox.Store, conn: Any, inherited: list[Any]) -> None:
             text = conn.recv_bytes().decode("utf-8")
         except (EOFError, OSError):
             return
-        try:
-            payload = _answer(store, text)
-        except Exception as exc:  # noqa: BLE001
-            payload = f"Eerror\n{type(exc).__name__}: {exc}".encode("utf-8")
-        conn.send_bytes(payload)
+        conn.send_bytes(_answer(store, text))
 
 
 def _wait(conn: Any, worker: Any, timeout: float) -> bytes:

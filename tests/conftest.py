@@ -64,3 +64,12 @@ def wait_until_answering(url: str, proc: subprocess.Popen, within: float, what: 
             time.sleep(0.2)
     proc.kill()
     pytest.fail(f"{what} did not answer within {within:g} s")
+
+
+def stop(proc: subprocess.Popen, within: float = 30) -> None:
+    """Terminate a process started by a test; kill it if it does not end in time."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=within)
+    except subprocess.TimeoutExpired:
+        proc.kill()

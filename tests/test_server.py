@@ -21,7 +21,7 @@ from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 from cli import cli
 from graph.sparql import bundled_queries, run_query, to_json
 
-from .conftest import free_port, wait_until_answering
+from .conftest import free_port, stop, wait_until_answering
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 REGIONS = "SELECT ?r WHERE { ?r a pd:Region } ORDER BY ?r"
@@ -36,11 +36,7 @@ def endpoint():
     url = f"http://127.0.0.1:{port}/sparql"
     wait_until_answering(url, proc, 60, "paradiplo serve")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc, 10)
 
 
 def _http(url, data=None, headers=None, method=None):

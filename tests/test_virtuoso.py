@@ -20,7 +20,7 @@ from cli import cli
 from graph.analysis import centrality
 from graph.sparql import bundled_queries, run_query, run_remote
 
-from .conftest import free_port, wait_until_answering
+from .conftest import free_port, stop, wait_until_answering
 
 VIRTUOSO = shutil.which("virtuoso-t")
 INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
@@ -43,11 +43,7 @@ def virtuoso(tmp_path_factory):
     wait_until_answering(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}), proc, 120,
                          f"virtuoso (log: {folder}/virtuoso.log)")
     yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
 
 
 def _rows(result) -> set[tuple]:
