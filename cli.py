@@ -230,6 +230,8 @@ def export(data: Path | None, fmt: str, output: Path, projection: str, level: st
     """
     import networkx as nx
 
+    from graph.files import xml_safe_graph
+
     kg = _open(data)
     if fmt in FORMATS:
         content = serialize(kg.quads, fmt)
@@ -238,6 +240,7 @@ def export(data: Path | None, fmt: str, output: Path, projection: str, level: st
             g = kg.actor_graph(_filters(**filters), level)
         else:
             g = bipartite_graph(kg.store, projection, _filters(**filters))
+        g = xml_safe_graph(g)  # no character XML 1.0 forbids: the file always parses
         lines = nx.generate_graphml(g) if fmt == "graphml" else nx.generate_gexf(g)
         content = "\n".join(lines) + "\n"
     _write(output, content)

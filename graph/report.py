@@ -26,7 +26,7 @@ from typing import Any
 from . import KnowledgeGraph
 from .analysis import METRICS, centrality, centrality_by_period, communities, timeline
 from .project import Filters
-from .files import atomic_write_many
+from .files import atomic_write_many, csv_cell
 from .rdf import serialize
 from .summary import conflicts, stats
 
@@ -39,13 +39,20 @@ def dumps(data: Any) -> str:
 
 
 def rows_to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
-    """Rows of dicts as CSV (lists joined with ``;``)."""
+    """Rows of dicts as CSV (lists joined with ``;``); text a spreadsheet would run as a
+    formula is prefixed with ``'`` (see :func:`graph.files.csv_cell`).
+
+    >>> rows_to_csv([{"label": "=1+2", "score": -0.5}])
+    "label,score\\n'=1+2,-0.5\\n"
+    """
     columns = columns or (list(rows[0]) if rows else [])
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([";".join(map(str, r[c])) if isinstance(r.get(c), list) else r.get(c, "") for c in columns])
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)  # a bare CR would end the row
+    for cells in [columns] + [[";".join(map(str, r[c])) if isinstance(r.get(c), list) else r.get(c, "")
+                               for c in columns] for r in rows]:
+        cells = [csv_cell(c) for c in cells]
+        (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else w).writerow(cells)
     return buf.getvalue()
 
 

@@ -395,8 +395,16 @@ def to_json(result: QueryResult) -> dict[str, Any]:
     return {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
 
 
-def to_csv(result: QueryResult, delimiter: str = ",") -> str:
-    """SPARQL 1.1 CSV results (plain values)."""
+def to_csv(result: QueryResult, delimiter: str = ",", neutralise: bool = True) -> str:
+    """SPARQL 1.1 CSV results (plain values).
+
+    With ``neutralise`` (the default), a value a spreadsheet would run as a formula (starting
+    with ``= + - @``, tab or CR, and not a plain number) is prefixed with ``'``
+    (:func:`graph.files.csv_cell`); ``neutralise=False`` gives the values exactly as stored.
+    """
+    from .files import csv_cell
+
+    cell = csv_cell if neutralise else (lambda text: text)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     if result.kind == "ask":
@@ -405,12 +413,16 @@ def to_csv(result: QueryResult, delimiter: str = ",") -> str:
     else:
         writer.writerow(result.variables)
         for row in result.rows:
-            writer.writerow([term_text(t) for t in row])
+            writer.writerow([cell(term_text(t)) for t in row])
     return buf.getvalue()
 
 
 def to_tsv(result: QueryResult) -> str:
-    """SPARQL 1.1 TSV results (terms in SPARQL/Turtle syntax)."""
+    """SPARQL 1.1 TSV results (terms in SPARQL/Turtle syntax).
+
+    Already inert in a spreadsheet: every cell starts with ``"``, ``<`` or ``_:`` (a literal
+    ``=x`` is written ``"=x"``), and tabs and line breaks inside literals are escaped.
+    """
     if result.kind == "ask":
         return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
     lines = ["\t".join("?" + v for v in result.variables)]
