@@ -2,7 +2,9 @@
 
 Both rdflib and Oxigraph would execute ``SERVICE`` (a network call) and rdflib
 would load ``FROM <file:///…>``; such queries, and every update, are refused by a
-lexical scan before any engine sees them.
+scan of the query's SPARQL tokens before any engine sees them, the engine runs exactly
+the tokens that were scanned, and the processes that run queries cannot open network
+connections (:mod:`graph.sandbox`).
 
 Examples
 --------
@@ -26,6 +28,7 @@ import json
 import multiprocessing
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,10 +38,12 @@ import pyoxigraph as ox
 from .errors import ParadiploError
 from .load import resource_dir
 from .rdf import PREFIXES
+from .sandbox import DEFAULT_MEMORY, confine
 
 __all__ = [
-    "QueryError", "QueryRefused", "QuerySyntaxError", "QueryTimeout", "QueryTooLarge", "QueryResult",
-    "BundledQuery", "MAX_QUERY_LENGTH", "MAX_ROWS", "DEFAULT_TIMEOUT", "check_query", "run_query",
+    "QueryError", "QueryRefused", "QuerySyntaxError", "QueryTimeout", "QueryTooLarge", "QueryTooLong",
+    "QueryBusy", "QueryResult", "BundledQuery", "MAX_QUERY_LENGTH", "MAX_ROWS", "DEFAULT_TIMEOUT",
+    "DEFAULT_WAIT", "check_query", "prepare_query", "run_query",
     "run_remote", "from_results_json", "bundled_queries", "find_query", "QueryPool",
     "to_json", "to_csv", "to_tsv", "to_table", "term_text",
 ]
@@ -63,7 +68,15 @@ class QueryTimeout(QueryError):
 
 
 class QueryTooLarge(QueryError):
-    """A query whose result exceeds the row limit."""
+    """A query whose result exceeds the row limit, or that ran out of its memory cap."""
+
+
+class QueryTooLong(QueryRefused):
+    """A query text longer than :data:`MAX_QUERY_LENGTH` characters (HTTP 413)."""
+
+
+class QueryBusy(QueryError):
+    """Every query worker stayed busy longer than the wait limit (HTTP 503)."""
 
 
 @dataclass
@@ -77,41 +90,127 @@ class QueryResult:
     triples: list[ox.Triple] = field(default_factory=list)
 
 
-_TOKEN = re.compile(r"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>'{3}(?:[^'\\]|\\.|'(?!''))*'{3} | "{3}(?:[^"\\]|\\.|"(?!""))*"{3}
-              | '(?:[^'\\\n\r]|\\.)*' | "(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
-  | (?P<word>[A-Za-z_\u00c0-\uffff][A-Za-z0-9_\-.\u00b7\u00c0-\uffff]*:?[^\s(){}\[\],;<>"']*)
-  | (?P<other>.)
-""", re.X | re.S)
+# The SPARQL 1.1 grammar's terminals (§ 19.8) as Oxigraph reads them: white space is only
+# space, tab, CR and LF; a comment ends at CR or LF; escapes count only inside strings and
+# IRIs (``SEL\u0045CT`` is not SELECT); keywords are matched case-insensitively.
+_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+         "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+_CHARS = _BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040\\-"
+_ESC = r"""\\(?:[tbnrf\\"']|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"""
+_PLX = r"""%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"""
+_TOKEN = re.compile(
+    r"(?P<space>[ \t\r\n]+)"
+    r"|(?P<comment>\#[^\r\n]*)"
+    rf"|(?P<string>'''(?:(?:'|'')?(?:[^'\\]|{_ESC}))*'''"
+    rf'|"""(?:(?:"|"")?(?:[^"\\]|{_ESC}))*"""'
+    rf"|'(?:[^'\\\n\r]|{_ESC})*'"
+    rf'|"(?:[^"\\\n\r]|{_ESC})*")'
+    r'|(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)'
+    rf"|(?P<var>[?$][{_CHARS}]+)"
+    r"|(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)"
+    r"|(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)"
+    rf"|(?P<name>(?:[{_BASE}_][{_CHARS}.]*)?:(?:[{_CHARS}:.]|{_PLX})*)"
+    rf"|(?P<word>[{_BASE}_][{_CHARS}]*)"
+    r"""|(?P<quote>["'])"""
+    r"|(?P<other>.)", re.S)
 _UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"}
 _FORMS = {"SELECT": "SelectQuery", "CONSTRUCT": "ConstructQuery", "DESCRIBE": "DescribeQuery", "ASK": "AskQuery"}
+# Oxigraph matches a keyword as the start of longer text ("SERVICESILENT<…>" and "SERVICE:x"
+# are SERVICE, "trueSERVICE" is true SERVICE): a bare word that contains one, or a prefix
+# name that begins with one, is refused.
+_FORBIDDEN = re.compile(r"SERVICE|FROM", re.I)
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
-def _keywords(text: str) -> list[tuple[str, int, int]]:
-    """Bare keywords of a query (upper-cased), with line and column, skipping strings, IRIs
-    and comments: a lexical scan by the SPARQL 1.1 grammar's terminals."""
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    line: int
+    column: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    """The query's tokens, white space and comments included, with line and column."""
     out, line, start = [], 1, 0
     for m in _TOKEN.finditer(text):
-        kind, value = m.lastgroup, m.group()
-        if kind == "word" and ":" not in value:
-            out.append((value.upper(), line, m.start() - start + 1))
-        if "\n" in value:
-            line += value.count("\n")
-            start = m.start() + value.rindex("\n") + 1
+        value = m.group()
+        out.append(_Token(m.lastgroup or "other", value, line, m.start() - start + 1))
+        breaks = [i for i, c in enumerate(value) if c in "\r\n"]
+        if breaks:
+            line += value.count("\n") + value.count("\r") - value.count("\r\n")
+            start = m.start() + breaks[-1] + 1
     return out
+
+
+def _forbidden_word(token: _Token) -> str | None:
+    """The refused keyword an engine could read in this token, if any."""
+    if token.kind == "word":
+        found = _FORBIDDEN.search(token.text)
+    elif token.kind == "name":  # the local part is read whole; the prefix may be read as a keyword
+        found = _FORBIDDEN.match(token.text.split(":", 1)[0])
+    elif token.kind == "iri" and ")" in token.text:  # in `?a<?b)SERVICE…>` the `<` may be less-than
+        return next(filter(None, map(_forbidden_word, _tokens(token.text[1:-1]))), None)
+    else:
+        return None
+    return found.group().upper() if found else None
+
+
+def _refusal(word: str, token: _Token) -> QueryRefused:
+    where = f"line {token.line}, column {token.column}"
+    if token.kind == "name":
+        return QueryRefused(f"a prefix name that begins with {word} is refused ({where}): the engine may read "
+                            f"it as the {word} keyword; rename the prefix")
+    if word == "SERVICE":
+        return QueryRefused(f"SERVICE is refused ({where}): queries run only on the local dataset")
+    return QueryRefused(f"FROM and FROM NAMED are refused ({where}): the default graph is the union of all "
+                        "sources; use GRAPH ?g { … } to tell sources apart")
+
+
+def prepare_query(text: str) -> tuple[str, str]:
+    """Check a query; return its form and the text to run (the checked tokens, comments removed).
+
+    The engine runs exactly the tokens that were checked, so a comment cannot hide or split
+    anything. See :func:`check_query` for what is refused.
+    """
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryTooLong(f"query is {len(text)} characters; the limit is {MAX_QUERY_LENGTH}")
+    tokens = _tokens(text)
+    decoded = _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    # an engine that decodes escapes before parsing (SPARQL 1.1 § 19.2; Oxigraph does so only
+    # inside strings and IRIs) reads the decoded text: refuse what either reading shows
+    for token in _tokens(decoded) if decoded != text else ():
+        if _forbidden_word(token):
+            raise _refusal(_forbidden_word(token), token)
+    form = None
+    for token in tokens:
+        word = _forbidden_word(token)
+        if word:
+            raise _refusal(word, token)
+        if token.kind == "quote":
+            raise QuerySyntaxError(f"syntax error at line {token.line}, column {token.column}: "
+                                   "a string that is not closed")
+        upper = token.text.upper() if token.kind == "word" else ""
+        if form is None and upper in _UPDATES:
+            raise QueryRefused(f"updates are refused ({upper} at line {token.line}, column {token.column}): "
+                               "the dataset is read-only")
+        if form is None and upper in _FORMS:
+            form = _FORMS[upper]
+    if form is None:
+        raise QuerySyntaxError("syntax error: expected a SELECT, CONSTRUCT, DESCRIBE or ASK query")
+    return form, "".join(t.text for t in tokens if t.kind != "comment")
 
 
 def check_query(text: str) -> str:
     """Refuse unsafe queries before any engine sees them; return the query form.
 
-    A lexical scan (strings, IRIs and comments skipped) finds the keywords: ``SERVICE``,
-    ``FROM``/``FROM NAMED`` and every update keyword are refused, as are oversized queries.
-    Syntax is checked by Oxigraph when the query runs (with line and column), in a
-    process that cannot touch the data.
+    The query is split into the SPARQL 1.1 grammar's tokens as the engine reads them
+    (comments end at CR or LF; escapes count only inside strings and IRIs), and the engine
+    later runs those tokens without the comments (:func:`prepare_query`). Refused:
+    ``SERVICE`` and ``FROM`` / ``FROM NAMED`` in any case, also glued to other text
+    (``SERVICE:x``, ``SERVICESILENT``), updates, oversized queries. Defence in depth: query
+    workers cannot open network connections (:mod:`graph.sandbox`) and paradiplo, not the
+    query, sets the default graph.
 
     Returns
     -------
@@ -121,32 +220,12 @@ def check_query(text: str) -> str:
     Raises
     ------
     QueryRefused
-        Updates, ``SERVICE``, ``FROM`` / ``FROM NAMED``, oversized queries.
+        Updates, ``SERVICE``, ``FROM`` / ``FROM NAMED``; :class:`QueryTooLong` beyond
+        :data:`MAX_QUERY_LENGTH` characters.
     QuerySyntaxError
-        Text that is not a query at all.
+        Text that is not a query at all, or a string that is not closed.
     """
-    if len(text) > MAX_QUERY_LENGTH:
-        raise QueryRefused(f"query is {len(text)} characters; the limit is {MAX_QUERY_LENGTH}")
-    # codepoint escapes are decoded before parsing (SPARQL 1.1 § 19.2), so scan the decoded text
-    decoded = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
-                     lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    keywords = _keywords(decoded)
-    form = None
-    for word, line, col in keywords:
-        if word == "SERVICE":
-            raise QueryRefused(f"SERVICE is refused (line {line}, column {col}): queries run only on the "
-                               "local dataset")
-        if word == "FROM":
-            raise QueryRefused(f"FROM and FROM NAMED are refused (line {line}, column {col}): the default graph "
-                               "is the union of all sources; use GRAPH ?g { … } to tell sources apart")
-        if form is None and word in _UPDATES:
-            raise QueryRefused(f"updates are refused ({word} at line {line}, column {col}): the dataset is "
-                               "read-only")
-        if form is None and word in _FORMS:
-            form = _FORMS[word]
-    if form is None:
-        raise QuerySyntaxError("syntax error: expected a SELECT, CONSTRUCT, DESCRIBE or ASK query")
-    return form
+    return prepare_query(text)[0]
 
 
 def _syntax_message(exc: SyntaxError) -> str:
@@ -158,74 +237,125 @@ def _syntax_message(exc: SyntaxError) -> str:
 
 DEFAULT_TIMEOUT = 30.0
 MAX_ROWS = 100_000
+#: seconds a request waits for a free worker of a :class:`QueryPool` before :class:`QueryBusy`
+DEFAULT_WAIT = 10.0
 
 
-def _answer(store: ox.Store, text: str) -> bytes:
-    """Run a query and serialise its answer in Rust: ``S`` + results JSON, ``G`` + N-Triples,
-    or ``E`` + the error (any error is reported to the caller, never lost)."""
+class _Enough(Exception):
+    """Raised inside the serialiser to stop it: too many rows, or out of time."""
+
+
+class _Sink:
+    """A file-like target for Oxigraph's serialiser that stops it at a row limit or a deadline.
+
+    Results are written as TSV or N-Triples, one solution or triple per line, so counting
+    line breaks counts rows while the results stream, before anything is held whole.
+    """
+
+    def __init__(self, max_lines: int, deadline: float):
+        self.data, self.lines, self.max_lines, self.deadline = bytearray(), 0, max_lines, deadline
+
+    def write(self, chunk: bytes) -> int:
+        self.data += chunk
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.max_lines:
+            raise _Enough("rows")
+        if time.monotonic() > self.deadline:
+            raise _Enough("time")
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+
+def _answer(store: ox.Store, text: str, max_rows: int = MAX_ROWS, seconds: float = 10 ** 9) -> bytes:
+    """Run a checked query and serialise its answer in Rust, streaming: ``S`` + TSV results,
+    ``G`` + N-Triples, ``B`` + JSON boolean, or ``E`` + kind and message (never lost)."""
+    sink = _Sink(max_rows + 1, time.monotonic() + seconds)
     try:
-        answer = store.query(text, prefixes=PREFIXES)
+        answer = store.query(text, prefixes=PREFIXES, default_graph=ox.DefaultGraph())
+        if isinstance(answer, ox.QueryBoolean):
+            return b"B" + answer.serialize(format=ox.QueryResultsFormat.JSON)
         if isinstance(answer, ox.QueryTriples):
-            return b"G" + answer.serialize(format=ox.RdfFormat.N_TRIPLES)
-        return b"S" + answer.serialize(format=ox.QueryResultsFormat.JSON)
+            sink.max_lines = max_rows
+            answer.serialize(sink, format=ox.RdfFormat.N_TRIPLES)
+            return b"G" + bytes(sink.data)
+        answer.serialize(sink, format=ox.QueryResultsFormat.TSV)
+        return b"S" + bytes(sink.data)
+    except _Enough as stop:
+        if str(stop) == "time":
+            return f"Etimeout\nthe query was stopped after {seconds:g} s; narrow it, or raise the timeout".encode()
+        return (f"Etoo-large\nthe result has more than {max_rows} rows; narrow the query or add LIMIT").encode()
     except SyntaxError as exc:
         return f"Esyntax\n{_syntax_message(exc)}".encode("utf-8")
+    except MemoryError:
+        return b"Ememory\nthe query needed more memory than a query may use; narrow it"
     except Exception as exc:  # noqa: BLE001
         return f"Eerror\n{type(exc).__name__}: {exc}".encode("utf-8")
+
+
+_ERRORS = {"syntax": QuerySyntaxError, "timeout": QueryTimeout, "too-large": QueryTooLarge,
+           "memory": QueryTooLarge}
 
 
 def _decode(payload: bytes, max_rows: int) -> QueryResult:
     tag, body = payload[:1], payload[1:]
     if tag == b"G":
-        triples = list(itertools.islice(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), max_rows + 1))
-        if len(triples) > max_rows:
-            raise QueryTooLarge(f"the result has more than {max_rows} triples; narrow the query or add LIMIT")
-        return QueryResult("graph", triples=triples)
+        return QueryResult("graph", triples=list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
     if tag == b"S":
-        result = from_results_json(body, max_rows + 1)
-        if len(result.rows) > max_rows:
-            raise QueryTooLarge(f"the result has more than {max_rows} rows; narrow the query or add LIMIT")
-        return result
+        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
+        variables = [v.value for v in parsed.variables]
+        return QueryResult("select", variables=variables, rows=[[s[v] for v in variables] for s in parsed])
+    if tag == b"B":
+        return from_results_json(body)
     kind, _, message = body.decode("utf-8").partition("\n")
-    raise {"syntax": QuerySyntaxError}.get(kind, QueryError)(message)
+    raise _ERRORS.get(kind, QueryError)(message)
 
 
-def _child(store: ox.Store, text: str, conn: Any) -> None:
-    conn.send_bytes(_answer(store, text))
-    conn.close()
-
-
-def _worker(store: ox.Store, conn: Any, inherited: list[Any]) -> None:
-    """A pool worker: answer queries from the pipe until it closes or the parent is gone."""
-    for other in inherited:  # other workers' pipe ends, copied by fork: close, so they can end
-        other.close()
+def _serve(store: ox.Store, conn: Any, memory: int | None) -> None:
+    """A query process: confined first, then answers ``(text, max_rows, seconds)`` from the pipe
+    until it closes or the parent is gone."""
+    confine(memory)
     parent = os.getppid()
     while True:
         try:
             while not conn.poll(1.0):
                 if os.getppid() != parent:  # orphaned (the parent was killed): stop
                     return
-            text = conn.recv_bytes().decode("utf-8")
+            text, max_rows, seconds = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send_bytes(_answer(store, text))
+        conn.send_bytes(_answer(store, text, max_rows, seconds))
 
 
-def _wait(conn: Any, worker: Any, timeout: float) -> bytes:
+def _worker(store: ox.Store, conn: Any, inherited: list[Any], memory: int | None) -> None:
+    for other in inherited:  # other workers' pipe ends, copied by fork: close, so they can end
+        other.close()
+    _serve(store, conn, memory)
+
+
+def _receive(conn: Any, process: Any, timeout: float) -> bytes:
+    """The worker's answer, or :class:`QueryTimeout`; a worker that died says why."""
     if not conn.poll(timeout):
         raise QueryTimeout(f"the query was stopped after {timeout:g} s; narrow it, or raise the timeout")
     try:
         return conn.recv_bytes()
-    except EOFError:
+    except (EOFError, OSError):
+        process.join(5)
+        if process.exitcode is not None and process.exitcode < 0:
+            raise QueryTooLarge("the query process ended (signal "
+                                f"{-process.exitcode}), most likely past its memory cap; narrow the query") from None
         raise QueryError("the query process ended without an answer") from None
 
 
 class QueryPool:
     """Processes forked once, each holding the store, that answer queries and can be killed.
 
-    Forking per query costs tens of milliseconds for a large store; a pool pays it once. A
-    query that runs past its timeout has its worker killed and replaced; the caller and the
-    other workers carry on. Thread-safe: each call takes an idle worker.
+    Forking per query costs tens of milliseconds for a large store; a pool pays it once.
+    Each worker is confined (:func:`graph.sandbox.confine`): no network, at most ``memory``
+    more bytes. A query that runs past its timeout has its worker killed and replaced; the
+    caller and the other workers carry on. A caller waits at most ``wait`` seconds for a free
+    worker (then :class:`QueryBusy`). Thread-safe: each call takes an idle worker.
 
     >>> from graph import open_graph
     >>> pool = QueryPool(open_graph().store, size=1)
@@ -234,10 +364,11 @@ class QueryPool:
     >>> pool.close()
     """
 
-    def __init__(self, store: ox.Store, size: int = 2, max_rows: int = MAX_ROWS):
+    def __init__(self, store: ox.Store, size: int = 2, max_rows: int = MAX_ROWS, wait: float = DEFAULT_WAIT,
+                 memory: int | None = DEFAULT_MEMORY):
         import queue
 
-        self.store, self.max_rows = store, max_rows
+        self.store, self.max_rows, self.wait, self.memory = store, max_rows, wait, memory
         self._ctx = multiprocessing.get_context("fork")
         self._idle: "queue.Queue[tuple[Any, Any]]" = queue.Queue()
         self._conns: set[Any] = set()
@@ -246,7 +377,8 @@ class QueryPool:
 
     def _spawn(self) -> tuple[Any, Any]:
         parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=_worker, args=(self.store, child, list(self._conns)), daemon=True)
+        process = self._ctx.Process(target=_worker, args=(self.store, child, list(self._conns), self.memory),
+                                    daemon=True)
         process.start()
         child.close()
         self._conns.add(parent)
@@ -254,20 +386,29 @@ class QueryPool:
 
     def run(self, text: str, timeout: float | None = DEFAULT_TIMEOUT) -> QueryResult:
         """Check and run a query on a worker (see :func:`run_query`)."""
-        check_query(text)
-        process, conn = self._idle.get()
+        import queue
+
+        _, checked = prepare_query(text)
+        seconds = timeout if timeout is not None else 10 ** 9
         try:
-            conn.send_bytes(text.encode("utf-8"))
-            payload = _wait(conn, process, timeout if timeout is not None else 10 ** 9)
+            process, conn = self._idle.get(timeout=self.wait)
+        except queue.Empty:
+            raise QueryBusy(f"every query worker stayed busy for {self.wait:g} s; try again shortly") from None
+        try:
+            conn.send((checked, self.max_rows, seconds))
+            payload = _receive(conn, process, seconds)
         except BaseException:
-            process.kill()
-            process.join()
-            self._conns.discard(conn)
-            conn.close()
-            self._idle.put(self._spawn())
+            self._replace(process, conn)
             raise
         self._idle.put((process, conn))
         return _decode(payload, self.max_rows)
+
+    def _replace(self, process: Any, conn: Any) -> None:
+        process.kill()
+        process.join()
+        self._conns.discard(conn)
+        conn.close()
+        self._idle.put(self._spawn())
 
     def close(self) -> None:
         """Stop the workers."""
@@ -281,13 +422,15 @@ class QueryPool:
 
 
 def run_query(store: ox.Store, text: str, timeout: float | None = DEFAULT_TIMEOUT,
-              max_rows: int = MAX_ROWS) -> QueryResult:
+              max_rows: int = MAX_ROWS, memory: int | None = DEFAULT_MEMORY) -> QueryResult:
     """Check and run a query; the default graph is the union of all sources.
 
     The project's prefixes (``pd:``, ``pdr:``, ``skos:``, …) are predeclared. With a
-    ``timeout`` the query runs in a forked process that is killed when time runs out
-    (neither Oxigraph nor rdflib can stop a running query), so the caller stays healthy;
-    for many queries on one store, a :class:`QueryPool` forks once instead.
+    ``timeout`` the query runs in a forked, confined process (no network, at most ``memory``
+    more bytes; :mod:`graph.sandbox`) that is killed when time runs out (neither Oxigraph
+    nor rdflib can stop a running query), so the caller stays healthy; for many queries on
+    one store, a :class:`QueryPool` forks once instead. ``timeout=None`` runs in this
+    process, guarded by :func:`check_query` alone.
 
     Raises
     ------
@@ -296,18 +439,20 @@ def run_query(store: ox.Store, text: str, timeout: float | None = DEFAULT_TIMEOU
     QueryTimeout
         When the query took longer than ``timeout`` seconds.
     QueryTooLarge
-        When the result has more than ``max_rows`` rows (or triples).
+        When the result has more than ``max_rows`` rows (or triples), counted while it
+        streams, or the query went past its memory cap.
     """
-    check_query(text)
+    _, checked = prepare_query(text)
     if timeout is None or not hasattr(os, "fork"):
-        return _decode(_answer(store, text), max_rows)
+        return _decode(_answer(store, checked, max_rows), max_rows)
     ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    worker = ctx.Process(target=_child, args=(store, text, send), daemon=True)
+    receive, send = ctx.Pipe(duplex=True)
+    worker = ctx.Process(target=_serve, args=(store, send, memory), daemon=True)
     worker.start()
     send.close()
     try:
-        payload = _wait(receive, worker, timeout)
+        receive.send((checked, max_rows, timeout))
+        payload = _receive(receive, worker, timeout)
     finally:
         if worker.is_alive():
             worker.kill()

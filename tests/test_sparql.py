@@ -47,7 +47,8 @@ def test_refusal_sees_through_escapes_case_and_missing_spaces(query):
 
 @pytest.mark.parametrize("query", [
     'SELECT * WHERE { ?s ?p "SERVICE FROM INSERT" } # SERVICE in a comment',
-    "PREFIX service: <http://example.org/from/> SELECT ?service ?from WHERE { ?service service:load ?from }",
+    "PREFIX svc: <http://example.org/from/> SELECT ?service ?from WHERE { ?service svc:load ?from }",
+    "PREFIX schema: <http://schema.org/> SELECT * WHERE { ?s a schema:Service ; schema:from ?f }",
     "SELECT * WHERE { ?s ?p <http://example.org/SERVICE> }",
 ])
 def test_keywords_inside_strings_iris_names_and_comments_are_not_refused(query):
