@@ -512,14 +512,18 @@ def map_cmd(data: Path | None, output: Path, color_by: str, size_by: str, layout
 @click.option("--user", default=None, help="User name (HTTP Basic or Digest authentication).")
 @click.option("--password", default=None, help="Password; or set PARADIPLO_PASSWORD.", envvar="PARADIPLO_PASSWORD")
 @click.option("--batch", type=click.IntRange(min=1), default=500, show_default=True, help="Triples per update request.")
+@click.option("--query-endpoint", default=None,
+              help="SPARQL query endpoint for counting what was stored (default: --endpoint; with --protocol gsp, "
+                   "a GET of each graph).")
 @handle_errors
 def push(data: Path | None, endpoint: str, protocol: str, user: str | None, password: str | None,
-         batch: int) -> None:
+         batch: int, query_endpoint: str | None) -> None:
     """Load the dataset, every named graph, into an external SPARQL store.
 
     Each named graph is replaced (DROP SILENT GRAPH, then INSERT DATA in batches), or PUT with
-    the Graph Store Protocol. Then `paradiplo query --endpoint` and `centrality --endpoint`
-    read from it.
+    the Graph Store Protocol. No redirect is followed. Afterwards the triples of every graph
+    are counted on the store; a store that holds fewer (or more) is reported, graph by graph,
+    with exit code 1. Then `paradiplo query --endpoint` and `centrality --endpoint` read from it.
 
     Example: paradiplo push --endpoint http://127.0.0.1:8890/sparql-auth --user dba --password dba
     """
@@ -540,7 +544,7 @@ def push(data: Path | None, endpoint: str, protocol: str, user: str | None, pass
 
     try:
         counts = push_graphs(kg.nquads, endpoint, protocol=protocol, user=user, password=password, batch=batch,
-                             progress=progress)
+                             progress=progress, query_endpoint=query_endpoint)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -5,6 +5,12 @@ POSTed form-encoded) and the SPARQL 1.1 Graph Store HTTP Protocol (``PUT`` of ea
 graph as N-Triples). Basic and Digest authentication are both offered (Virtuoso asks for
 Digest). Standard library HTTP only; nothing else is sent anywhere.
 
+No redirect is followed: on a redirect urllib would turn the POST into a GET and nothing would
+be stored, so a 3xx is an error naming where the store points to. After loading, the triples
+of every named graph are counted on the store (``COUNT`` through a SPARQL query endpoint, or
+with the Graph Store Protocol a ``GET`` of each graph); a store holding other counts than were
+sent is reported as half-written, graph by graph.
+
 Examples
 --------
 >>> batches(["<a> <b> <c> .", "<a> <b> <d> ."], size=1)
@@ -13,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+import http.client
+import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,13 +30,21 @@ from typing import Callable
 from .errors import ParadiploError
 from .rdf import split_nquad
 
-__all__ = ["PushError", "graphs_as_ntriples", "batches", "push", "PROTOCOLS"]
+__all__ = ["PushError", "HalfWritten", "graphs_as_ntriples", "batches", "push", "remote_counts", "PROTOCOLS"]
 
 PROTOCOLS = ("update", "gsp")
 
 
 class PushError(ParadiploError):
-    """The store refused the data or could not be reached."""
+    """The store refused the data, could not be reached, or answered something unreadable."""
+
+
+class HalfWritten(PushError):
+    """The store does not hold what was sent: ``short`` maps each such graph to (stored, sent)."""
+
+    def __init__(self, message: str, short: dict[str, tuple[int, int]]):
+        super().__init__(message)
+        self.short = short
 
 
 def graphs_as_ntriples(nquads: bytes) -> dict[str, list[str]]:
@@ -51,30 +67,144 @@ def batches(lines: list[str], size: int = 5000) -> list[list[str]]:
     return [lines[i:i + size] for i in range(0, len(lines), size)] or [[]]
 
 
-def _opener(url: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:
-    handlers: list = []
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Turn every 3xx into an error (urllib would re-send a POST as a GET, without its body)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+        return None
+
+
+def _opener(urls: list[str], user: str | None, password: str | None) -> urllib.request.OpenerDirector:
+    handlers: list = [_NoRedirect()]
     if user is not None:
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, url, user, password or "")
+        for url in urls:
+            manager.add_password(None, url, user, password or "")
         handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
     return urllib.request.build_opener(*handlers)
 
 
-def _send(opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float) -> None:
+def _check_url(url: str, what: str) -> None:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PushError(f"{what} must be an http:// or https:// address, not {url!r}")
+
+
+def _http_error(exc: urllib.error.HTTPError, where: str) -> PushError:
+    if 300 <= exc.code < 400:
+        location = exc.headers.get("Location", "(no Location header)")
+        return PushError(f"{where} answered {exc.code} {exc.reason}, redirecting to {location}; push follows no "
+                         f"redirect (the POST would be re-sent as a GET and nothing stored): if that address is "
+                         f"your store, give it as the endpoint (often http→https or a trailing slash)")
+    try:
+        detail = exc.read().decode("utf-8", "replace").strip()[:300]
+    except (OSError, http.client.HTTPException):
+        detail = "(reply cut short)"
+    return PushError(f"{where} answered {exc.code} {exc.reason}: {detail}")
+
+
+def _send(opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float,
+          missing_ok: bool = False) -> tuple[str, bytes]:
+    """The reply's media type and body; any failure, redirect or reply cut short is a
+    :class:`PushError` (with ``missing_ok``, a 404 is an empty reply)."""
+    where = request.full_url.split("?")[0]
     try:
         with opener.open(request, timeout=timeout) as response:
-            response.read()
+            return response.headers.get("Content-Type", ""), response.read()
     except urllib.error.HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace").strip()[:300]
-        raise PushError(f"{request.full_url.split('?')[0]} answered {exc.code} {exc.reason}: {detail}") from None
+        if missing_ok and exc.code == 404:
+            return "", b""
+        raise _http_error(exc, where) from None
+    except ConnectionError as exc:
+        raise PushError(f"{where} closed the connection without a full answer ({type(exc).__name__})") from None
+    except http.client.IncompleteRead as exc:
+        raise PushError(f"{where} cut its reply short ({len(exc.partial)} bytes of a longer answer)") from None
+    except http.client.HTTPException as exc:
+        raise PushError(f"{where} did not answer in HTTP ({type(exc).__name__}: {str(exc)[:100]})") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise PushError(f"cannot reach {request.full_url.split('?')[0]}: {getattr(exc, 'reason', exc)}") from None
+        raise PushError(f"cannot reach {where}: {getattr(exc, 'reason', exc)}") from None
+
+
+def _count_by_query(opener: urllib.request.OpenerDirector, endpoint: str, graph: str, timeout: float) -> int:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    _, body = _send(opener, urllib.request.Request(
+        endpoint, data=urllib.parse.urlencode({"query": query}).encode("utf-8"), method="POST",
+        headers={"Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"}),
+        timeout)
+    try:
+        return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise PushError(f"{endpoint} answered the triple count of <{graph}> with something other than SPARQL "
+                        f"results JSON: {body[:120].decode('utf-8', 'replace')!r}") from None
+
+
+def _count_by_get(opener: urllib.request.OpenerDirector, endpoint: str, graph: str, timeout: float) -> int:
+    import pyoxigraph as ox
+
+    url = f"{endpoint}{'&' if '?' in endpoint else '?'}{urllib.parse.urlencode({'graph': graph})}"
+    request = urllib.request.Request(url, headers={"Accept": "application/n-triples"})
+    media, body = _send(opener, request, timeout, missing_ok=True)  # 404: the graph does not exist
+    try:
+        return sum(1 for _ in ox.parse(body, format=ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES))
+    except (SyntaxError, ValueError):
+        raise PushError(f"{endpoint} answered GET <{graph}> with something that is not RDF ({media})") from None
+def _graph_url(endpoint: str, graph: str) -> str:
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urllib.parse.urlencode({'graph': graph})}"
+
+
+def _requests(endpoint: str, protocol: str, graph: str, lines: list[str], batch: int):
+    """(request, triples in it) for one named graph: one PUT, or DROP + INSERT DATA in batches."""
+    if protocol == "gsp":
+        body = ("\n".join(lines) + "\n").encode("utf-8")
+        yield urllib.request.Request(_graph_url(endpoint, graph), data=body, method="PUT",
+                                     headers={"Content-Type": "application/n-triples"}), len(lines)
+        return
+    for i, chunk in enumerate(batches(lines, batch)):
+        update = (f"DROP SILENT GRAPH <{graph}> ;\n" if i == 0 else "") + \
+                 f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(chunk) + "\n} }"
+        body = urllib.parse.urlencode({"update": update}).encode("utf-8")
+        yield urllib.request.Request(endpoint, data=body, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"}), len(chunk)
+
+
+def remote_counts(graphs: list[str], endpoint: str, protocol: str = "update", query_endpoint: str | None = None,
+                  user: str | None = None, password: str | None = None, timeout: float = 120.0,
+                  opener: urllib.request.OpenerDirector | None = None) -> dict[str, int]:
+    """Named graph IRI → number of triples the store holds in it.
+
+    Counted with ``SELECT (COUNT(*) …)`` on ``query_endpoint`` (default: ``endpoint`` for the
+    ``update`` protocol, which Virtuoso's ``/sparql-auth`` and Fuseki's dataset URL answer), or,
+    for ``gsp`` without a ``query_endpoint``, by a Graph Store ``GET`` of each graph.
+    """
+    opener = opener or _opener([u for u in (endpoint, query_endpoint) if u], user, password)
+    if protocol == "gsp" and not query_endpoint:
+        return {g: _count_by_get(opener, endpoint, g, timeout) for g in graphs}
+    return {g: _count_by_query(opener, query_endpoint or endpoint, g, timeout) for g in graphs}
+
+
+def _unfinished(graphs: dict[str, list[str]], graph: str, sent: int, total: int) -> str:
+    names = list(graphs)
+    later = len(names) - names.index(graph) - 1
+    return (f"The store is half-written: {sent} of {total} triples were stored before this failure; <{graph}> "
+            f"may be incomplete and {later} named graph(s) after it were not sent. Run `paradiplo push` again "
+            f"(every named graph is replaced), or clear <{graph}> (DROP GRAPH) before anyone reads the store.")
+
+
+def _short_message(endpoint: str, short: dict[str, tuple[int, int]], graphs: int) -> str:
+    lines = [f"  <{g}>: holds {stored} triples, {sent} were sent" for g, (stored, sent) in short.items()]
+    return (f"the store at {endpoint} is half-written: {len(short)} of {graphs} named graph(s) do not hold "
+            "what was sent (every request was answered OK):\n" + "\n".join(lines) +
+            "\nRun `paradiplo push` again (each named graph is replaced); if the counts stay short, the store "
+            "drops data (check its size limits and log), and clear these graphs (DROP GRAPH <…>) so no one "
+            "reads them.")
 
 
 def push(nquads: bytes, endpoint: str, protocol: str = "update", user: str | None = None,
          password: str | None = None, batch: int = 500, timeout: float = 120.0,
-         progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Replace each named graph of the dataset in the store at ``endpoint``.
+         progress: Callable[[int, int], None] | None = None, query_endpoint: str | None = None,
+         verify: bool = True) -> dict[str, int]:
+    """Replace each named graph of the dataset in the store at ``endpoint``, then check that the
+    store holds as many triples in each graph as were sent.
 
     Parameters
     ----------
@@ -83,37 +213,40 @@ def push(nquads: bytes, endpoint: str, protocol: str = "update", user: str | Non
         (``?graph=<iri>`` is appended).
     progress
         Called with (triples sent, total) after each request.
+    query_endpoint, verify
+        Where the counts are read (see :func:`remote_counts`); ``verify=False`` skips it.
 
     Returns
     -------
     dict
-        Named graph IRI → number of triples sent.
+        Named graph IRI → number of triples sent (and stored).
+
+    Raises
+    ------
+    PushError
+        Refused, redirected, unreachable or unreadable; :class:`HalfWritten` when the counts differ.
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}")
+    for url, what in ((endpoint, "the endpoint"), (query_endpoint, "the query endpoint")):
+        if url is not None:
+            _check_url(url, what)
     graphs = graphs_as_ntriples(nquads)
-    total = sum(len(v) for v in graphs.values())
-    sent = 0
-    opener = _opener(endpoint, user, password)
+    total, sent = sum(len(v) for v in graphs.values()), 0
+    opener = _opener([u for u in (endpoint, query_endpoint) if u], user, password)
     for graph, lines in graphs.items():
-        if protocol == "gsp":
-            sep = "&" if "?" in endpoint else "?"
-            url = f"{endpoint}{sep}{urllib.parse.urlencode({'graph': graph})}"
-            body = ("\n".join(lines) + "\n").encode("utf-8")
-            _send(opener, urllib.request.Request(url, data=body, method="PUT",
-                                                 headers={"Content-Type": "application/n-triples"}), timeout)
-            sent += len(lines)
+        for request, n in _requests(endpoint, protocol, graph, lines, batch):
+            try:
+                _send(opener, request, timeout)
+            except PushError as exc:
+                raise PushError(f"{exc}\n{_unfinished(graphs, graph, sent, total)}" if sent else str(exc)) from None
+            sent += n
             if progress:
                 progress(sent, total)
-            continue
-        for i, chunk in enumerate(batches(lines, batch)):
-            update = (f"DROP SILENT GRAPH <{graph}> ;\n" if i == 0 else "") + \
-                     f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(chunk) + "\n} }"
-            body = urllib.parse.urlencode({"update": update}).encode("utf-8")
-            _send(opener, urllib.request.Request(endpoint, data=body, method="POST",
-                                                 headers={"Content-Type": "application/x-www-form-urlencoded"}),
-                  timeout)
-            sent += len(chunk)
-            if progress:
-                progress(sent, total)
-    return {g: len(v) for g, v in graphs.items()}
+    expected = {g: len(v) for g, v in graphs.items()}
+    if verify:
+        stored = remote_counts(list(expected), endpoint, protocol, query_endpoint, timeout=timeout, opener=opener)
+        short = {g: (stored[g], n) for g, n in expected.items() if stored[g] != n}
+        if short:
+            raise HalfWritten(_short_message(endpoint, short, len(expected)), short)
+    return expected

@@ -162,3 +162,185 @@ def test_export_is_well_formed_with_control_characters(runner, tmp_path, monkeyp
     ET.parse(target)
     g = reader(target)
     assert sorted(g.nodes) == ["a\ufffd", "b"] and g.nodes["a\ufffd"]["label"] == "Omsk\ufffd Oblast\ufffd end\ufffd"
+
+
+# ------------------------------------------------------------------ 3. push: no redirect, counts checked
+
+class FakeStore:
+    """A SPARQL store on 127.0.0.1 that misbehaves on demand: ``mode`` is ok, redirect, garbage,
+    truncated, reset, drop (answers 200 to every update but loses the second batch of a graph),
+    nonjson, cut-json or short-json (the count query is answered with something unreadable: HTML,
+    JSON cut off with a matching length, JSON shorter than its announced length)."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.mode, self.graphs, self.batches, self.log = "ok", {}, {}, []
+        store = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # keep the test output clean
+                pass
+
+            def do_GET(self) -> None:
+                store.log.append(("GET", self.path))
+                self._reply(200, b"redirected here: nothing stored", "text/plain")
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                store.log.append(("POST", self.path))
+                store.answer(self, body)
+
+            def _reply(self, code: int, body: bytes, media: str, length: int | None = None) -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", media)
+                self.send_header("Content-Length", str(len(body) if length is None else length))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def answer(self, handler, body: bytes) -> None:
+        import json
+        import re
+        import socket
+        import struct
+        import urllib.parse
+
+        form = urllib.parse.parse_qs(body.decode("utf-8"))
+        if self.mode == "redirect":
+            handler.send_response(302)
+            handler.send_header("Location", self.url.replace("/sparql", "/moved/sparql"))
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+        elif self.mode == "garbage":
+            handler.wfile.write(b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
+        elif self.mode == "truncated":
+            handler._reply(200, b"<html><body>upda", "text/html", length=4000)
+        elif self.mode == "reset":
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            handler.close_connection = True
+        elif "update" in form:
+            text = form["update"][0]
+            graph = re.search(r"GRAPH <([^>]+)> \{", text).group(1)
+            if text.startswith("DROP"):
+                self.graphs[graph], self.batches[graph] = 0, 0
+            self.batches[graph] += 1
+            if not (self.mode == "drop" and self.batches[graph] == 2):
+                self.graphs[graph] += len([x for x in text.split("{\n", 1)[1].splitlines() if x.endswith(" .")])
+            handler._reply(200, b"<html>ok</html>", "text/html")
+        else:
+            graph = re.search(r"GRAPH <([^>]+)>", form["query"][0]).group(1)
+            answer = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
+                {"n": {"type": "literal", "value": str(self.graphs.get(graph, 0))}}]}}).encode()
+            if self.mode == "nonjson":
+                handler._reply(200, b"<html>Service temporarily unavailable</html>", "text/html")
+            elif self.mode == "cut-json":
+                handler._reply(200, answer[:30], "application/sparql-results+json")
+            elif self.mode == "short-json":
+                handler._reply(200, answer[:30], "application/sparql-results+json", length=len(answer))
+            else:
+                handler._reply(200, answer, "application/sparql-results+json")
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def store():
+    fake = FakeStore()
+    yield fake
+    fake.close()
+
+
+def _push(runner, store, *extra):
+    result = runner.invoke(cli, ["push", "--data", str(SMALL), "--endpoint", store.url, "--batch", "20", *extra])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception  # no traceback
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_push_to_a_working_store_checks_the_counts(runner, store, small_kg):
+    result = _push(runner, store)
+    assert result.exit_code == 0, result.output
+    expected = {q.graph_name.value for q in small_kg.quads}
+    assert set(store.graphs) == expected
+    assert sum(store.graphs.values()) == len(small_kg.quads)
+    assert sum(1 for method, _ in store.log if method == "POST") > len(expected)  # updates, then one count each
+
+
+def test_push_follows_no_redirect(runner, store):
+    store.mode = "redirect"
+    result = _push(runner, store)
+    assert result.exit_code == 1
+    assert "302" in result.output and store.url.replace("/sparql", "/moved/sparql") in result.output
+    assert "follows no redirect" in result.output and "pushed" not in result.output
+    assert [m for m, _ in store.log] == ["POST"]  # stopped at once, no GET to the new address
+
+
+@pytest.mark.parametrize("mode, words", [("garbage", "did not answer in HTTP"), ("truncated", "cut its reply short"),
+                                         ("reset", "closed the connection")])
+def test_push_broken_replies_are_clean_errors(runner, store, mode, words):
+    store.mode = mode
+    result = _push(runner, store)
+    assert result.exit_code == 1 and words in result.output, result.output
+
+
+def test_push_reports_a_store_that_drops_a_batch(runner, store, small_kg):
+    from graph.push import HalfWritten, graphs_as_ntriples, push
+
+    store.mode = "drop"
+    result = _push(runner, store)
+    assert result.exit_code == 1 and "half-written" in result.output and "paradiplo push` again" in result.output
+    sent = {g: len(v) for g, v in graphs_as_ntriples(small_kg.nquads).items()}
+    long_ones = sorted(g for g, n in sent.items() if n > 20)
+    assert long_ones and all(f"<{g}>: holds {sent[g] - 20} triples, {sent[g]} were sent" in result.output
+                             for g in long_ones if sent[g] >= 40)
+    with pytest.raises(HalfWritten) as caught:
+        push(small_kg.nquads, store.url, batch=20)
+    assert sorted(caught.value.short) == long_ones
+    assert all(stored < n for stored, n in caught.value.short.values())
+
+
+@pytest.mark.parametrize("mode, words", [("nonjson", "SPARQL results JSON"), ("cut-json", "SPARQL results JSON"),
+                                         ("short-json", "cut its reply short")])
+def test_push_unreadable_counts_are_clean_errors(runner, store, mode, words):
+    store.mode = mode
+    result = _push(runner, store)
+    assert result.exit_code == 1 and words in result.output, result.output
+
+
+def test_push_counts_on_a_separate_query_endpoint(runner, store):
+    second = FakeStore()
+    try:
+        store.mode = "drop"  # would be short, but the counts are read on the other (empty) store
+        result = _push(runner, store, "--query-endpoint", second.url)
+        assert result.exit_code == 1 and "holds 0 triples" in result.output
+        assert any(method == "POST" for method, _ in second.log)
+    finally:
+        second.close()
+
+
+def test_push_half_way_failure_says_what_to_do(runner, store, monkeypatch, small_kg):
+    from graph.push import graphs_as_ntriples
+
+    first = [len(v) for v in graphs_as_ntriples(small_kg.nquads).values()][0]
+    assert first <= 20  # one request for the first graph, then batches of 20 of the second
+    calls = []
+    real = FakeStore.answer
+
+    def fail_third(self, handler, body):
+        calls.append(1)
+        if len(calls) == 3:
+            self.mode = "truncated"
+        return real(self, handler, body)
+
+    monkeypatch.setattr(FakeStore, "answer", fail_third)
+    result = _push(runner, store)
+    assert result.exit_code == 1 and "cut its reply short" in result.output
+    assert f"half-written: {first + 20} of" in result.output and "after it were not sent" in result.output

@@ -34,7 +34,7 @@ def virtuoso(tmp_path_factory):
     sql_port, http_port = free_port(), free_port()
     ini = INI.read_text(encoding="utf-8")
     ini = ini.replace("/var/lib/virtuoso-opensource-7/db/", f"{folder}/")
-    ini = re.sub(r"(?m)^(\[Parameters\][^\[]*?^ServerPort\s*=\s*)\d+", rf"\g<1>{sql_port}", ini)
+    ini = re.sub(r"(?m)^(\[Parameters\][^\[]*?^ServerPort\s*=\s*)\d+", rf"\g<1>127.0.0.1:{sql_port}", ini)
     ini = re.sub(r"(?m)^(\[HTTPServer\][^\[]*?^ServerPort\s*=\s*)\d+", rf"\g<1>127.0.0.1:{http_port}", ini)
     (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
     proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")], cwd=folder,
@@ -42,8 +42,51 @@ def virtuoso(tmp_path_factory):
     base = f"http://127.0.0.1:{http_port}"
     wait_until_answering(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}), proc, 120,
                          f"virtuoso (log: {folder}/virtuoso.log)")
-    yield base
+    yield base, proc, (sql_port, http_port)
     stop(proc)
+
+
+@pytest.fixture(scope="module")
+def endpoint(virtuoso):
+    return virtuoso[0]
+
+
+def listening(pid: int) -> set[tuple[str, int]]:
+    """(address, port) of every TCP socket process ``pid`` listens on, from /proc."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = fd.readlink().as_posix()
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    out = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                address, port = fields[1].split(":")
+                out.add((_address(address), int(port, 16)))
+    return out
+
+
+def _address(hex_address: str) -> str:
+    """/proc/net/tcp's hex address (IPv4, or IPv6 in four 32-bit words, each in host order) as text."""
+    import ipaddress
+    import sys
+
+    raw = bytes.fromhex(hex_address)
+    if sys.byteorder == "little":
+        raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+    return str(ipaddress.ip_address(raw))
+
+
+def test_virtuoso_listens_on_loopback_only(virtuoso):
+    _, proc, ports = virtuoso
+    sockets = listening(proc.pid)
+    assert {port for _, port in sockets} >= set(ports)  # the SQL port (dba account) and the HTTP port
+    assert {address for address, _ in sockets} == {"127.0.0.1"}, sockets
 
 
 def _rows(result) -> set[tuple]:
@@ -62,13 +105,13 @@ def _rows(result) -> set[tuple]:
 
 
 @pytest.fixture(scope="module")
-def pushed(virtuoso):
+def pushed(endpoint):
     from click.testing import CliRunner
 
-    result = CliRunner().invoke(cli, ["push", "--endpoint", virtuoso + "/sparql-auth", "--user", "dba",
+    result = CliRunner().invoke(cli, ["push", "--endpoint", endpoint + "/sparql-auth", "--user", "dba",
                                       "--password", "dba"])
     assert result.exit_code == 0, result.output
-    return virtuoso, result
+    return endpoint, result
 
 
 def test_push_loads_every_named_graph(pushed, kg):
@@ -95,17 +138,17 @@ def test_centrality_reads_the_external_store(pushed, runner, kg):
     assert json.loads(result.stdout) == centrality(kg.actor_graph())
 
 
-def test_graph_store_protocol_replaces_a_graph(virtuoso, small_kg):
+def test_graph_store_protocol_replaces_a_graph(endpoint, small_kg):
     from graph.push import push
 
-    counts = push(small_kg.nquads, virtuoso + "/sparql-graph-crud-auth", protocol="gsp", user="dba", password="dba")
+    counts = push(small_kg.nquads, endpoint + "/sparql-graph-crud-auth", protocol="gsp", user="dba", password="dba")
     graph = "https://w3id.org/paradiplo/graph/paper-b"
-    twice = push(small_kg.nquads, virtuoso + "/sparql-graph-crud-auth", protocol="gsp", user="dba", password="dba")
-    answer = run_remote(virtuoso + "/sparql", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    twice = push(small_kg.nquads, endpoint + "/sparql-graph-crud-auth", protocol="gsp", user="dba", password="dba")
+    answer = run_remote(endpoint + "/sparql", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     assert int(answer.rows[0][0].value) == counts[graph] == twice[graph]  # replaced, not appended
 
 
-def test_wrong_password_is_a_clear_error(virtuoso, runner):
-    result = runner.invoke(cli, ["push", "--data", "tests/fixtures/small", "--endpoint", virtuoso + "/sparql-auth",
+def test_wrong_password_is_a_clear_error(endpoint, runner):
+    result = runner.invoke(cli, ["push", "--data", "tests/fixtures/small", "--endpoint", endpoint + "/sparql-auth",
                                  "--user", "dba", "--password", "wrong"])
     assert result.exit_code == 1 and "401" in result.output and "Traceback" not in result.output
