@@ -312,7 +312,11 @@ def query(query: str | None, data: Path | None, name: str | None, fmt: str | Non
               help="Refuse results with more rows.")
 @click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True,
               help="Requests served at once.")
-def serve(data: Path | None, host: str, port: int, timeout: float, max_rows: int, threads: int) -> None:
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this Host name (repeatable; .example.org for its subdomains). "
+                   "Loopback names and --host are always allowed; any other Host gets 403.")
+def serve(data: Path | None, host: str, port: int, timeout: float, max_rows: int, threads: int,
+          allow_hosts: tuple[str, ...]) -> None:
     """Serve the dataset read-only as a SPARQL 1.1 Protocol endpoint at /sparql.
 
     GET and POST (form or application/sparql-query); JSON, XML, CSV, TSV results and Turtle,
@@ -326,7 +330,8 @@ def serve(data: Path | None, host: str, port: int, timeout: float, max_rows: int
     click.echo(f"paradiplo: SPARQL endpoint at http://{host}:{port}/sparql (query page at /); "
                f"timeout {timeout:g} s; Ctrl-C stops", err=True)
     try:
-        run_server(store, host=host, port=port, timeout=timeout, threads=threads, max_rows=max_rows)
+        run_server(store, host=host, port=port, timeout=timeout, threads=threads, max_rows=max_rows,
+                   allowed_hosts=allow_hosts)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 

@@ -28,14 +28,27 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import parse_accept_header
+from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wrappers import Request, Response
 
 from .rdf import PREFIXES
-from .sparql import (DEFAULT_TIMEOUT, MAX_QUERY_LENGTH, MAX_ROWS, QueryError, QueryRefused, QueryResult,
-                     QueryPool, QuerySyntaxError, QueryTimeout, QueryTooLarge, bundled_queries, check_query,
-                     to_json)
+from .sparql import (DEFAULT_TIMEOUT, DEFAULT_WAIT, MAX_QUERY_LENGTH, MAX_ROWS, QueryBusy, QueryError,
+                     QueryPool, QueryRefused, QueryResult, QuerySyntaxError, QueryTimeout, QueryTooLarge,
+                     QueryTooLong, bundled_queries, check_query, to_json)
 
-__all__ = ["make_app", "serve", "RESULT_TYPES", "GRAPH_TYPES"]
+__all__ = ["make_app", "serve", "RESULT_TYPES", "GRAPH_TYPES", "MAX_BODY", "LOCAL_HOSTS"]
+
+#: bytes of request body read at most: a query of MAX_QUERY_LENGTH characters, each up to four
+#: UTF-8 bytes, percent-encoded (12 bytes), plus room for the other form fields; larger → 413
+#: before the body is read
+MAX_BODY = 12 * MAX_QUERY_LENGTH + 65_536
+#: Host names the endpoint answers to unless told otherwise (``--allow-host``): a page on
+#: another origin that rebinds its DNS name to 127.0.0.1 sends its own name and is refused
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
+#: an exception class → the HTTP status it gets (first match in order)
+_STATUS: list[tuple[type, int]] = [(QueryTooLong, 413), (QueryBusy, 503), (QueryTimeout, 503),
+                                   (QueryRefused, 400), (QuerySyntaxError, 400), (QueryTooLarge, 400),
+                                   (QueryError, 500)]
 
 #: media type → pyoxigraph results format (SELECT and ASK)
 RESULT_TYPES: dict[str, ox.QueryResultsFormat] = {
@@ -58,7 +71,19 @@ _CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GE
 
 
 def _error(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, mimetype="text/plain", headers=_CORS)
+    headers = dict(_CORS, **({"Retry-After": "5"} if status == 503 else {}))
+    return Response(message + "\n", status=status, mimetype="text/plain", headers=headers)
+
+
+def _status(exc: QueryError) -> int:
+    """The HTTP status of a query error, chosen by its class."""
+    return next(status for cls, status in _STATUS if isinstance(exc, cls))
+
+
+def _printable(text: str) -> str:
+    """Text safe for one log line: control characters and backslashes escaped."""
+    return "".join(c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 def _negotiate(accept: str, offers: list[str], default: str) -> str | None:
@@ -124,13 +149,17 @@ def _query_text(request: Request) -> tuple[str | None, Response | None]:
 
 
 def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = MAX_ROWS,
-             workers: int = 4) -> Callable:
+             workers: int = 4, allowed_hosts: Iterable[str] = LOCAL_HOSTS, wait: float = DEFAULT_WAIT) -> Callable:
     """The WSGI application: ``/sparql`` (SPARQL 1.1 Protocol) and ``/`` (a query page).
 
     Queries run in a :class:`graph.sparql.QueryPool` of ``workers`` processes forked now,
-    before any server thread starts.
+    before any server thread starts; a request waits at most ``wait`` seconds for one
+    (then ``503``). Requests whose ``Host`` is not in ``allowed_hosts`` (a name, or
+    ``.example.org`` for its subdomains; port ignored) get ``403``, so a page on another
+    origin cannot reach the endpoint by rebinding its DNS name.
     """
-    pool = QueryPool(store, size=workers, max_rows=max_rows)
+    pool = QueryPool(store, size=workers, max_rows=max_rows, wait=wait)
+    trusted = sorted(set(allowed_hosts))
 
     def sparql(request: Request) -> Response:
         if request.method == "OPTIONS":
@@ -150,14 +179,10 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
                 return _error(406, "acceptable: " + ", ".join(sorted(GRAPH_TYPES)))
             return Response(_graph_body(_service_description(store, request.host_url), media),
                             mimetype=media, headers=_CORS)
-        if len(text) > MAX_QUERY_LENGTH:
-            return _error(413, f"query is {len(text)} characters; the limit is {MAX_QUERY_LENGTH}")
         try:
             form = check_query(text)
-        except QuerySyntaxError as exc:
-            return _error(400, str(exc))
-        except QueryRefused as exc:
-            return _error(413 if "limit" in str(exc) else 400, str(exc))
+        except QueryError as exc:
+            return _error(_status(exc), str(exc))
         graph = form in ("ConstructQuery", "DescribeQuery")
         offers = sorted(GRAPH_TYPES) if graph else sorted(RESULT_TYPES)
         media = _negotiate(request.headers.get("Accept", ""), offers,
@@ -166,36 +191,36 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
             return _error(406, "acceptable: " + ", ".join(offers))
         try:
             result = pool.run(text, timeout=timeout)
-        except QueryTimeout as exc:
-            return _error(503, str(exc))
-        except QueryTooLarge as exc:
-            return _error(400, str(exc))
-        except QuerySyntaxError as exc:
-            return _error(400, str(exc))
         except QueryError as exc:
-            return _error(500, str(exc))
+            return _error(_status(exc), str(exc))
         body = _graph_body(result.triples, media) if graph else _results_body(result, media)
         charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
         return Response(body, content_type=media + charset, headers=_CORS)
 
     def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
         request = Request(environ)
-        request.max_content_length = MAX_QUERY_LENGTH * 4
-        request.max_form_memory_size = MAX_QUERY_LENGTH * 4
+        request.max_content_length = MAX_BODY
+        request.max_form_memory_size = MAX_BODY
         started = time.perf_counter()
+        host = (environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "")
         try:
-            if request.path == "/sparql":
+            if not host_is_trusted(host, trusted):
+                response = _error(403, f"Host {host!r} is not served here; start the server with "
+                                       "--allow-host NAME to answer to that name")
+            elif request.path == "/sparql":
                 response = sparql(request)
             elif request.path == "/" and request.method in ("GET", "HEAD"):
                 response = Response(_page(), mimetype="text/html")
             else:
                 response = _error(404, "not found: the endpoint is /sparql")
         except RequestEntityTooLarge:
-            response = _error(413, f"request too large; the query limit is {MAX_QUERY_LENGTH} characters")
+            response = _error(413, f"request too large ({MAX_BODY} bytes at most); the query limit is "
+                                   f"{MAX_QUERY_LENGTH} characters")
         except HTTPException as exc:
             response = _error(exc.code or 400, exc.description or "bad request")
         print(f'{request.remote_addr} - - [{time.strftime("%d/%b/%Y:%H:%M:%S %z")}] '
-              f'"{request.method} {request.full_path.rstrip("?")[:200]} {environ.get("SERVER_PROTOCOL", "HTTP/1.1")}" '
+              f'"{_printable(request.method)} {_printable(request.full_path.rstrip("?")[:200])} '
+              f'{_printable(environ.get("SERVER_PROTOCOL", "HTTP/1.1"))}" '
               f"{response.status_code} {response.calculate_content_length() or '-'} "
               f"{(time.perf_counter() - started) * 1000:.0f}ms", file=sys.stderr, flush=True)
         return response(environ, start_response)
@@ -249,12 +274,17 @@ document.getElementById("form").addEventListener("submit", async e => {{
 
 
 def serve(store: ox.Store, host: str = "127.0.0.1", port: int = 8000, timeout: float = DEFAULT_TIMEOUT,
-          threads: int = 8, max_rows: int = MAX_ROWS) -> None:
-    """Serve the endpoint with waitress until interrupted."""
+          threads: int = 8, max_rows: int = MAX_ROWS, allowed_hosts: Iterable[str] = ()) -> None:
+    """Serve the endpoint with waitress until interrupted.
+
+    It answers to the loopback names, to ``host`` itself and to ``allowed_hosts``. Bodies
+    over :data:`MAX_BODY` bytes get ``413`` before they are read.
+    """
     import signal
 
     from waitress import serve as waitress_serve
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # exit cleanly: the query workers stop too
-    waitress_serve(make_app(store, timeout, max_rows, workers=threads), host=host, port=port, threads=threads,
-                   ident="paradiplo", _quiet=True)
+    hosts = set(LOCAL_HOSTS) | set(allowed_hosts) | ({host} if host not in ("0.0.0.0", "::", "") else set())
+    waitress_serve(make_app(store, timeout, max_rows, workers=threads, allowed_hosts=hosts), host=host, port=port,
+                   threads=threads, ident="paradiplo", _quiet=True, max_request_body_size=MAX_BODY)

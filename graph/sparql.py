@@ -334,10 +334,11 @@ def _worker(store: ox.Store, conn: Any, inherited: list[Any], memory: int | None
     _serve(store, conn, memory)
 
 
-def _receive(conn: Any, process: Any, timeout: float) -> bytes:
-    """The worker's answer, or :class:`QueryTimeout`; a worker that died says why."""
+def _receive(conn: Any, process: Any, timeout: float, total: float | None = None) -> bytes:
+    """The worker's answer within ``timeout`` seconds, or :class:`QueryTimeout` (which names
+    ``total``, the query's whole time limit); a worker that died says why."""
     if not conn.poll(timeout):
-        raise QueryTimeout(f"the query was stopped after {timeout:g} s; narrow it, or raise the timeout")
+        raise QueryTimeout(f"the query was stopped after {total or timeout:g} s; narrow it, or raise the timeout")
     try:
         return conn.recv_bytes()
     except (EOFError, OSError):
@@ -354,8 +355,11 @@ class QueryPool:
     Forking per query costs tens of milliseconds for a large store; a pool pays it once.
     Each worker is confined (:func:`graph.sandbox.confine`): no network, at most ``memory``
     more bytes. A query that runs past its timeout has its worker killed and replaced; the
-    caller and the other workers carry on. A caller waits at most ``wait`` seconds for a free
-    worker (then :class:`QueryBusy`). Thread-safe: each call takes an idle worker.
+    caller and the other workers carry on. A query still running after ``demote_after``
+    seconds is demoted: its process gets the lowest CPU priority (nice 19), a fresh worker
+    takes its place in the pool (at most ``size`` demoted at once), and it is retired when
+    it ends; so runaway queries cannot make quick ones wait. A caller waits at most ``wait``
+    seconds for a free worker (then :class:`QueryBusy`). Thread-safe.
 
     >>> from graph import open_graph
     >>> pool = QueryPool(open_graph().store, size=1)
@@ -365,10 +369,12 @@ class QueryPool:
     """
 
     def __init__(self, store: ox.Store, size: int = 2, max_rows: int = MAX_ROWS, wait: float = DEFAULT_WAIT,
-                 memory: int | None = DEFAULT_MEMORY):
+                 memory: int | None = DEFAULT_MEMORY, demote_after: float = 0.5):
         import queue
+        import threading
 
         self.store, self.max_rows, self.wait, self.memory = store, max_rows, wait, memory
+        self.size, self.demote_after, self._demoted, self._lock = size, demote_after, 0, threading.Lock()
         self._ctx = multiprocessing.get_context("fork")
         self._idle: "queue.Queue[tuple[Any, Any]]" = queue.Queue()
         self._conns: set[Any] = set()
@@ -394,21 +400,45 @@ class QueryPool:
             process, conn = self._idle.get(timeout=self.wait)
         except queue.Empty:
             raise QueryBusy(f"every query worker stayed busy for {self.wait:g} s; try again shortly") from None
+        started, demoted = time.monotonic(), False
         try:
             conn.send((checked, self.max_rows, seconds))
-            payload = _receive(conn, process, seconds)
+            if not conn.poll(min(self.demote_after, seconds)):
+                demoted = self._demote(process)
+            payload = _receive(conn, process, max(0.0, seconds - (time.monotonic() - started)), seconds)
         except BaseException:
-            self._replace(process, conn)
+            self._retire(process, conn, replace=not demoted)
             raise
-        self._idle.put((process, conn))
+        if demoted:
+            self._retire(process, conn, replace=False)
+        else:
+            self._idle.put((process, conn))
         return _decode(payload, self.max_rows)
 
-    def _replace(self, process: Any, conn: Any) -> None:
+    def _demote(self, process: Any) -> bool:
+        """Lowest CPU priority for a long query's process, and a fresh worker in its place."""
+        with self._lock:
+            if self._demoted >= self.size:
+                return False
+            self._demoted += 1
+            self._idle.put(self._spawn())
+        try:
+            os.setpriority(os.PRIO_PROCESS, process.pid, 19)
+        except (OSError, AttributeError):
+            pass
+        return True
+
+    def _retire(self, process: Any, conn: Any, replace: bool) -> None:
+        """Stop a worker; start one in its place unless a demotion did already."""
         process.kill()
         process.join()
-        self._conns.discard(conn)
-        conn.close()
-        self._idle.put(self._spawn())
+        with self._lock:
+            self._conns.discard(conn)
+            conn.close()
+            if replace:
+                self._idle.put(self._spawn())
+            else:
+                self._demoted -= 1
 
     def close(self) -> None:
         """Stop the workers."""
