@@ -118,7 +118,7 @@ _FORMS = {"SELECT": "SelectQuery", "CONSTRUCT": "ConstructQuery", "DESCRIBE": "D
 # Oxigraph matches a keyword as the start of longer text ("SERVICESILENT<…>" and "SERVICE:x"
 # are SERVICE, "trueSERVICE" is true SERVICE): a bare word that contains one, or a prefix
 # name that begins with one, is refused.
-_FORBIDDEN = re.compile(r"SERVICE|FROM", re.I)
+_FORBIDDEN = re.compile(r"SERVICE|FROM|LOAD", re.I)
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -163,6 +163,8 @@ def _refusal(word: str, token: _Token) -> QueryRefused:
                             f"it as the {word} keyword; rename the prefix")
     if word == "SERVICE":
         return QueryRefused(f"SERVICE is refused ({where}): queries run only on the local dataset")
+    if word == "LOAD":
+        return QueryRefused(f"updates are refused (LOAD at {where}): the dataset is read-only")
     return QueryRefused(f"FROM and FROM NAMED are refused ({where}): the default graph is the union of all "
                         "sources; use GRAPH ?g { … } to tell sources apart")
 
@@ -315,6 +317,9 @@ def _decode(payload: bytes, max_rows: int) -> QueryResult:
 def _serve(store: ox.Store, conn: Any, memory: int | None) -> None:
     """A query process: confined first, then answers ``(text, max_rows, seconds)`` from the pipe
     until it closes or the parent is gone."""
+    import faulthandler
+
+    faulthandler.disable()  # past the memory cap the engine aborts; the parent reports it, no dump
     confine(memory)
     parent = os.getppid()
     while True:
