@@ -218,10 +218,10 @@ def open_graph(data: Path | str | None = None, shacl: bool = False, store: Path 
         return KnowledgeGraph(nquads=nquads, dataset=dataset, report=report)
     folder = Path(store)
     folder.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix="oxigraph.", dir=folder))
-    built = load_store(nquads, fresh)
-    built.flush()
-    del built
+    from .files import remove_dead_leftovers  # stores killed runs left half-built or renamed away
+    remove_dead_leftovers(folder, r"oxigraph\.(?P<old>old\.)?(?P<pid>\d+)(?(old)|\.[a-z0-9_]+)")
+    fresh = Path(tempfile.mkdtemp(prefix=f"oxigraph.{os.getpid()}.", dir=folder))
+    load_store(nquads, fresh).flush()  # and closed: nothing holds the store after this line
     target = folder / "oxigraph"
     old = folder / f"oxigraph.old.{os.getpid()}"
     if target.exists():

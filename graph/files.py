@@ -18,15 +18,17 @@ Examples
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write", "atomic_write_many", "csv_cell", "xml_text", "xml_safe_graph", "pid_alive",
-           "remove_dead_leftovers"]
+__all__ = ["atomic_write", "atomic_write_many", "atomic_write_folder", "csv_cell", "xml_text", "xml_safe_graph",
+           "pid_alive", "remove_dead_leftovers"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -149,3 +151,75 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
     A failure part-way leaves any earlier file at ``path`` untouched.
     """
     atomic_write_many({Path(path): data})
+
+
+def _folder_leftovers(folder: Path) -> str:
+    return rf"\.{re.escape(folder.name)}\.(?P<pid>\d+)\.[a-z0-9_]+\.(?:tmp|old)"
+
+
+def _recover(folder: Path) -> None:
+    """Undo what killed runs left beside ``folder``: an old copy renamed away and never
+    replaced goes back in place; dead runs' temporary and old folders are removed."""
+    if not folder.exists():
+        for name in sorted(os.listdir(folder.parent)):
+            match = re.fullmatch(_folder_leftovers(folder), name)
+            if match and name.endswith(".old") and not pid_alive(int(match.group("pid"))):
+                try:
+                    os.rename(folder.parent / name, folder)
+                except OSError:  # another run got there first
+                    pass
+                break
+    remove_dead_leftovers(folder.parent, _folder_leftovers(folder))
+
+
+def _check_replaceable(folder: Path, names: set[str]) -> None:
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
+    foreign = sorted(n for n in os.listdir(folder) if n not in names and not re.fullmatch(r"\..+\.tmp", n))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
+        raise OSError(errno.ENOTEMPTY, f"it holds files that are not part of this output ({shown}) and the "
+                                       "folder is replaced as a whole: give a new or empty folder", str(folder))
+
+
+def _swap(fresh: Path, folder: Path) -> None:
+    """Rename ``folder`` away, ``fresh`` in, then delete the old one; on failure, put it back."""
+    old = None
+    if folder.exists():
+        old = folder.with_name(f".{folder.name}.{os.getpid()}.{secrets.token_hex(4)}.old")
+        os.rename(folder, old)
+    try:
+        os.rename(fresh, folder)
+    except BaseException:
+        if old is not None:
+            os.rename(old, folder)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def atomic_write_folder(folder: str | os.PathLike, files: dict[str, bytes | str],
+                        replaceable: set[str] | None = None) -> None:
+    """Make ``folder`` hold exactly ``files`` (name → content), replaced as a whole.
+
+    Everything is written into a sibling temporary folder ``.NAME.<pid>.<random>.tmp``, then
+    swapped in: the old folder is renamed away, the new one renamed in, the old one deleted.
+    A failure at any step leaves the old folder complete (or, killed between the two renames,
+    renamed away; the next run puts it back). An existing folder holding entries other than
+    ``replaceable`` (default: the names in ``files``) is refused rather than deleted.
+    """
+    folder = Path(folder).resolve()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    _recover(folder)
+    _check_replaceable(folder, set(files) | (replaceable or set()))
+    fresh = Path(tempfile.mkdtemp(prefix=f".{folder.name}.{os.getpid()}.", suffix=".tmp", dir=folder.parent))
+    try:
+        for name, data in files.items():
+            (fresh / name).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(fresh, 0o777 & ~_umask())
+        _swap(fresh, folder)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise

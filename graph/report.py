@@ -1,7 +1,7 @@
 """The main job: dataset, rankings, communities, disagreements and map into one folder.
 
-Every file is computed in memory, staged beside its target and renamed into
-place, so a failed run leaves an earlier report untouched.
+Every file is computed in memory, written into a temporary folder beside the target, and
+that folder swapped in for the old one, so a failed run leaves an earlier report complete.
 
 Examples
 --------
@@ -26,7 +26,7 @@ from typing import Any
 from . import KnowledgeGraph
 from .analysis import METRICS, centrality, centrality_by_period, communities, timeline
 from .project import Filters
-from .files import atomic_write_many, csv_cell
+from .files import atomic_write_folder, csv_cell
 from .rdf import serialize
 from .summary import conflicts, stats
 
@@ -203,11 +203,11 @@ def write_report(kg: KnowledgeGraph, directory: str | os.PathLike, seed: int = 4
                  periods: list[tuple[int, int]] | None = None) -> list[str]:
     """Write the report into ``directory``; returns the file names written.
 
-    Every file is computed first, then staged as a temporary file beside its
-    target, then all are renamed into place: a failure before the renames leaves
-    an earlier report untouched, and other files in the folder are never touched.
+    Every file is computed first, then written into a sibling temporary folder, which
+    replaces ``directory`` as a whole (see :func:`graph.files.atomic_write_folder`): a
+    failure leaves an earlier report complete. A folder holding files a report does not
+    write is refused, not replaced.
     """
-    target = Path(directory)
     files = build_report(kg, seed, filters, level, periods)
-    atomic_write_many({target / name: content for name, content in files.items()})
+    atomic_write_folder(directory, files)
     return sorted(files)

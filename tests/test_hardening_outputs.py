@@ -344,3 +344,218 @@ def test_push_half_way_failure_says_what_to_do(runner, store, monkeypatch, small
     result = _push(runner, store)
     assert result.exit_code == 1 and "cut its reply short" in result.output
     assert f"half-written: {first + 20} of" in result.output and "after it were not sent" in result.output
+
+
+# ------------------------------------------------------------------ 4. report folder swapped as a whole
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def dead_pid() -> int:
+    import subprocess
+
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.fixture
+def live_pid():
+    import subprocess
+
+    proc = subprocess.Popen(["sleep", "60"])
+    yield proc.pid
+    proc.kill()
+    proc.wait()
+
+
+@pytest.mark.parametrize("failing_call", [1, 2, 3, 13, 14])
+def test_a_failed_rename_leaves_the_old_report_complete(small_kg, tmp_path, monkeypatch, failing_call):
+    import os
+
+    from graph.report import build_report, write_report
+
+    out = tmp_path / "report"
+    write_report(small_kg, out, seed=1)
+    before = _contents(out)
+    calls = []
+
+    def flaky(real):
+        def rename(src, dst, *args, **kwargs):
+            calls.append((src, dst))
+            if len(calls) == failing_call:
+                raise OSError(28, "No space left on device")
+            return real(src, dst, *args, **kwargs)
+        return rename
+
+    monkeypatch.setattr(os, "replace", flaky(os.replace))
+    monkeypatch.setattr(os, "rename", flaky(os.rename))
+    try:
+        write_report(small_kg, out, seed=2)
+    except OSError:
+        pass
+    monkeypatch.undo()
+    new = {name: text.encode("utf-8") for name, text in sorted(build_report(small_kg, seed=2).items())}
+    assert new != before
+    after = _contents(out)
+    assert after == before or after == new  # one report or the other, whole, never a mix
+    if failing_call <= 2:
+        assert after == before  # the failure did happen, at the swap
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no temporary folder left
+
+
+def test_a_failure_while_writing_leaves_the_old_report(small_kg, tmp_path, monkeypatch):
+    from graph import report
+
+    out = tmp_path / "report"
+    report.write_report(small_kg, out, seed=1)
+    before = _contents(out)
+    real = report.build_report
+
+    def half(*args, **kwargs):
+        files = real(*args, **kwargs)
+        files["map.html"] = object()  # cannot be written: fails after the first files
+        return files
+
+    monkeypatch.setattr(report, "build_report", half)
+    with pytest.raises(TypeError):
+        report.write_report(small_kg, out, seed=2)
+    assert _contents(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
+def test_report_refuses_a_folder_with_other_files(runner, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    result = runner.invoke(cli, ["report", "--data", str(SMALL), "-o", str(out)])
+    assert result.exit_code == 1 and "notes.txt" in result.output and "new or empty folder" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+
+
+def test_report_leftovers_of_dead_runs_are_cleaned(runner, tmp_path, dead_pid, live_pid):
+    out = tmp_path / "report"
+    dead = [tmp_path / f".report.{dead_pid}.a1b2c3d4.tmp", tmp_path / f".report.{dead_pid}.0f0f0f0f.old"]
+    live = [tmp_path / f".report.{live_pid}.a1b2c3d4.tmp", tmp_path / f".report.{live_pid}.0f0f0f0f.old"]
+    for folder in dead + live:
+        folder.mkdir()
+        (folder / "index.html").write_text("partial", encoding="utf-8")
+    result = runner.invoke(cli, ["report", "--data", str(SMALL), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not any(p.exists() for p in dead) and all(p.exists() for p in live)
+    assert len(list(out.iterdir())) == 14
+
+
+def test_an_old_report_renamed_away_by_a_killed_run_comes_back(tmp_path, dead_pid, small_kg, monkeypatch):
+    from graph import report
+
+    away = tmp_path / f".report.{dead_pid}.0f0f0f0f.old"
+    report.write_report(small_kg, away, seed=1)
+    before = _contents(away)
+    monkeypatch.setattr(report, "build_report", lambda *a, **k: {**{n: "" for n in before}, "map.html": object()})
+    with pytest.raises(TypeError):
+        report.write_report(small_kg, tmp_path / "report", seed=2)
+    assert _contents(tmp_path / "report") == before and not away.exists()
+
+
+def test_temp_files_of_dead_runs_are_cleaned(runner, tmp_path, dead_pid, live_pid):
+    target = tmp_path / "d.trig"
+    dead = tmp_path / f".d.trig.{dead_pid}.k2j4h5g6.tmp"
+    live = tmp_path / f".d.trig.{live_pid}.k2j4h5g6.tmp"
+    other = tmp_path / f".e.trig.{dead_pid}.k2j4h5g6.tmp"  # another file's: not this write's business
+    for path in (dead, live, other):
+        path.write_text("partial", encoding="utf-8")
+    result = runner.invoke(cli, ["build", "--data", str(SMALL), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert not dead.exists() and live.exists() and other.exists() and target.stat().st_size > 1000
+
+
+def test_store_leftovers_of_dead_runs_are_cleaned(runner, tmp_path, dead_pid, live_pid):
+    store = tmp_path / "store"
+    store.mkdir()
+    dead = [store / f"oxigraph.{dead_pid}.x8y7z6w5", store / f"oxigraph.old.{dead_pid}"]
+    live = [store / f"oxigraph.{live_pid}.x8y7z6w5", store / f"oxigraph.old.{live_pid}"]
+    for folder in dead + live:
+        folder.mkdir()
+        (folder / "000001.sst").write_bytes(b"partial")
+    result = runner.invoke(cli, ["stats", "--data", str(SMALL), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert not any(p.exists() for p in dead) and all(p.exists() for p in live)
+    assert (store / "oxigraph").is_dir()
+
+
+def test_pid_alive():
+    import os
+
+    from graph.files import pid_alive
+
+    assert pid_alive(os.getpid()) and pid_alive(1) and not pid_alive(0) and not pid_alive(2 ** 22 + 1)
+
+
+# ------------------------------------------------------------------ 5. servers the tests start: loopback only
+
+def test_servers_started_by_tests_listen_on_loopback(store):
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import free_port, stop, wait_until_answering
+    from .test_virtuoso import listening
+
+    assert store.server.server_address[0] == "127.0.0.1"
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--data", str(SMALL), "--port", str(port)],
+                            cwd=Path(__file__).parent.parent, stderr=subprocess.DEVNULL, env={**os.environ})
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", proc, 60, "paradiplo serve")
+        sockets = listening(proc.pid)
+        assert (("127.0.0.1", port) in sockets) and {a for a, _ in sockets} == {"127.0.0.1"}, sockets
+    finally:
+        stop(proc, 10)
+    import re
+
+    everywhere = re.compile(r"0\.0\.0\.0|\(\(\s*(''|\"\"|\"::\"|'::')\s*,|--host[\"', =]+(0\b|::)")  # bind(("", p))
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        if path.name != Path(__file__).name:  # this file's servers: checked above
+            assert not everywhere.search(path.read_text(encoding="utf-8")), path.name
+
+
+# ------------------------------------------------------------------ 6. hostile labels in HTML
+
+class _Elements:
+    """Every element and the text of an HTML page, as the browser's parser would see them."""
+
+    def __init__(self, page: str) -> None:
+        from html.parser import HTMLParser
+
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        outer = self
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs) -> None:
+                outer.tags.append(tag)
+                assert not any(name.startswith("on") for name, _ in attrs), (tag, attrs)
+
+            def handle_data(self, data) -> None:
+                outer.text.append(data)
+
+        Parser(convert_charrefs=True).feed(page)
+
+
+def test_report_index_shows_hostile_labels_as_text(runner, hostile_dir, tmp_path):
+    out = tmp_path / "report"
+    result = runner.invoke(cli, ["report", "--data", str(hostile_dir), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = _Elements((out / "index.html").read_text(encoding="utf-8"))
+    text = "".join(page.text)
+    for label in HOSTILE.values():
+        assert label in text
+    assert "img" not in page.tags and "script" not in page.tags
+    assert set(page.tags) <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "code", "em", "a",
+                              "table", "thead", "tbody", "tr", "th", "td", "svg", "line", "text", "rect"}
+    assert page.tags.count("a") == 1  # the link to map.html, no injected one
+    body = (out / "map.html").read_text(encoding="utf-8")
+    assert "<img src=x onerror" not in body and "<script>alert(2)" not in body
