@@ -310,13 +310,17 @@ def query(query: str | None, data: Path | None, name: str | None, fmt: str | Non
               help="Stop a query after this many seconds (answer 503).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=MAX_ROWS, show_default=True,
               help="Refuse results with more rows.")
-@click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True,
+@click.option("--threads", type=click.IntRange(min=1), default=32, show_default=True,
               help="Requests served at once.")
+@click.option("--workers", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Query processes (long queries are demoted to the lowest priority and replaced).")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=1024, show_default=True,
+              help="MB a query process may allocate; past it the query is stopped.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="Also answer requests for this Host name (repeatable; .example.org for its subdomains). "
                    "Loopback names and --host are always allowed; any other Host gets 403.")
 def serve(data: Path | None, host: str, port: int, timeout: float, max_rows: int, threads: int,
-          allow_hosts: tuple[str, ...]) -> None:
+          allow_hosts: tuple[str, ...], workers: int, memory_mb: int) -> None:
     """Serve the dataset read-only as a SPARQL 1.1 Protocol endpoint at /sparql.
 
     GET and POST (form or application/sparql-query); JSON, XML, CSV, TSV results and Turtle,
@@ -331,7 +335,7 @@ def serve(data: Path | None, host: str, port: int, timeout: float, max_rows: int
                f"timeout {timeout:g} s; Ctrl-C stops", err=True)
     try:
         run_server(store, host=host, port=port, timeout=timeout, threads=threads, max_rows=max_rows,
-                   allowed_hosts=allow_hosts)
+                   allowed_hosts=allow_hosts, workers=workers, memory=memory_mb * 1024 ** 2)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 

@@ -42,8 +42,8 @@ import sys
 
 __all__ = ["confine", "network_can_be_cut", "DEFAULT_MEMORY"]
 
-#: bytes a query worker may allocate beyond what it holds when it starts (2 GiB)
-DEFAULT_MEMORY = 2 * 1024 ** 3
+#: bytes a query worker may allocate beyond what it holds when it starts (1 GiB)
+DEFAULT_MEMORY = 1024 ** 3
 
 # (audit arch, {syscall name: number}) per machine; numbers from the kernel's unistd tables
 _ARCH = {

@@ -32,6 +32,7 @@ from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wrappers import Request, Response
 
 from .rdf import PREFIXES
+from .sandbox import DEFAULT_MEMORY
 from .sparql import (DEFAULT_TIMEOUT, DEFAULT_WAIT, MAX_QUERY_LENGTH, MAX_ROWS, QueryBusy, QueryError,
                      QueryPool, QueryRefused, QueryResult, QuerySyntaxError, QueryTimeout, QueryTooLarge,
                      QueryTooLong, bundled_queries, check_query, to_json)
@@ -149,7 +150,8 @@ def _query_text(request: Request) -> tuple[str | None, Response | None]:
 
 
 def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = MAX_ROWS,
-             workers: int = 4, allowed_hosts: Iterable[str] = LOCAL_HOSTS, wait: float = DEFAULT_WAIT) -> Callable:
+             workers: int = 4, allowed_hosts: Iterable[str] = LOCAL_HOSTS, wait: float = DEFAULT_WAIT,
+             memory: int | None = DEFAULT_MEMORY) -> Callable:
     """The WSGI application: ``/sparql`` (SPARQL 1.1 Protocol) and ``/`` (a query page).
 
     Queries run in a :class:`graph.sparql.QueryPool` of ``workers`` processes forked now,
@@ -158,7 +160,7 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
     ``.example.org`` for its subdomains; port ignored) get ``403``, so a page on another
     origin cannot reach the endpoint by rebinding its DNS name.
     """
-    pool = QueryPool(store, size=workers, max_rows=max_rows, wait=wait)
+    pool = QueryPool(store, size=workers, max_rows=max_rows, wait=wait, memory=memory)
     trusted = sorted(set(allowed_hosts))
 
     def sparql(request: Request) -> Response:
@@ -274,11 +276,14 @@ document.getElementById("form").addEventListener("submit", async e => {{
 
 
 def serve(store: ox.Store, host: str = "127.0.0.1", port: int = 8000, timeout: float = DEFAULT_TIMEOUT,
-          threads: int = 8, max_rows: int = MAX_ROWS, allowed_hosts: Iterable[str] = ()) -> None:
+          threads: int = 32, max_rows: int = MAX_ROWS, allowed_hosts: Iterable[str] = (), workers: int = 8,
+          memory: int | None = DEFAULT_MEMORY) -> None:
     """Serve the endpoint with waitress until interrupted.
 
-    It answers to the loopback names, to ``host`` itself and to ``allowed_hosts``. Bodies
-    over :data:`MAX_BODY` bytes get ``413`` before they are read.
+    ``threads`` requests are handled at once (a thread waiting for a query costs no CPU);
+    ``workers`` query processes run them (see :class:`graph.sparql.QueryPool`), each capped
+    at ``memory`` more bytes. It answers to the loopback names, to ``host`` itself and to
+    ``allowed_hosts``. Bodies over :data:`MAX_BODY` bytes get ``413`` before they are read.
     """
     import signal
 
@@ -286,5 +291,6 @@ def serve(store: ox.Store, host: str = "127.0.0.1", port: int = 8000, timeout: f
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # exit cleanly: the query workers stop too
     hosts = set(LOCAL_HOSTS) | set(allowed_hosts) | ({host} if host not in ("0.0.0.0", "::", "") else set())
-    waitress_serve(make_app(store, timeout, max_rows, workers=threads, allowed_hosts=hosts), host=host, port=port,
+    waitress_serve(make_app(store, timeout, max_rows, workers=workers, allowed_hosts=hosts, memory=memory),
+                   host=host, port=port,
                    threads=threads, ident="paradiplo", _quiet=True, max_request_body_size=MAX_BODY)

@@ -362,8 +362,8 @@ class QueryPool:
     more bytes. A query that runs past its timeout has its worker killed and replaced; the
     caller and the other workers carry on. A query still running after ``demote_after``
     seconds is demoted: its process gets the lowest CPU priority (nice 19), a fresh worker
-    takes its place in the pool (at most ``size`` demoted at once), and it is retired when
-    it ends; so runaway queries cannot make quick ones wait. A caller waits at most ``wait``
+    takes its place in the pool (while at most ``max_demoted``, by default ``size``, are
+    demoted), and it is retired when it ends; so runaway queries cannot make quick ones wait. A caller waits at most ``wait``
     seconds for a free worker (then :class:`QueryBusy`). Thread-safe.
 
     >>> from graph import open_graph
@@ -374,12 +374,13 @@ class QueryPool:
     """
 
     def __init__(self, store: ox.Store, size: int = 2, max_rows: int = MAX_ROWS, wait: float = DEFAULT_WAIT,
-                 memory: int | None = DEFAULT_MEMORY, demote_after: float = 0.5):
+                 memory: int | None = DEFAULT_MEMORY, demote_after: float = 0.1, max_demoted: int | None = None):
         import queue
         import threading
 
         self.store, self.max_rows, self.wait, self.memory = store, max_rows, wait, memory
         self.size, self.demote_after, self._demoted, self._lock = size, demote_after, 0, threading.Lock()
+        self.max_demoted = size if max_demoted is None else max_demoted
         self._ctx = multiprocessing.get_context("fork")
         self._idle: "queue.Queue[tuple[Any, Any]]" = queue.Queue()
         self._conns: set[Any] = set()
@@ -405,32 +406,33 @@ class QueryPool:
             process, conn = self._idle.get(timeout=self.wait)
         except queue.Empty:
             raise QueryBusy(f"every query worker stayed busy for {self.wait:g} s; try again shortly") from None
-        started, demoted = time.monotonic(), False
+        started, demoted, replaced = time.monotonic(), False, False
         try:
             conn.send((checked, self.max_rows, seconds))
             if not conn.poll(min(self.demote_after, seconds)):
-                demoted = self._demote(process)
+                demoted, replaced = True, self._demote(process)
             payload = _receive(conn, process, max(0.0, seconds - (time.monotonic() - started)), seconds)
         except BaseException:
-            self._retire(process, conn, replace=not demoted)
+            self._retire(process, conn, replace=not replaced)
             raise
         if demoted:
-            self._retire(process, conn, replace=False)
+            self._retire(process, conn, replace=not replaced)
         else:
             self._idle.put((process, conn))
         return _decode(payload, self.max_rows)
 
     def _demote(self, process: Any) -> bool:
-        """Lowest CPU priority for a long query's process, and a fresh worker in its place."""
-        with self._lock:
-            if self._demoted >= self.size:
-                return False
-            self._demoted += 1
-            self._idle.put(self._spawn())
+        """Lowest CPU priority for a long query's process; a fresh worker takes its place while
+        fewer than ``max_demoted`` are demoted. Returns whether one did."""
         try:
             os.setpriority(os.PRIO_PROCESS, process.pid, 19)
         except (OSError, AttributeError):
             pass
+        with self._lock:
+            if self._demoted >= self.max_demoted:
+                return False
+            self._demoted += 1
+            self._idle.put(self._spawn())
         return True
 
     def _retire(self, process: Any, conn: Any, replace: bool) -> None:
