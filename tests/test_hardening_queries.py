@@ -173,14 +173,27 @@ _PIECES = ["SERVICE", "service", "SeRvIcE", "SERVICE:x", "SILENT", "FROM", "NAME
            "\\u0053", "\\u0022", "\\", "a", "OPTIONAL", "GRAPH", "SELECT", "WHERE", "*", "@en", "^^", "_:b"]
 
 
+_KEYWORDS = ["SERVICE", "service", "SeRvIcE", "SERVICE SILENT", "SERVICESILENT", "SERVICE\tsilent"]
+_GLUE = ["", " ", "\t", "\r", "\n", "#z\n", "#z\r", "#z\r\n", " #SERVICE\n", "#\r", '#"\n']
+_TARGETS = ["<CANARY>", ":x", "leak:", ":"]
+
+
+def fuzzed_query(canary: str, noise: list[str], glue: list[str], keyword: str, target: str) -> str:
+    """A SERVICE call spelled in a random way, behind random noise (keywords, quotes, escapes)."""
+    text = "".join(p + g for p, g in zip(noise, glue))
+    text += glue[-3] + keyword + glue[-2] + target + glue[-1] + "{ ?s ?p ?o }"
+    return (f"PREFIX : <{canary}>\nPREFIX leak: <{canary}>\nSELECT ?s WHERE {{ ?s ?p ?o . {text} }}"
+            .replace("<CANARY>", f"<{canary}>"))
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14),
-       st.lists(st.sampled_from(["", " ", "\n", "#z\r", "#z\n"]), min_size=14, max_size=14))
-def test_fuzz_whatever_the_guard_lets_through_never_reaches_the_canary(canary, hits, store, pieces, glue):
-    """Random arrangements of keywords, separators, comments, quotes and escapes: run what the
-    guard accepts in an unconfined engine (the guard alone), and count requests."""
-    body = "".join(p.replace("<CANARY>", f"<{canary}>") + g for p, g in zip(pieces, glue))
-    text = f"PREFIX : <{canary}>\nPREFIX leak: <{canary}>\nSELECT ?s WHERE {{ {body} }}"
+@given(st.lists(st.sampled_from(_PIECES), max_size=6), st.lists(st.sampled_from(_GLUE), min_size=9, max_size=9),
+       st.sampled_from(_KEYWORDS), st.sampled_from(_TARGETS))
+def test_fuzz_whatever_the_guard_lets_through_never_reaches_the_canary(canary, hits, store, noise, glue, keyword,
+                                                                       target):
+    """SERVICE spelled and glued at random behind random noise: run what the guard accepts in
+    an unconfined engine (the guard alone) and count the requests that reach the canary."""
+    text = fuzzed_query(canary, noise, glue, keyword, target)
     try:
         _, checked = prepare_query(text)
     except QueryError:
