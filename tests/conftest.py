@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -73,3 +74,11 @@ def stop(proc: subprocess.Popen, within: float = 30) -> None:
         proc.wait(timeout=within)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def requires(available: bool, reason: str) -> pytest.MarkDecorator:
+    """Skip tests that need a missing tool, except under ``CI=true``, where CI installs every
+    tool the tests need: there a missing one fails the run instead of skipping silently."""
+    if not available and os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true, but {reason}", pytrace=False)
+    return pytest.mark.skipif(not available, reason=reason)

@@ -1,7 +1,7 @@
 """Maps in a real browser: Debian's headless Chromium, network cut off.
 
 Chromium and ChromeDriver are installed by .ci/run; on a machine without them these tests
-are skipped with that reason.
+are skipped with that reason, except under ``CI=true``, where their absence is a failure.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import pytest
 
 from graph.render import map_html
 
+from .conftest import requires
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-pytestmark = pytest.mark.skipif(not (Path(CHROMIUM).exists() and Path(DRIVER).exists()),
-                                reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+pytestmark = requires(Path(CHROMIUM).exists() and Path(DRIVER).exists(),
+                      "Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +161,42 @@ def test_endpoint_query_page_runs_a_bundled_query_offline(browser, kg):
         assert browser.find_element("id", "status").text == f"{expected} rows"
         assert len(browser.find_elements("css selector", "#results tr")) == expected + 1
         assert _errors(browser) == []
+    finally:
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
+                                                                     "downloadThroughput": 0, "uploadThroughput": 0})
+        server.terminate()
+        server.wait()
+
+
+def test_query_page_shows_hostile_results_as_text(browser):
+    """Data text reaches the query page only as text: a hostile literal in a result runs nothing."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import free_port, wait_until_answering
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)],
+                              cwd=Path(__file__).parent.parent, stderr=subprocess.DEVNULL, env={**os.environ})
+    hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/sparql", server, 60, "paradiplo serve")
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                                     "downloadThroughput": -1, "uploadThroughput": -1})
+        browser.get_log("browser")
+        browser.get(f"http://127.0.0.1:{port}/")
+        box = browser.find_element("css selector", "textarea")
+        box.clear()
+        box.send_keys(f"SELECT ?x WHERE {{ BIND('{hostile}' AS ?x) }}")
+        browser.find_element("css selector", "button[type=submit]").click()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "rows" not in browser.find_element("id", "status").text:
+            time.sleep(0.2)
+        cells = [c.text for c in browser.find_elements("css selector", "#results td")]
+        assert cells == [hostile]
+        assert browser.execute_script("return window.__pwned === undefined")
+        assert browser.execute_script("return document.querySelectorAll('#results img, #results script').length") == 0
     finally:
         browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
                                                                      "downloadThroughput": 0, "uploadThroughput": 0})

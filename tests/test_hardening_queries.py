@@ -29,7 +29,7 @@ from graph.server import MAX_BODY, make_app
 from graph.sparql import (QueryBusy, QueryError, QueryPool, QueryRefused, QueryTooLarge, _answer, _decode,
                           prepare_query, run_query)
 
-from .conftest import free_port, stop, wait_until_answering
+from .conftest import free_port, requires, stop, wait_until_answering
 
 
 class _Canary(http.server.BaseHTTPRequestHandler):
@@ -132,7 +132,7 @@ def test_the_engine_would_leak_without_the_guard(canary, hits, store):
     assert len(hits) == 1
 
 
-@pytest.mark.skipif(not network_can_be_cut(), reason="seccomp filters exist only on Linux x86-64 and AArch64")
+@requires(network_can_be_cut(), "seccomp filters exist only on Linux x86-64 and AArch64")
 def test_a_confined_worker_cannot_reach_the_network_even_unchecked(canary, hits, store):
     """Defence in depth: a SERVICE query that skipped the guard still reaches nothing."""
     pool = QueryPool(store, size=1)
