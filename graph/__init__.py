@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from .errors import InvalidData, ParadiploError, Problem
 from .files import atomic_write
-from .load import Dataset, bundled_data_dir, load_dataset, resource_dir
+from .load import Dataset, UnreadableFile, bundled_data_dir, data_files, load_dataset, open_data_file, resource_dir
 from .analysis import parse_periods, typology
 from .project import (Filters, Tie, actor_graph, actors, borders, geo_anchors, record_details, rollup, sector_tops,
                       ties)
@@ -164,11 +164,23 @@ def open_remote(endpoint: str, timeout: float = 300.0, page: int = 5000) -> Know
 
 
 def _fingerprint(directory: Path) -> str:
-    """What a persistent store was built from: every data and ontology file, and the version."""
+    """What a persistent store was built from: every data and ontology file, and the version.
+
+    Files are opened as :func:`graph.load.open_data_file` opens them (regular files only,
+    links only into the folder, size limited) and hashed in chunks; a file that cannot be
+    read changes the fingerprint, so the store is not reused and loading reports it.
+    """
     digest = hashlib.sha256(__version__.encode())
     for folder in (directory, resource_dir("ontology")):
-        for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.ttl")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for path in data_files(folder) + sorted(folder.glob("*.ttl")):
+            digest.update(path.name.encode() + b"\0")
+            try:
+                with open_data_file(path, folder) as f:
+                    for chunk in iter(lambda: f.read(1 << 20), b""):
+                        digest.update(chunk)
+            except (UnreadableFile, OSError) as exc:
+                digest.update(f"unreadable: {exc}".encode())
+            digest.update(b"\0")
     return digest.hexdigest()
 
 

@@ -15,21 +15,41 @@ True
 from __future__ import annotations
 
 import os
+import re
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 import yaml
 from pydantic import ValidationError
 
-from .errors import Problem
-from .records import GENERAL_KNOWLEDGE, KIND_MODELS, Record, Source, SourceFile, SourcesFile
+from .errors import ParadiploError, Problem
+from .records import GENERAL_KNOWLEDGE, KIND_MODELS, Record, Source, SourceFile, SourcesFile, is_id
 
-__all__ = ["Entry", "Dataset", "load_dataset", "bundled_data_dir", "resource_dir", "read_yaml"]
+__all__ = ["Entry", "Dataset", "load_dataset", "bundled_data_dir", "resource_dir", "read_yaml", "data_files",
+           "open_data_file", "UnreadableFile", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_SCALAR_CHARS", "MAX_NODES"]
 
 SOURCES_FILE = "sources.yaml"
+#: Data files: these suffixes (any case); names starting with a dot (editor swap and lock files) are skipped.
+DATA_SUFFIXES = (".yaml", ".yml")
+
+# Limits on one data file, so that hostile YAML fails in well under a second, in bounded memory.
+#: Bytes in one file, checked (fstat) before anything is read.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: Mappings and sequences nested in one another, through aliases too.
+MAX_DEPTH = 64
+#: Characters in one scalar (a key or a value).
+MAX_SCALAR_CHARS = 100_000
+#: YAML nodes one file expands to, every use of an alias (``*name``, ``<<: *name``) counted in full.
+MAX_NODES = 1_000_000
+
+#: Characters YAML 1.1 does not allow in a stream (C0 controls but tab and line breaks, DEL, C1 but NEL,
+#: surrogates, U+FFFE and U+FFFF).
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 def resource_dir(name: str) -> Path:
@@ -100,44 +120,187 @@ _LineLoader.yaml_implicit_resolvers = {
 }
 
 
-def read_yaml(path: Path, display: str) -> tuple[Any, dict[tuple, int], list[Problem]]:
-    """Parse one YAML file.
+class UnreadableFile(ParadiploError):
+    """A data file that is not read: not a regular file, outside the folder, too large, or an OS error."""
 
-    Returns the data, a map from value paths (``("actors", 3, "date")``) to line
-    numbers, and the problems found (unreadable bytes, syntax, duplicate keys).
+    def __init__(self, code: str, message: str):
+        self.code, self.message = code, message
+        super().__init__(message)
+
+
+def data_files(directory: Path) -> list[Path]:
+    """The data files of a folder, sorted by name: ``*.yaml`` and ``*.yml``, whatever their type.
+
+    Names starting with a dot are skipped; everything else is returned, so that a folder,
+    FIFO or stray symbolic link named like a data file is reported, not silently ignored.
     """
-    problems: list[Problem] = []
+    return sorted(p for p in directory.iterdir()
+                  if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith("."))
+
+
+def open_data_file(path: Path, folder: Path | None = None) -> BinaryIO:
+    """Open a data file for reading, refusing anything but a regular file of at most ``MAX_FILE_BYTES``.
+
+    A symbolic link is followed only when it resolves inside ``folder``. The type and size
+    are checked with ``stat`` before opening (a FIFO would block, ``/dev/zero`` never ends)
+    and again on the open descriptor, which is opened without following links or blocking.
+
+    Raises
+    ------
+    UnreadableFile
+        With a problem code (``unreadable``, ``not-a-regular-file``, ``yaml-limit``) and a message.
+    """
+    real = Path(os.path.realpath(path))
+    if folder is not None and not real.is_relative_to(os.path.realpath(folder)):
+        raise UnreadableFile("unreadable", f"a symbolic link to {real}, outside the data folder; "
+                                           "copy the file into the folder instead")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
-        raw = path.read_bytes()
+        _check_stat(os.stat(real))
+        fd = os.open(real, flags)
     except OSError as exc:
-        return None, {}, [Problem("unreadable", display, 1, "", "", f"cannot read: {exc.strerror}")]
+        raise UnreadableFile("unreadable", f"cannot read: {exc.strerror}") from None
+    try:
+        _check_stat(os.fstat(fd))
+    except UnreadableFile:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def _check_stat(st: os.stat_result) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
+                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a file")
+        raise UnreadableFile("not-a-regular-file", f"{kind}, not a regular file; only regular files are read")
+    if st.st_size > MAX_FILE_BYTES:
+        raise UnreadableFile("yaml-limit", f"{st.st_size:,} bytes: larger than the limit of "
+                                           f"{MAX_FILE_BYTES:,} bytes; split it into several files")
+
+
+def _read_text(path: Path, display: str, folder: Path | None) -> tuple[str | None, list[Problem]]:
+    """The file's text, or the problem that keeps it from being read (size, type, UTF-8, characters)."""
+    try:
+        with open_data_file(path, folder) as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except UnreadableFile as exc:
+        return None, [Problem(exc.code, display, 1, "", "", exc.message)]
+    except OSError as exc:
+        return None, [Problem("unreadable", display, 1, "", "", f"cannot read: {exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:  # grew since it was checked
+        return None, [Problem("yaml-limit", display, 1, "", "", f"larger than the limit of {MAX_FILE_BYTES:,} bytes")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, {}, [Problem("not-utf8", display, line, "", "",
-                                  f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8")]
+        return None, [Problem("not-utf8", display, line, "", "",
+                              f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8")]
+    if bad := _NOT_YAML.search(text):
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        return None, [Problem("yaml-syntax", display, line, "", "", f"U+{ord(bad.group()):04X} at column {column}: "
+                              "YAML does not allow this character (write it as an escape in double quotes)")]
+    return text, []
+
+
+def read_yaml(path: Path, display: str, folder: Path | None = None) -> tuple[Any, dict[tuple, int], list[Problem]]:
+    """Parse one YAML file, within the limits ``MAX_FILE_BYTES``, ``MAX_DEPTH``, ``MAX_SCALAR_CHARS``, ``MAX_NODES``.
+
+    Returns the data, a map from value paths (``("actors", 3, "date")``) to line
+    numbers, and the problems found (unreadable bytes, syntax, limits, duplicate keys).
+    ``folder``, when given, is the data folder a symbolic link must resolve into.
+    """
+    text, problems = _read_text(path, display, folder)
+    if text is None:
+        return None, {}, problems
     if not text.strip() or all(l.strip().startswith("#") or not l.strip() for l in text.splitlines()):
         return None, {}, [Problem("empty-file", display, 1, "", "",
                                   "the file is empty; expected a mapping such as 'source: <id>'")]
-    loader = _LineLoader(text)
+    loader = None
     try:
+        if limit := _over_limits(text, display):
+            return None, {}, [limit]
+        loader = _LineLoader(text)
         node = loader.get_single_node()
+        lines = _lines(node, display, problems) if node is not None else {}
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else 1
+        where = f" (column {mark.column + 1})" if mark else ""
         what = getattr(exc, "problem", None) or str(exc)
-        return None, {}, [Problem("yaml-syntax", display, line, "", "", f"YAML syntax error: {what}")]
+        return None, {}, [Problem("yaml-syntax", display, mark.line + 1 if mark else 1, "", "",
+                                  f"YAML syntax error: {what}{where}")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+    return data, lines, problems
+
+
+def _over_limits(text: str, display: str) -> Problem | None:
+    """Check depth, scalar length and expanded size on the event stream, before anything is built.
+
+    Streaming the events is cheap and never recursive; the composer that builds the node tree
+    recurses once per level (in C with libyaml: a deep enough file crashes the process), and
+    aliases that expand exponentially ("billion laughs") are caught before anything walks them.
+    """
+    sizes: dict[str, tuple[int, int]] = {}  # anchor → (nodes, height) of the node it names
+    stack: list[list] = []  # open collections: [anchor, nodes, height]
+    total = 0
+    for event in yaml.parse(text, Loader=_LineLoader):
+        line = event.start_mark.line + 1 if event.start_mark else 1
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            total += 1
+            if len(stack) >= MAX_DEPTH:
+                return Problem("yaml-limit", display, line, "", "", f"nested deeper than {MAX_DEPTH} levels")
+            stack.append([event.anchor, 1, 1])
+            continue
+        if isinstance(event, yaml.ScalarEvent):
+            if len(event.value) > MAX_SCALAR_CHARS:
+                return Problem("yaml-limit", display, line, "", "", f"a scalar of {len(event.value):,} characters, "
+                               f"longer than the limit of {MAX_SCALAR_CHARS:,}")
+            anchor, nodes, height = event.anchor, 1, 0
+        elif isinstance(event, yaml.AliasEvent):
+            if any(frame[0] == event.anchor for frame in stack):
+                return Problem("yaml-limit", display, line, "", "",
+                               f"alias *{event.anchor} refers to a node that contains it (recursive YAML)")
+            anchor, (nodes, height) = None, sizes.get(event.anchor, (1, 0))
+            if len(stack) + height > MAX_DEPTH:
+                return Problem("yaml-limit", display, line, "", "",
+                               f"alias *{event.anchor} nests deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, nodes, height = stack.pop()
+            total -= nodes  # its nodes were counted as they came
+        else:
+            continue
+        total += nodes
+        if total > MAX_NODES:
+            return Problem("yaml-limit", display, line, "", "", f"expands to more than {MAX_NODES:,} YAML nodes"
+                           + (" (aliases *name repeat what they name)" if isinstance(event, yaml.AliasEvent) else
+                              "; split it into several files"))
+        if anchor:
+            sizes[anchor] = (nodes, height)
+        if stack:
+            stack[-1][1] += nodes
+            stack[-1][2] = max(stack[-1][2], height + 1)
+    return None
+
+
+def _lines(root: yaml.Node, display: str, problems: list[Problem]) -> dict[tuple, int]:
+    """Value path → line, from the composed nodes (before merge keys are flattened); duplicate keys."""
     lines: dict[tuple, int] = {}
 
     def walk(n: yaml.Node, path: tuple) -> None:
         lines.setdefault(path, n.start_mark.line + 1)
         if isinstance(n, yaml.MappingNode):
             seen: set[Any] = set()
+            merged: list[tuple[yaml.Node, yaml.Node]] = []
             for key, value in n.value:
+                if key.tag == _MERGE:
+                    merged.append((key, value))
+                    continue
+                if not isinstance(key, yaml.ScalarNode):
+                    continue  # a complex key: the constructor refuses it
                 k = key.value
                 if k in seen:
                     problems.append(Problem("duplicate-key", display, key.start_mark.line + 1,
@@ -145,13 +308,17 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[tuple, int], list[Pro
                 seen.add(k)
                 lines[path + (k,)] = key.start_mark.line + 1
                 walk(value, path + (k,))
+            for key, value in merged:  # keys a merge brings in are located at the '<<' line
+                for base in value.value if isinstance(value, yaml.SequenceNode) else [value]:
+                    for bk, _ in base.value if isinstance(base, yaml.MappingNode) else []:
+                        if isinstance(bk, yaml.ScalarNode):
+                            lines.setdefault(path + (bk.value,), key.start_mark.line + 1)
         elif isinstance(n, yaml.SequenceNode):
             for i, item in enumerate(n.value):
                 walk(item, path + (i,))
 
-    if node is not None:
-        walk(node, ())
-    return data, lines, problems
+    walk(root, ())
+    return lines
 
 
 def _line(lines: dict[tuple, int], loc: tuple) -> int:
@@ -190,26 +357,36 @@ def _message(err: dict[str, Any]) -> str:
     return msg
 
 
-def _pydantic_problems(exc: ValidationError, data: Any, lines: dict, display: str) -> list[Problem]:
+def _pydantic_problems(exc: ValidationError, data: Any, lines: dict, display: str,
+                       prefix: tuple = ()) -> list[Problem]:
     out = []
     for err in exc.errors():
-        loc = tuple(err["loc"])
+        loc = prefix + tuple(err["loc"])
         out.append(Problem("invalid-field", display, _line(lines, loc), _record_id(data, loc),
                            _field(loc), _message(err)))
     return out
 
 
-def _load_sources(path: Path, display: str) -> tuple[dict[str, Source], dict[str, tuple[str, int]], list[Problem]]:
-    data, lines, problems = read_yaml(path, display)
+def _load_sources(path: Path, display: str,
+                  folder: Path) -> tuple[dict[str, Source], dict[str, tuple[str, int]], list[Problem]]:
+    data, lines, problems = read_yaml(path, display, folder)
     if data is None:
         return {}, {}, problems
-    try:
-        parsed = SourcesFile.model_validate(data)
-    except ValidationError as exc:
-        return {}, {}, problems + _pydantic_problems(exc, data, lines, display)
+    items = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(items, list) or set(data) != {"sources"}:  # let the model say what is wrong
+        try:
+            SourcesFile.model_validate(data)
+        except ValidationError as exc:
+            return {}, {}, problems + _pydantic_problems(exc, data, lines, display)
+        return {}, {}, problems
     sources: dict[str, Source] = {}
     where: dict[str, tuple[str, int]] = {}
-    for i, src in enumerate(parsed.sources):
+    for i, item in enumerate(items):  # one by one: a bad source does not hide the good ones
+        try:
+            src = Source.model_validate(item)
+        except ValidationError as exc:
+            problems += _pydantic_problems(exc, data, lines, display, ("sources", i))
+            continue
         line = _line(lines, ("sources", i))
         if src.id in sources:
             problems.append(Problem("duplicate-id", display, line, src.id, "id",
@@ -229,7 +406,7 @@ def _display(path: Path) -> str:
 
 def load_dataset(directory: Path | str | None = None,
                  on_file: Callable[[int, int, str], None] | None = None) -> Dataset:
-    """Read every ``*.yaml`` file of a data folder.
+    """Read every ``*.yaml`` and ``*.yml`` file of a data folder (see :func:`data_files`).
 
     Parameters
     ----------
@@ -249,12 +426,12 @@ def load_dataset(directory: Path | str | None = None,
         problems.append(Problem("no-data", _display(directory), 1, "", "",
                                 "not a folder; pass --data DIR with a folder of .yaml files"))
         return Dataset(directory, {}, {}, [], problems)
-    files = sorted(p for p in directory.glob("*.yaml") if p.is_file())
+    files = data_files(directory)
     sources_path = directory / SOURCES_FILE
     sources: dict[str, Source] = {}
     source_lines: dict[str, tuple[str, int]] = {}
     if sources_path in files:
-        sources, source_lines, found = _load_sources(sources_path, _display(sources_path))
+        sources, source_lines, found = _load_sources(sources_path, _display(sources_path), directory)
         problems += found
     else:
         problems.append(Problem("no-data", _display(sources_path), 1, "", "",
@@ -266,7 +443,7 @@ def load_dataset(directory: Path | str | None = None,
         if path == sources_path:
             continue
         display = _display(path)
-        data, lines, found = read_yaml(path, display)
+        data, lines, found = read_yaml(path, display, directory)
         problems += found
         if data is None:
             continue
@@ -290,7 +467,7 @@ def _read_records(data: Any, lines: dict, display: str, entries: list[Entry]) ->
             problems.append(Problem("invalid-field", display, _line(lines, (key,)), "", str(key),
                                     f"unknown section; expected one of {', '.join(sorted(allowed))}"))
     source = data.get("source")
-    if not isinstance(source, str) or not source:
+    if not is_id(source):
         problems.append(Problem("invalid-field", display, _line(lines, ("source",)), "", "source",
                                 "required: the id of the source this file curates "
                                 f"(an id from sources.yaml, or {GENERAL_KNOWLEDGE!r})"))
@@ -305,10 +482,7 @@ def _read_records(data: Any, lines: dict, display: str, entries: list[Entry]) ->
             try:
                 record = model.model_validate(item)
             except ValidationError as exc:
-                for err in exc.errors():
-                    loc = (kind, i) + tuple(err["loc"])
-                    problems.append(Problem("invalid-field", display, _line(lines, loc),
-                                            _record_id(data, loc), _field(loc), _message(err)))
+                problems += _pydantic_problems(exc, data, lines, display, (kind, i))
                 continue
             field_lines = {k[2]: v for k, v in lines.items() if len(k) == 3 and k[:2] == (kind, i)}
             entries.append(Entry(kind, record, source, display, _line(lines, (kind, i)), field_lines))

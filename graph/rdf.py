@@ -17,12 +17,14 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
 from .load import Dataset, Entry, resource_dir
-from .records import GENERAL_KNOWLEDGE, Actor, Agreement, Forum, Observation, PartialDate, Sector, Source
+from .records import (GENERAL_KNOWLEDGE, LANGUAGE_TAG, Actor, Agreement, Forum, Observation, PartialDate, Sector,
+                      Source, is_id)
 
 __all__ = [
     "PD", "ID", "GRAPH", "SOURCE", "PREFIXES", "ONTOLOGY_GRAPH",
@@ -69,11 +71,26 @@ def _n(value: str) -> str:
 
 
 def _l(text: str, language: str | None = None, datatype: str | None = None) -> str:
-    """A literal in N-Triples syntax (``datatype`` is an N-Triples IRI from :func:`_n`)."""
+    """A literal in N-Triples syntax (``datatype`` is an N-Triples IRI from :func:`_n`).
+
+    The last line of defence against N-Quads injection: the text is escaped, and a language
+    tag or datatype that is not well formed raises ``ValueError`` instead of being pasted in.
+    """
     lexical = '"' + text.translate(_ESCAPES) + '"'
-    if language:
+    if language is not None:
+        if not _language_ok(language):
+            raise ValueError(f"not a language tag: {language!r}")
         return f"{lexical}@{language}"
-    return f"{lexical}^^{datatype}" if datatype else lexical
+    if datatype is None:
+        return lexical
+    if not (datatype.startswith("<") and datatype.endswith(">") and not _BAD_IRI.search(datatype[1:-1])):
+        raise ValueError(f"not a datatype IRI in N-Triples syntax: {datatype!r}")
+    return f"{lexical}^^{datatype}"
+
+
+@lru_cache(maxsize=1024)
+def _language_ok(tag: str) -> bool:
+    return len(tag) <= 64 and LANGUAGE_TAG.fullmatch(tag) is not None
 
 
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -84,19 +101,27 @@ _TYPE = _n(RDF + "type")
 _LABEL = _n(RDFS + "label")
 
 
+def _checked(record_id: str) -> str:
+    """``record_id`` if it is an id (see :func:`graph.records.is_id`): IRIs are built from nothing else."""
+    if not is_id(record_id):
+        raise ValueError(f"not a record id: {record_id!r}")
+    return record_id
+
+
+@lru_cache(maxsize=65536)
 def iri(record_id: str) -> str:
-    """IRI of a record: ``https://w3id.org/paradiplo/id/<id>`` (ids are checked by the models)."""
-    return f"<{ID}{record_id}>"
+    """IRI of a record: ``https://w3id.org/paradiplo/id/<id>``; ``ValueError`` for anything but an id."""
+    return f"<{ID}{_checked(record_id)}>"
 
 
 def source_iri(source_id: str) -> str:
     """IRI of a source: ``https://w3id.org/paradiplo/source/<id>``."""
-    return _n(SOURCE + source_id)
+    return _n(SOURCE + _checked(source_id))
 
 
 def graph_iri(source_id: str) -> str:
     """Named graph holding what a source says: ``https://w3id.org/paradiplo/graph/<id>``."""
-    return _n(GRAPH + source_id)
+    return _n(GRAPH + _checked(source_id))
 
 
 def _p(local: str) -> str:

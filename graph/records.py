@@ -23,15 +23,22 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationInfo,
+                      field_validator)
 from pydantic_core import core_schema
 
 __all__ = [
     "ID_PATTERN",
+    "LANGUAGE_TAG",
+    "is_id",
+    "check_id",
+    "check_language",
+    "check_text",
     "PartialDate",
     "Evidence",
     "Coordinates",
@@ -51,9 +58,35 @@ __all__ = [
     "GENERAL_KNOWLEDGE",
 ]
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
+ID_PATTERN = r"[a-z0-9][a-z0-9-]*[a-z0-9]"  # always used with re.fullmatch
+_ID_RE = re.compile(ID_PATTERN)
 GENERAL_KNOWLEDGE = "general-knowledge"
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+#: A well-formed language tag (RFC 5646 section 2.1, without the grandfathered tags), used
+#: with ``re.fullmatch``. ASCII classes spelled out: ``[a-z]`` with ``re.IGNORECASE`` would
+#: also match the Kelvin sign and the long s.
+LANGUAGE_TAG = re.compile(
+    r"(?:(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"  # language, extended language subtags
+    r"(?:-[A-Za-z]{4})?"  # script
+    r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"  # region
+    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"  # variants
+    r"(?:-[0-9A-WYZa-wyz](?:-[A-Za-z0-9]{2,8})+)*"  # extensions
+    r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?"  # private use
+    r"|[Xx](?:-[A-Za-z0-9]{1,8})+)")  # private use only
+_MAX_TAG = 64
+
+#: Characters no text field may hold: C0 and C1 controls and DEL (tab and line feed are
+#: allowed in the fields of ``MULTILINE``), lone surrogates, the Unicode line and
+#: paragraph separators, and bidi marks, embeddings, overrides and isolates.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+                        "\ud800-\udfff]")
+_BREAKS = re.compile("[\t\n]")
+#: Fields whose text may run over several lines (and hold tabs).
+MULTILINE = frozenset({"note"})
+_NOUNS = {"label": "a label", "alt_labels": "an alternative label", "historical_labels": "a historical label",
+          "note": "a note", "quote": "a quote", "locator": "a locator", "title": "a title",
+          "authors": "an author's name", "category": "a category", "unit": "a unit"}
 
 
 @dataclass(frozen=True, order=True)
@@ -111,7 +144,7 @@ class PartialDate:
             value = value.isoformat()
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise ValueError("expected a date: YYYY, YYYY-MM or YYYY-MM-DD")
-        match = _DATE_RE.match(str(value).strip())
+        match = _DATE_RE.fullmatch(str(value).strip())
         if not match:
             raise ValueError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
         year, month, day = (int(g) if g else None for g in match.groups())
@@ -132,13 +165,77 @@ class PartialDate:
         )
 
 
-Id = str  # a record id matching ID_PATTERN; checked by the models' validators
+def is_id(value: object) -> bool:
+    """Whether ``value`` is a record id: lowercase letters, digits, inner hyphens (whole string).
+
+    >>> is_id("omsk-oblast"), is_id("omsk-oblast\\n"), is_id("Omsk")
+    (True, False, False)
+    """
+    return isinstance(value, str) and _ID_RE.fullmatch(value) is not None
+
+
+def check_id(value: str) -> str:
+    """``value`` if it is a record id; ``ValueError`` otherwise."""
+    if not is_id(value):
+        raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits and hyphens, "
+                         "like 'omsk-oblast'")
+    return value
+
+
+def check_language(tag: str) -> str:
+    """A BCP 47 language tag, lowercased as RDF stores keep it; ``ValueError`` if malformed.
+
+    >>> check_language("en-GB"), check_language("kk")
+    ('en-gb', 'kk')
+    """
+    if not isinstance(tag, str) or len(tag) > _MAX_TAG or not LANGUAGE_TAG.fullmatch(tag):
+        raise ValueError(f"{tag!r} is not a language tag (BCP 47) like 'en', 'ru', 'kk' or 'en-GB'")
+    return tag.lower()
+
+
+def check_text(value: Any, name: str) -> Any:
+    """Refuse control and bidi characters in text, NFC-normalise it; lists and maps are walked.
+
+    Every mapping in the records is keyed by language tag: keys are checked as such.
+
+    >>> check_text("\\u0418\\u0306", "label") == "\\u0419"  # NFD in, NFC out
+    True
+    >>> check_text("red\\x1b[0m", "label")
+    Traceback (most recent call last):
+    ...
+    ValueError: U+001B is not allowed in a label
+    """
+    if type(value) is str:  # not an Enum member, whose text is fixed
+        bad = _FORBIDDEN.search(value) or (name not in MULTILINE and _BREAKS.search(value))
+        if bad:
+            hint = "; write it on one line" if bad.group() in "\t\n" else ""
+            raise ValueError(f"U+{ord(bad.group()):04X} is not allowed in {_NOUNS.get(name, repr(name))}{hint}")
+        return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [check_text(v, name) for v in value]
+    if isinstance(value, dict):
+        out = {check_language(k): check_text(v, name) for k, v in value.items()}
+        if len(out) < len(value):
+            raise ValueError(f"a language appears twice in {_NOUNS.get(name, repr(name))} (tags ignore case)")
+        return out
+    return value
+
+
+Id = Annotated[str, AfterValidator(check_id)]  # a record id (ID_PATTERN, whole string)
+LangTag = Annotated[str, AfterValidator(check_language)]
 LangMap = dict[str, str]  # language tag → text, e.g. {"en": "Omsk Oblast", "ru": "Омская область"}
 LangList = dict[str, list[str]]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    """Unknown fields refused, whitespace stripped, numbers finite, text checked (:func:`check_text`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _text(cls, value: Any, info: ValidationInfo) -> Any:
+        return check_text(value, info.field_name)
 
 
 class Evidence(_Strict):
@@ -146,7 +243,7 @@ class Evidence(_Strict):
 
     locator: str = Field(min_length=1, description="section heading or page in the source")
     quote: str = Field(min_length=1, max_length=300, description="verbatim, original language")
-    lang: str | None = Field(default=None, description="language of the quote if not the source's")
+    lang: LangTag | None = Field(default=None, description="language of the quote if not the source's")
 
 
 class Coordinates(_Strict):
@@ -194,15 +291,6 @@ class ForumType(str, Enum):
     CulturalEvent = "CulturalEvent"
 
 
-def _check_id(value: str) -> str:
-    if not re.match(ID_PATTERN, value):
-        raise ValueError(
-            f"{value!r} is not a valid id: use lowercase letters, digits and hyphens, "
-            "like 'omsk-oblast'"
-        )
-    return value
-
-
 class Record(_Strict):
     """Fields every record has: id, labels, a note and its evidence."""
 
@@ -212,16 +300,6 @@ class Record(_Strict):
     historical_labels: LangList = Field(default_factory=dict, description="former names")
     note: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
-
-    check_id = field_validator("id")(_check_id)
-
-    @field_validator("label", "alt_labels", "historical_labels")
-    @classmethod
-    def _lang_tags(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for tag in value:
-            if not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", tag):
-                raise ValueError(f"{tag!r} is not a language tag like 'en', 'ru' or 'kk'")
-        return value
 
     def references(self) -> dict[str, list[str]]:
         """Field name → ids of other records this record points to."""
@@ -234,10 +312,6 @@ class Record(_Strict):
         return out
 
     REFS: ClassVar[tuple[str, ...]] = ()
-
-
-def _ids(values: list[str]) -> list[str]:
-    return [_check_id(v) for v in values]
 
 
 class Actor(Record):
@@ -255,7 +329,6 @@ class Actor(Record):
     founded: PartialDate | None = None
 
     REFS: ClassVar[tuple[str, ...]] = ("country", "part_of", "governs", "member_of", "located_in", "jurisdiction", "borders")
-    check_refs = field_validator("part_of", "governs", "member_of", "jurisdiction", "borders")(_ids)
 
 
 class Agreement(Record):
@@ -272,7 +345,6 @@ class Agreement(Record):
     implements: list[Id] = Field(default_factory=list, description="framework it implements")
 
     REFS: ClassVar[tuple[str, ...]] = ("signatories", "place", "signed_at", "sectors", "implements")
-    check_refs = field_validator("signatories", "sectors", "implements")(_ids)
 
 
 class Forum(Record):
@@ -291,7 +363,6 @@ class Forum(Record):
     sectors: list[Id] = Field(default_factory=list)
 
     REFS: ClassVar[tuple[str, ...]] = ("edition_of", "place", "hosts", "participants", "visitors", "led_by", "sectors")
-    check_refs = field_validator("hosts", "participants", "visitors", "led_by", "sectors")(_ids)
 
 
 class Sector(Record):
@@ -300,7 +371,6 @@ class Sector(Record):
     broader: list[Id] = Field(default_factory=list)
 
     REFS: ClassVar[tuple[str, ...]] = ("broader",)
-    check_refs = field_validator("broader")(_ids)
 
 
 class Observation(Record):
@@ -315,7 +385,6 @@ class Observation(Record):
     category: LangMap = Field(default_factory=dict, description="e.g. product group")
 
     REFS: ClassVar[tuple[str, ...]] = ("subject", "counterpart")
-    check_refs = field_validator("subject", "counterpart")(_ids)
 
 
 class Source(_Strict):
@@ -331,10 +400,25 @@ class Source(_Strict):
     issue: str | None = None
     pages: str | None = None
     doi: str | None = None
-    language: str = Field(description="main language of the text, e.g. 'ru'")
+    language: LangTag = Field(description="main language of the text, e.g. 'ru'")
     file: str | None = Field(default=None, description="seed file name, for the quote check")
 
-    check_id = field_validator("id")(_check_id)
+    @field_validator("doi")
+    @classmethod
+    def _doi(cls, value: str | None) -> str | None:
+        if value is not None and not _DOI.fullmatch(value):
+            raise ValueError(f"{value!r} is not a DOI like '10.22394/2073-2929-2024-01-25-37'")
+        return value
+
+    @field_validator("file")
+    @classmethod
+    def _bare_name(cls, value: str | None) -> str | None:
+        if value is not None and (value in (".", "..") or re.search(r"[/\\:]", value)):
+            raise ValueError(f"{value!r}: give the seed's bare file name, without a folder")
+        return value
+
+
+_DOI = re.compile(r"10\.[0-9]{4,9}/[^\x00-\x20<>\"{}|^`\\\x7f-\x9f]+")
 
 
 class SourceFile(_Strict):

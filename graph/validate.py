@@ -13,6 +13,8 @@ Examples
 from __future__ import annotations
 
 import difflib
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -23,7 +25,7 @@ from .load import Dataset, Entry, resource_dir
 from .records import GENERAL_KNOWLEDGE, ActorType
 from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, dataset_quads
 
-__all__ = ["Report", "validate", "check_records", "check_shacl", "TOP_SECTORS"]
+__all__ = ["Report", "validate", "check_records", "check_confusables", "check_shacl", "skeleton", "TOP_SECTORS"]
 
 #: Sector concepts declared in ``ontology/sectors.ttl`` rather than in data files.
 TOP_SECTORS = frozenset({"economy", "humanitarian", "governance", "infrastructure", "environment", "security"})
@@ -41,7 +43,11 @@ _TARGETS: dict[str, tuple[str, ...]] = {
 
 @dataclass
 class Report:
-    """The outcome of validation: every problem found, sorted by file and line."""
+    """The outcome of validation: every problem found, sorted by file and line.
+
+    Problems whose code is in :data:`graph.errors.WARNING_CODES` (``confusable``) are
+    listed but leave the data valid.
+    """
 
     problems: list[Problem] = field(default_factory=list)
     records: int = 0
@@ -49,14 +55,15 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """Whether the data is valid (warnings aside)."""
+        return all(p.warning for p in self.problems)
 
     @property
     def exit_code(self) -> int:
-        """0 clean, 1 invalid records or SHACL violations, 2 unreadable input."""
+        """0 clean (or warnings only), 1 invalid records or SHACL violations, 2 unreadable input."""
         if any(p.unreadable for p in self.problems):
             return 2
-        return 1 if self.problems else 0
+        return 0 if self.ok else 1
 
     def to_dict(self) -> dict:
         return {"ok": self.ok, "records": self.records, "shacl_checked": self.shacl_checked,
@@ -72,14 +79,19 @@ def _problem(code: str, entry: Entry, fld: str, message: str) -> Problem:
     return Problem(code, entry.file, entry.line_of(fld), entry.record.id, fld, message)
 
 
-def check_records(dataset: Dataset) -> list[Problem]:
-    """Sources, duplicates, types, labels, evidence, references and date order."""
+def check_records(dataset: Dataset, complete: bool = True) -> list[Problem]:
+    """Sources, duplicates, types, labels, evidence, references and date order.
+
+    With ``complete=False`` (some file could not be read), the checks that need every file
+    (unknown sources and references, a type or English label given by no file) are skipped:
+    they would blame readable files for what the unreadable one holds.
+    """
     problems: list[Problem] = []
     known_sources = sorted(dataset.sources) + [GENERAL_KNOWLEDGE]
     seen: dict[tuple[str, str], Entry] = {}
     for entry in dataset.entries:
         rec = entry.record
-        if entry.source not in known_sources:
+        if complete and entry.source not in known_sources:
             problems.append(Problem("unknown-source", entry.file, 1, "", "source",
                                     f"no source {entry.source!r} in sources.yaml"
                                     + _suggest(entry.source, known_sources)))
@@ -112,10 +124,10 @@ def check_records(dataset: Dataset) -> list[Problem]:
                 problems.append(_problem("conflicting-type", e, "type",
                                          f"{e.record.type.value} here, but {typed[0].file}:{typed[0].line} "
                                          f"says {typed[0].record.type.value}"))
-        if entries[0].kind in ("actors", "agreements", "forums") and not types:
+        if complete and entries[0].kind in ("actors", "agreements", "forums") and not types:
             problems.append(_problem("missing-type", entries[0], "type",
                                      "no file gives this record a type"))
-        if entries[0].kind != "observations" and not any("en" in e.record.label for e in entries):
+        if complete and entries[0].kind != "observations" and not any("en" in e.record.label for e in entries):
             problems.append(_problem("missing-label", entries[0], "label",
                                      "no file gives this record an English label (label: {en: ...})"))
     known_ids = {k: sorted(i for i, es in dataset.by_id.items() if es[0].kind == k)
@@ -128,6 +140,8 @@ def check_records(dataset: Dataset) -> list[Problem]:
             for ref in ids:
                 kind = "sectors" if ref in TOP_SECTORS else dataset.kind_of(ref)
                 if ref not in all_ids:
+                    if not complete:
+                        continue
                     pool = [i for t in targets for i in known_ids[t]]
                     problems.append(_problem("unknown-reference", entry, fld,
                                              f"no record {ref!r}" + _suggest(ref, pool)))
@@ -201,15 +215,71 @@ def check_shacl(dataset: Dataset, quads: list[ox.Quad] | None = None) -> list[Pr
 
 
 def validate(dataset: Dataset, shacl: bool = True) -> Report:
-    """Every problem in one report: reading, records, references, then SHACL.
+    """Every problem in one report: reading, records, references, look-alike names, then SHACL.
 
     SHACL runs only when the records themselves are sound, since a graph built
-    from broken records would mostly repeat the same problems.
+    from broken records would mostly repeat the same problems. When a file could not
+    be read, the checks across files are skipped and one problem says so.
     """
-    problems = list(dataset.problems) + check_records(dataset)
+    unread = {}
+    for p in sorted(dataset.problems):
+        if p.unreadable:
+            unread.setdefault(p.file, p.line)
+    problems = list(dataset.problems) + check_records(dataset, complete=not unread)
+    problems += [Problem("not-checked", name, line, "", "", "references, sources, types and English labels "
+                         "across files were not checked, since this file could not be read")
+                 for name, line in unread.items()]
+    problems += check_confusables(dataset)
     report = Report(records=len(dataset.by_id))
-    if shacl and not problems:
+    if shacl and all(p.warning for p in problems):
         problems += check_shacl(dataset)
         report.shacl_checked = True
     report.problems = sorted(set(problems))
     return report
+
+
+#: Cyrillic and Greek letters (casefolded) that look like Latin ones. A small stand-in for the
+#: Unicode TR39 skeleton (which needs ICU): enough for names typed half in one script, half in
+#: the other, such as "Oмск" with a Latin O.
+_LOOKALIKES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
+    "у": "y", "х": "x", "ѕ": "s", "і": "i", "ј": "j", "ԁ": "d", "ӏ": "l", "һ": "h", "ԛ": "q", "ԝ": "w",
+    "ү": "y", "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "y", "χ": "x"})
+_ID_LOOKALIKES = str.maketrans("01", "ol")
+
+
+def skeleton(text: str) -> str:
+    """What a name looks like: NFKC-normalised, casefolded, look-alike letters made Latin.
+
+    >>> skeleton("Омск") == skeleton("Oмск"), skeleton("Ｏmsk") == skeleton("omsk")
+    (True, True)
+    """
+    return unicodedata.normalize("NFKC", text).casefold().translate(_LOOKALIKES)
+
+
+def check_confusables(dataset: Dataset) -> list[Problem]:
+    """Warnings (code ``confusable``) for two records whose ids or labels look alike but differ.
+
+    Labels that differ only in normalisation (NFC) are made equal on load; this catches the
+    rest: look-alike letters of another script, compatibility forms (fullwidth, ligatures),
+    case, and ids that differ by ``0``/``o`` or ``1``/``l``.
+    """
+    problems: list[Problem] = []
+    groups: dict[str, dict[str, tuple[Entry, str]]] = defaultdict(dict)
+    for entry in dataset.entries:
+        rec = entry.record
+        names = [("id", "id:" + rec.id.translate(_ID_LOOKALIKES), rec.id)]
+        names += [(fld, skeleton(text), text) for fld in ("label", "alt_labels", "historical_labels")
+                  for value in getattr(rec, fld).values() for text in ([value] if isinstance(value, str) else value)]
+        for fld, key, text in names:
+            texts = groups[key]
+            if text in texts:
+                continue
+            other = next(((t, e, f) for t, (e, f) in texts.items() if e.record.id != rec.id), None)
+            texts[text] = (entry, fld)
+            if other:
+                t, e, f = other
+                problems.append(_problem("confusable", entry, fld, f"warning: {text!r} looks like {t!r} of "
+                                         f"{e.record.id!r} ({e.file}:{e.line_of(f)}) but is written differently"))
+    return problems
