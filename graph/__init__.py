@@ -172,7 +172,11 @@ def _fingerprint(directory: Path) -> str:
     """
     digest = hashlib.sha256(__version__.encode())
     for folder in (directory, resource_dir("ontology")):
-        for path in data_files(folder) + sorted(folder.glob("*.ttl")):
+        try:
+            paths = data_files(folder) + sorted(folder.glob("*.ttl"))
+        except OSError:
+            return ""  # never reused; loading reports the folder
+        for path in paths:
             digest.update(path.name.encode() + b"\0")
             try:
                 with open_data_file(path, folder) as f:

@@ -130,6 +130,12 @@ def check_records(dataset: Dataset, complete: bool = True) -> list[Problem]:
         if complete and entries[0].kind != "observations" and not any("en" in e.record.label for e in entries):
             problems.append(_problem("missing-label", entries[0], "label",
                                      "no file gives this record an English label (label: {en: ...})"))
+    return problems + _check_references(dataset, complete)
+
+
+def _check_references(dataset: Dataset, complete: bool) -> list[Problem]:
+    """Unknown references (only when every file was read) and references to the wrong kind."""
+    problems: list[Problem] = []
     known_ids = {k: sorted(i for i, es in dataset.by_id.items() if es[0].kind == k)
                  for k in ("actors", "agreements", "forums", "sectors", "observations")}
     known_ids["sectors"] = sorted(set(known_ids["sectors"]) | TOP_SECTORS)

@@ -301,8 +301,8 @@ def _nested(depth: int, flow: bool) -> str:
 
 
 HOSTILE_FILES = {  # name → (content, line of the problem, words of the message)
-    "billion-laughs": (_laughs(), 14, "expands to more than 1,000,000 YAML nodes (aliases *name repeat"),
-    "merge-bomb": (_merge_bomb(), 7, "expands to more than 1,000,000 YAML nodes (aliases *name repeat"),
+    "billion-laughs": (_laughs(), 13, "expands to more than 200,000 YAML nodes (aliases *name repeat"),
+    "merge-bomb": (_merge_bomb(), 7, "expands to more than 200,000 YAML nodes (aliases *name repeat"),
     "recursive-alias": ("source: paper-b\nx: &a [1, [2, *a]]\n", 2, "alias *a refers to a node that contains it"),
     "deep-flow": (_nested(100_000, flow=True), 2, "nested deeper than 64 levels"),
     "deep-block": (_nested(65, flow=False), 66, "nested deeper than 64 levels"),
