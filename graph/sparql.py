@@ -361,7 +361,8 @@ class QueryPool:
     Each worker is confined (:func:`graph.sandbox.confine`): no network, at most ``memory``
     more bytes. A query that runs past its timeout has its worker killed and replaced; the
     caller and the other workers carry on. A query still running after ``demote_after``
-    seconds is demoted: its process gets the lowest CPU priority (nice 19), a fresh worker
+    seconds is demoted: its process gets the lowest CPU priority (``SCHED_IDLE`` on Linux,
+    else nice 19), a fresh worker
     takes its place in the pool (while at most ``max_demoted``, by default ``size``, are
     demoted), and it is retired when it ends; so runaway queries cannot make quick ones wait. A caller waits at most ``wait``
     seconds for a free worker (then :class:`QueryBusy`). Thread-safe.
@@ -424,10 +425,13 @@ class QueryPool:
     def _demote(self, process: Any) -> bool:
         """Lowest CPU priority for a long query's process; a fresh worker takes its place while
         fewer than ``max_demoted`` are demoted. Returns whether one did."""
-        try:
-            os.setpriority(os.PRIO_PROCESS, process.pid, 19)
+        try:  # SCHED_IDLE: runs only when nothing else wants the CPU (Linux); else nice 19
+            os.sched_setscheduler(process.pid, os.SCHED_IDLE, os.sched_param(0))
         except (OSError, AttributeError):
-            pass
+            try:
+                os.setpriority(os.PRIO_PROCESS, process.pid, 19)
+            except (OSError, AttributeError):
+                pass
         with self._lock:
             if self._demoted >= self.max_demoted:
                 return False
