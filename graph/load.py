@@ -472,6 +472,10 @@ def _read_records(data: Any, lines: dict, display: str, entries: list[Entry]) ->
         return [Problem("invalid-file", display, 1, "", "",
                         "expected a mapping with 'source:' and lists such as 'actors:'")]
     problems: list[Problem] = []
+    fields: dict[tuple, dict[str, int]] = defaultdict(dict)  # (kind, index) → field → line, in one pass
+    for k, v in lines.items():
+        if len(k) == 3:
+            fields[k[:2]][k[2]] = v
     allowed = set(SourceFile.model_fields)
     for key in data:
         if key not in allowed:
@@ -495,6 +499,5 @@ def _read_records(data: Any, lines: dict, display: str, entries: list[Entry]) ->
             except ValidationError as exc:
                 problems += _pydantic_problems(exc, data, lines, display, (kind, i))
                 continue
-            field_lines = {k[2]: v for k, v in lines.items() if len(k) == 3 and k[:2] == (kind, i)}
-            entries.append(Entry(kind, record, source, display, _line(lines, (kind, i)), field_lines))
+            entries.append(Entry(kind, record, source, display, _line(lines, (kind, i)), fields.get((kind, i), {})))
     return problems
