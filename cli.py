@@ -15,17 +15,26 @@ from typing import Any, Callable
 import click
 
 from graph import InvalidData, KnowledgeGraph, ParadiploError, open_graph, open_remote
-from graph.analysis import (COMMUNITY_METHODS, METRICS, TIE_KINDS, centrality, centrality_by_period, communities,
-                            parse_periods, timeline)
+from graph.analysis import (
+    COMMUNITY_METHODS,
+    METRICS,
+    TIE_KINDS,
+    centrality,
+    centrality_by_period,
+    communities,
+    parse_periods,
+    timeline,
+)
 from graph.files import atomic_write
+from graph.formats import dumps, rows_to_csv, to_csv, to_json, to_table, to_tsv
 from graph.load import load_dataset
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, bipartite_graph
-from graph.push import PROTOCOLS
+from graph.queries import bundled_queries, find_query
 from graph.rdf import FORMATS, serialize
+from graph.remote import PROTOCOLS, run_remote
 from graph.render import COLOR_BY, LAYOUTS
-from graph.report import dumps, rows_to_csv, write_report
-from graph.sparql import (DEFAULT_TIMEOUT, MAX_ROWS, QueryError, bundled_queries, find_query, run_query, run_remote,
-                          to_csv, to_json, to_table, to_tsv)
+from graph.report import write_report
+from graph.sparql import DEFAULT_TIMEOUT, MAX_ROWS, QueryError, run_query
 from graph.summary import conflicts, stats
 from graph.validate import validate
 
@@ -230,7 +239,7 @@ def export(data: Path | None, fmt: str, output: Path, projection: str, level: st
     """
     import networkx as nx
 
-    from graph.files import xml_safe_graph
+    from graph.formats import xml_safe_graph
 
     kg = _open(data)
     if fmt in FORMATS:
@@ -536,7 +545,7 @@ def push(data: Path | None, endpoint: str, protocol: str, user: str | None, pass
 
     Example: paradiplo push --endpoint http://127.0.0.1:8890/sparql-auth --user dba --password dba
     """
-    from graph.push import push as push_graphs
+    from graph.remote import push as push_graphs
 
     kg = _open(data)
     bar = None

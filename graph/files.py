@@ -1,4 +1,4 @@
-"""Writing outputs safely: temp file beside the target, then rename; cells and XML made inert.
+"""Writing outputs safely: temp file beside the target, then rename; a folder swapped whole.
 
 Temporary names carry the pid of the process that made them (``.out.txt.<pid>.<random>.tmp``);
 a later run removes those whose process is dead, never a running one's.
@@ -10,10 +10,6 @@ Examples
 >>> atomic_write(target, "Омск")
 >>> target.read_text(encoding="utf-8")
 'Омск'
->>> csv_cell("=HYPERLINK(1)"), csv_cell("-0.5"), csv_cell(-2)
-("'=HYPERLINK(1)", '-0.5', -2)
->>> xml_text("a\x01b")
-'a\ufffdb'
 """
 
 from __future__ import annotations
@@ -25,47 +21,8 @@ import secrets
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
-__all__ = ["atomic_write", "atomic_write_many", "atomic_write_folder", "csv_cell", "xml_text", "xml_safe_graph",
-           "pid_alive", "remove_dead_leftovers"]
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def csv_cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet will not run: text starting with ``= + - @``, tab or CR gets a ``'``.
-
-    OWASP's advice against CSV injection. Non-text values and text that is a plain number
-    (``-0.5``, ``+3``, ``1e-3``) are returned unchanged.
-    """
-    if not isinstance(value, str) or not value.startswith(_FORMULA_START) or _PLAIN_NUMBER.fullmatch(value):
-        return value
-    return "'" + value
-
-
-def xml_text(value: str) -> str:
-    """``value`` with every character XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates,
-    U+FFFE, U+FFFF) replaced by U+FFFD."""
-    return _NOT_XML.sub("\ufffd", value)
-
-
-def _xml_value(value: Any) -> Any:
-    return xml_text(value) if isinstance(value, str) else value
-
-
-def xml_safe_graph(g: Any) -> Any:
-    """A copy of the NetworkX graph ``g`` whose node ids, attribute names and text values are all
-    XML 1.0 characters (see :func:`xml_text`), so GraphML and GEXF output is well-formed."""
-    out = g.__class__()
-    out.graph.update({_xml_value(k): _xml_value(v) for k, v in g.graph.items()})
-    for node, attrs in g.nodes(data=True):
-        out.add_node(_xml_value(node), **{_xml_value(k): _xml_value(v) for k, v in attrs.items()})
-    for *ends, attrs in (g.edges(keys=True, data=True) if g.is_multigraph() else g.edges(data=True)):
-        out.add_edge(*map(_xml_value, ends), **{_xml_value(k): _xml_value(v) for k, v in attrs.items()})
-    return out
+__all__ = ["atomic_write", "atomic_write_many", "atomic_write_folder", "pid_alive", "remove_dead_leftovers"]
 
 
 def pid_alive(pid: int) -> bool:

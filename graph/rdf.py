@@ -23,8 +23,18 @@ from typing import Iterable, Iterator
 import pyoxigraph as ox
 
 from .load import Dataset, Entry, resource_dir
-from .records import (GENERAL_KNOWLEDGE, LANGUAGE_TAG, Actor, Agreement, Forum, Observation, PartialDate, Sector,
-                      Source, is_id)
+from .records import (
+    GENERAL_KNOWLEDGE,
+    LANGUAGE_TAG,
+    Actor,
+    Agreement,
+    Forum,
+    Observation,
+    PartialDate,
+    Sector,
+    Source,
+    is_id,
+)
 
 __all__ = [
     "PD", "ID", "GRAPH", "SOURCE", "PREFIXES", "ONTOLOGY_GRAPH",

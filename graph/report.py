@@ -15,45 +15,19 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import html
-import io
-import json
 import os
-from pathlib import Path
 from typing import Any
 
-from . import KnowledgeGraph
 from .analysis import METRICS, centrality, centrality_by_period, communities, timeline
+from .files import atomic_write_folder
+from .formats import dumps, rows_to_csv
 from .project import Filters
-from .files import atomic_write_folder, csv_cell
 from .rdf import serialize
+from .store import KnowledgeGraph
 from .summary import conflicts, stats
 
-__all__ = ["build_report", "write_report", "rows_to_csv", "dumps", "timeline_svg"]
-
-
-def dumps(data: Any) -> str:
-    """JSON as paradiplo writes it: UTF-8 text, sorted keys, two-space indent, final newline."""
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def rows_to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
-    """Rows of dicts as CSV (lists joined with ``;``); text a spreadsheet would run as a
-    formula is prefixed with ``'`` (see :func:`graph.files.csv_cell`).
-
-    >>> rows_to_csv([{"label": "=1+2", "score": -0.5}])
-    "label,score\\n'=1+2,-0.5\\n"
-    """
-    columns = columns or (list(rows[0]) if rows else [])
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)  # a bare CR would end the row
-    for cells in [columns] + [[";".join(map(str, r[c])) if isinstance(r.get(c), list) else r.get(c, "")
-                               for c in columns] for r in rows]:
-        cells = [csv_cell(c) for c in cells]
-        (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else w).writerow(cells)
-    return buf.getvalue()
+__all__ = ["build_report", "write_report", "timeline_svg"]
 
 
 DEFAULT_PERIODS = [(1991, 2013), (2014, 2021), (2022, 2026)]

@@ -22,7 +22,7 @@ import html
 import json
 import sys
 import time
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
@@ -31,11 +31,26 @@ from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wrappers import Request, Response
 
+from .formats import to_json
+from .queries import bundled_queries
 from .rdf import PREFIXES
 from .sandbox import DEFAULT_MEMORY
-from .sparql import (DEFAULT_TIMEOUT, DEFAULT_WAIT, MAX_QUERY_LENGTH, MAX_ROWS, QueryBusy, QueryError,
-                     QueryPool, QueryRefused, QueryResult, QuerySyntaxError, QueryTimeout, QueryTooLarge,
-                     QueryTooLong, bundled_queries, check_query, to_json)
+from .sparql import (
+    DEFAULT_TIMEOUT,
+    DEFAULT_WAIT,
+    MAX_QUERY_LENGTH,
+    MAX_ROWS,
+    QueryBusy,
+    QueryError,
+    QueryPool,
+    QueryRefused,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryTooLarge,
+    QueryTooLong,
+    check_query,
+)
 
 __all__ = ["make_app", "serve", "RESULT_TYPES", "GRAPH_TYPES", "MAX_BODY", "LOCAL_HOSTS"]
 

@@ -21,31 +21,24 @@ graph.sparql.QueryRefused: SERVICE is refused (line 1, column 18): queries run o
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import json
 import multiprocessing
 import os
 import re
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from .errors import ParadiploError
-from .load import resource_dir
 from .rdf import PREFIXES
 from .sandbox import DEFAULT_MEMORY, confine
 
 __all__ = [
     "QueryError", "QueryRefused", "QuerySyntaxError", "QueryTimeout", "QueryTooLarge", "QueryTooLong",
-    "QueryBusy", "QueryResult", "BundledQuery", "MAX_QUERY_LENGTH", "MAX_ROWS", "DEFAULT_TIMEOUT",
-    "DEFAULT_WAIT", "check_query", "prepare_query", "run_query",
-    "run_remote", "from_results_json", "bundled_queries", "find_query", "QueryPool",
-    "to_json", "to_csv", "to_tsv", "to_table", "term_text",
+    "QueryBusy", "QueryResult", "MAX_QUERY_LENGTH", "MAX_ROWS", "DEFAULT_TIMEOUT", "DEFAULT_WAIT",
+    "check_query", "prepare_query", "run_query", "from_results_json", "QueryPool",
 ]
 
 MAX_QUERY_LENGTH = 100_000
@@ -518,164 +511,3 @@ def from_results_json(data: bytes | str, max_rows: int | None = None) -> QueryRe
     variables = [v.value for v in parsed.variables]
     solutions = itertools.islice(parsed, max_rows) if max_rows is not None else parsed
     return QueryResult("select", variables=variables, rows=[[s[v] for v in variables] for s in solutions])
-
-
-def run_remote(endpoint: str, text: str, timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
-    """Run a query against any SPARQL 1.1 Protocol endpoint (POST, form-encoded).
-
-    The query is checked first, exactly as for the local store.
-    """
-    import urllib.error
-    import urllib.parse
-    import urllib.request
-
-    form = check_query(text)
-    graph = form in ("ConstructQuery", "DescribeQuery")
-    accept = "application/n-triples" if graph else "application/sparql-results+json"
-    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())  # ours are predeclared
-    request = urllib.request.Request(
-        endpoint, data=urllib.parse.urlencode({"query": prologue + text}).encode("utf-8"), method="POST",
-        headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded",
-                 "User-Agent": "paradiplo"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace").strip()[:500]
-        raise QueryError(f"{endpoint} answered {exc.code} {exc.reason}: {detail}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise QueryError(f"cannot reach {endpoint}: {getattr(exc, 'reason', exc)}") from None
-    if graph:
-        return QueryResult("graph", triples=list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
-    return from_results_json(body)
-
-
-# ------------------------------------------------------------------ formatting
-
-def term_text(term: Any) -> str:
-    """Plain text of a term: an IRI, a literal's lexical form, or ``""`` when unbound."""
-    if term is None:
-        return ""
-    return term.value
-
-
-def _term_json(term: Any) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = term.datatype.value
-    return out
-
-
-def to_json(result: QueryResult) -> dict[str, Any]:
-    """SPARQL 1.1 Query Results JSON."""
-    if result.kind == "ask":
-        return {"head": {}, "boolean": result.boolean}
-    bindings = [{v: _term_json(t) for v, t in zip(result.variables, row) if t is not None}
-                for row in result.rows]
-    return {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-
-
-def to_csv(result: QueryResult, delimiter: str = ",", neutralise: bool = True) -> str:
-    """SPARQL 1.1 CSV results (plain values).
-
-    With ``neutralise`` (the default), a value a spreadsheet would run as a formula (starting
-    with ``= + - @``, tab or CR, and not a plain number) is prefixed with ``'``
-    (:func:`graph.files.csv_cell`); ``neutralise=False`` gives the values exactly as stored.
-    """
-    from .files import csv_cell
-
-    cell = csv_cell if neutralise else (lambda text: text)
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    if result.kind == "ask":
-        writer.writerow(["boolean"])
-        writer.writerow(["true" if result.boolean else "false"])
-    else:
-        writer.writerow(result.variables)
-        for row in result.rows:
-            writer.writerow([cell(term_text(t)) for t in row])
-    return buf.getvalue()
-
-
-def to_tsv(result: QueryResult) -> str:
-    """SPARQL 1.1 TSV results (terms in SPARQL/Turtle syntax).
-
-    Already inert in a spreadsheet: every cell starts with ``"``, ``<`` or ``_:`` (a literal
-    ``=x`` is written ``"=x"``), and tabs and line breaks inside literals are escaped.
-    """
-    if result.kind == "ask":
-        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
-    lines = ["\t".join("?" + v for v in result.variables)]
-    for row in result.rows:
-        lines.append("\t".join("" if t is None else str(t) for t in row))
-    return "\n".join(lines) + "\n"
-
-
-def to_table(result: QueryResult, width: int = 60) -> str:
-    """A fixed-width text table for people; long cells are cut with an ellipsis."""
-    if result.kind == "ask":
-        return "yes" if result.boolean else "no"
-    def cell(t: Any) -> str:
-        text = _short(term_text(t)).replace("\n", " ")
-        return text if len(text) <= width else text[: width - 1] + "…"
-    header = result.variables
-    body = [[cell(t) for t in row] for row in result.rows]
-    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in body]
-    lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
-    return "\n".join(lines)
-
-
-def _short(text: str) -> str:
-    for prefix, base in PREFIXES.items():
-        if text.startswith(base) and re.fullmatch(r"[\w.-]*", text[len(base):]):
-            return f"{prefix}:{text[len(base):]}"
-    return text
-
-
-# ------------------------------------------------------------------ bundled queries
-
-@dataclass(frozen=True)
-class BundledQuery:
-    """A ``.rq`` file shipped with paradiplo; its header comments give name and description."""
-
-    name: str
-    description: str
-    path: Path
-
-    @property
-    def text(self) -> str:
-        return self.path.read_text(encoding="utf-8")
-
-
-def bundled_queries() -> list[BundledQuery]:
-    """The bundled queries, sorted by name."""
-    out = []
-    for path in sorted(resource_dir("queries").glob("*.rq")):
-        description = ""
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("# description:"):
-                description = line.split(":", 1)[1].strip()
-        out.append(BundledQuery(path.stem, description, path))
-    return out
-
-
-def find_query(name: str) -> BundledQuery:
-    """A bundled query by name, or :class:`QueryError` naming the close matches."""
-    import difflib
-
-    queries = {q.name: q for q in bundled_queries()}
-    if name in queries:
-        return queries[name]
-    close = difflib.get_close_matches(name, list(queries), n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `paradiplo queries` lists them"
-    raise QueryError(f"no bundled query {name!r}{hint}")
-

@@ -22,8 +22,8 @@ import pyoxigraph as ox
 
 from .errors import Problem
 from .load import Dataset, Entry, resource_dir
+from .rdf import ID, ONTOLOGY_GRAPH, dataset_quads
 from .records import GENERAL_KNOWLEDGE, ActorType
-from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, dataset_quads
 
 __all__ = ["Report", "validate", "check_records", "check_confusables", "check_shacl", "skeleton", "TOP_SECTORS"]
 

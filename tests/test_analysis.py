@@ -7,7 +7,7 @@ import networkx as nx
 import pytest
 
 from graph.analysis import METRICS, centrality, communities
-from graph.project import Filters, actor_graph, ties
+from graph.project import Filters, ties
 
 
 @pytest.fixture(scope="module")

@@ -157,7 +157,8 @@ def test_failed_report_leaves_earlier_report_untouched(runner, small_dir, tmp_pa
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 from graph.load import load_dataset  # noqa: E402
 from graph.validate import validate  # noqa: E402

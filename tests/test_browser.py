@@ -139,7 +139,8 @@ def test_endpoint_query_page_runs_a_bundled_query_offline(browser, kg):
 
     from selenium.webdriver.support.ui import Select
 
-    from graph.sparql import find_query, run_query
+    from graph.queries import find_query
+    from graph.sparql import run_query
 
     from .conftest import free_port, wait_until_answering
 

@@ -11,8 +11,10 @@ import pytest
 
 from cli import cli
 from graph.analysis import centrality, communities
+from graph.formats import to_json
 from graph.project import Filters
-from graph.sparql import bundled_queries, run_query, to_json
+from graph.queries import bundled_queries
+from graph.sparql import run_query
 from graph.summary import conflicts, stats
 
 from .conftest import SMALL

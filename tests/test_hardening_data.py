@@ -22,15 +22,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cli import cli
 from graph import InvalidData, Problem, open_graph
 from graph.load import load_dataset
 from graph.records import Actor, Evidence
 from graph.validate import validate
-
-from .conftest import SMALL
 
 ROOT = Path(__file__).resolve().parents[1]
 PD = "https://w3id.org/paradiplo/ontology#"
@@ -417,7 +416,7 @@ def test_yml_files_are_read_like_yaml_files(runner, small_dir):
 
 
 def test_the_store_fingerprint_sees_yml_files(small_dir):
-    from graph import _fingerprint
+    from graph.store import _fingerprint
 
     extra = small_dir / "paper-c.yml"
     extra.write_text("source: paper-b\n", encoding="utf-8")

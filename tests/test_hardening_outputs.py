@@ -17,10 +17,9 @@ import pytest
 import yaml
 
 from cli import cli
-from graph import KnowledgeGraph, open_graph
-from graph.files import csv_cell, xml_safe_graph, xml_text
-from graph.report import rows_to_csv
-from graph.sparql import QueryResult, to_csv, to_tsv
+from graph import KnowledgeGraph
+from graph.formats import csv_cell, rows_to_csv, to_csv, to_tsv, xml_safe_graph, xml_text
+from graph.sparql import QueryResult
 
 from .conftest import SMALL
 
@@ -292,7 +291,7 @@ def test_push_broken_replies_are_clean_errors(runner, store, mode, words):
 
 
 def test_push_reports_a_store_that_drops_a_batch(runner, store, small_kg):
-    from graph.push import HalfWritten, graphs_as_ntriples, push
+    from graph.remote import HalfWritten, graphs_as_ntriples, push
 
     store.mode = "drop"
     result = _push(runner, store)
@@ -327,7 +326,7 @@ def test_push_counts_on_a_separate_query_endpoint(runner, store):
 
 
 def test_push_half_way_failure_says_what_to_do(runner, store, monkeypatch, small_kg):
-    from graph.push import graphs_as_ntriples
+    from graph.remote import graphs_as_ntriples
 
     first = [len(v) for v in graphs_as_ntriples(small_kg.nquads).values()][0]
     assert first <= 20  # one request for the first graph, then batches of 20 of the second

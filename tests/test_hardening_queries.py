@@ -26,8 +26,17 @@ from werkzeug.test import Client
 from cli import cli
 from graph.sandbox import network_can_be_cut
 from graph.server import MAX_BODY, make_app
-from graph.sparql import (QueryBusy, QueryError, QueryPool, QueryRefused, QueryTooLarge, _answer, _decode,
-                          prepare_query, run_query)
+from graph.sparql import (
+    QueryBusy,
+    QueryError,
+    QueryPool,
+    QueryRefused,
+    QueryTooLarge,
+    _answer,
+    _decode,
+    prepare_query,
+    run_query,
+)
 
 from .conftest import free_port, requires, stop, wait_until_answering
 

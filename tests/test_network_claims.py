@@ -7,8 +7,7 @@ import json
 import pytest
 
 from cli import cli
-from graph.analysis import (centrality, centrality_by_period, classify_pair, communities, parse_periods,
-                            timeline)
+from graph.analysis import centrality, centrality_by_period, classify_pair, communities, parse_periods, timeline
 from graph.project import Filters, bipartite_graph
 
 from .conftest import SMALL

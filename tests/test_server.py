@@ -19,7 +19,9 @@ import pytest
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
 from cli import cli
-from graph.sparql import bundled_queries, run_query, to_json
+from graph.formats import to_json
+from graph.queries import bundled_queries
+from graph.sparql import run_query
 
 from .conftest import free_port, stop, wait_until_answering
 

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from cli import cli
-from graph.sparql import (QueryRefused, QuerySyntaxError, bundled_queries, check_query, run_query, to_csv,
-                          to_json, to_tsv)
+from graph.formats import to_csv, to_json, to_tsv
+from graph.queries import bundled_queries
+from graph.sparql import QueryRefused, QuerySyntaxError, check_query, run_query
 
 
 @pytest.mark.parametrize("query, reason", [

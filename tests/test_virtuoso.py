@@ -10,7 +10,6 @@ import json
 import re
 import shutil
 import subprocess
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -18,7 +17,9 @@ import pytest
 
 from cli import cli
 from graph.analysis import centrality
-from graph.sparql import bundled_queries, run_query, run_remote
+from graph.queries import bundled_queries
+from graph.remote import run_remote
+from graph.sparql import run_query
 
 from .conftest import free_port, stop, wait_until_answering
 
@@ -139,7 +140,7 @@ def test_centrality_reads_the_external_store(pushed, runner, kg):
 
 
 def test_graph_store_protocol_replaces_a_graph(endpoint, small_kg):
-    from graph.push import push
+    from graph.remote import push
 
     counts = push(small_kg.nquads, endpoint + "/sparql-graph-crud-auth", protocol="gsp", user="dba", password="dba")
     graph = "https://w3id.org/paradiplo/graph/paper-b"

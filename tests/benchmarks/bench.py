@@ -53,19 +53,20 @@ def _timed(fn, repeat: int = 1) -> tuple[float, object]:
 
 
 def phase_tool(work: Path, triples: int, repeat: int) -> dict:
+    import map_scale
     import networkx as nx
-
+    import pyoxigraph as ox
     import synthetic
+
     from graph.analysis import _betweenness_igraph, centrality
     from graph.load import Dataset, Entry
     from graph.project import actor_graph
+    from graph.queries import bundled_queries
     from graph.rdf import dataset_nquads, load_store
     from graph.records import KIND_MODELS, Source
     from graph.render import map_html
-    from graph.sparql import QueryPool, bundled_queries
+    from graph.sparql import QueryPool
     from graph.validate import check_records
-    import map_scale
-    import pyoxigraph as ox
 
     out: dict = {}
     data = synthetic.records(triples)
@@ -110,8 +111,8 @@ def phase_tool(work: Path, triples: int, repeat: int) -> dict:
 def phase_oxigraph(work: Path, repeat: int) -> dict:
     import pyoxigraph as ox
 
+    from graph.queries import bundled_queries
     from graph.rdf import PREFIXES
-    from graph.sparql import bundled_queries
 
     data = (work / "dump.nq").read_bytes()
 
@@ -136,8 +137,8 @@ class _Stop(Exception):
 def phase_rdflib(work: Path, timeout: int) -> dict:
     import rdflib
 
+    from graph.queries import bundled_queries
     from graph.rdf import PREFIXES
-    from graph.sparql import bundled_queries
 
     def alarm(*_):
         raise _Stop()

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from graph import open_graph  # noqa: E402
-from graph.sparql import bundled_queries, run_query  # noqa: E402
+from graph.queries import bundled_queries
+from graph.sparql import run_query  # noqa: E402
 
 
 def _port() -> int:

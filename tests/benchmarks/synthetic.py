@@ -20,7 +20,6 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from graph.errors import Problem  # noqa: E402
 from graph.load import Dataset, Entry  # noqa: E402
 from graph.records import KIND_MODELS, Source  # noqa: E402
 

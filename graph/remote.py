@@ -1,4 +1,8 @@
-"""Load the dataset, named graphs included, into an external SPARQL store.
+"""Remote SPARQL stores: query them, read one for analysis, load the dataset into one.
+
+:func:`run_remote` runs a checked query on any SPARQL 1.1 Protocol endpoint;
+:func:`open_remote` reads a remote store's union graph into a local one for analysis;
+:func:`push` loads the dataset, named graphs included, into an external store.
 
 Two protocols: SPARQL 1.1 Update (``DROP SILENT GRAPH`` then ``INSERT DATA`` in batches,
 POSTed form-encoded) and the SPARQL 1.1 Graph Store HTTP Protocol (``PUT`` of each named
@@ -27,10 +31,15 @@ import urllib.request
 from collections import defaultdict
 from typing import Callable
 
-from .errors import ParadiploError
-from .rdf import split_nquad
+import pyoxigraph as ox
 
-__all__ = ["PushError", "HalfWritten", "graphs_as_ntriples", "batches", "push", "remote_counts", "PROTOCOLS"]
+from .errors import ParadiploError
+from .rdf import PREFIXES, split_nquad
+from .sparql import DEFAULT_TIMEOUT, QueryError, QueryResult, from_results_json, prepare_query
+from .store import KnowledgeGraph
+
+__all__ = ["PushError", "HalfWritten", "graphs_as_ntriples", "batches", "push", "remote_counts", "PROTOCOLS",
+           "run_remote", "open_remote"]
 
 PROTOCOLS = ("update", "gsp")
 
@@ -104,9 +113,20 @@ def _http_error(exc: urllib.error.HTTPError, where: str) -> PushError:
 
 
 def _send(opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float,
-          missing_ok: bool = False) -> tuple[str, bytes]:
-    """The reply's media type and body; any failure, redirect or reply cut short is a
-    :class:`PushError` (with ``missing_ok``, a 404 is an empty reply)."""
+          missing_ok: bool = False, error: type[ParadiploError] | None = None) -> tuple[str, bytes]:
+    """The reply's media type and body; any failure, redirect or reply cut short is an ``error``
+    (:class:`PushError` by default; with ``missing_ok``, a 404 is an empty reply). The one
+    place paradiplo speaks HTTP to other servers."""
+    try:
+        return _exchange(opener, request, timeout, missing_ok)
+    except PushError as exc:
+        if error is None or isinstance(exc, error):
+            raise
+        raise error(str(exc)) from None
+
+
+def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float,
+              missing_ok: bool) -> tuple[str, bytes]:
     where = request.full_url.split("?")[0]
     try:
         with opener.open(request, timeout=timeout) as response:
@@ -250,3 +270,45 @@ def push(nquads: bytes, endpoint: str, protocol: str = "update", user: str | Non
         if short:
             raise HalfWritten(_short_message(endpoint, short, len(expected)), short)
     return expected
+
+
+def run_remote(endpoint: str, text: str, timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
+    """Run a query against any SPARQL 1.1 Protocol endpoint (POST, form-encoded).
+
+    The query is checked first, exactly as for the local store, and the checked text (with
+    paradiplo's prefixes declared) is sent; no redirect is followed. Failures are
+    :class:`~graph.sparql.QueryError`.
+    """
+    form, checked = prepare_query(text)
+    graph = form in ("ConstructQuery", "DescribeQuery")
+    accept = "application/n-triples" if graph else "application/sparql-results+json"
+    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())  # ours are predeclared
+    request = urllib.request.Request(
+        endpoint, data=urllib.parse.urlencode({"query": prologue + checked}).encode("utf-8"), method="POST",
+        headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded", "User-Agent": "paradiplo"})
+    _, body = _send(_opener([endpoint], None, None), request, timeout, error=QueryError)
+    try:
+        if graph:
+            return QueryResult("graph", triples=list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
+        return from_results_json(body)
+    except (SyntaxError, ValueError) as exc:
+        raise QueryError(f"{endpoint} answered something that is not SPARQL results: {exc}") from None
+
+
+def open_remote(endpoint: str, timeout: float = 300.0, page: int = 5000) -> KnowledgeGraph:
+    """A graph read from a remote SPARQL endpoint (the union of its graphs), for analysis.
+
+    Every triple is fetched with CONSTRUCT queries in pages of ``page`` solutions (stores such
+    as Virtuoso silently cap a result at 10,000 rows and refuse large sorted offsets, so the
+    pages rely on the store's stable scan order) until a page comes back empty, and loaded
+    into a local store; named graphs are not kept, so use it for networks, not ``conflicts``.
+    """
+    store = ox.Store()
+    offset = 0
+    while True:
+        result = run_remote(endpoint, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }} LIMIT {page} OFFSET {offset}",
+                            timeout=timeout)
+        if not result.triples:
+            return KnowledgeGraph(store=store)
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result.triples)
+        offset += page

@@ -1,0 +1,82 @@
+"""Assembling a map: which actors, their metrics, colours and notes; :mod:`graph.render`
+writes the HTML.
+
+Examples
+--------
+>>> from graph import open_graph
+>>> page = map_page(open_graph(), color_by="community")
+>>> page.startswith("<!DOCTYPE html>") or page.startswith("<html>")
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from typing import Any
+
+import networkx as nx
+
+from .analysis import centrality, communities
+from .errors import ParadiploError
+from .project import Filters, geo_anchors, record_details, sector_tops
+from .render import MAX_NODES, map_html
+
+__all__ = ["map_page"]
+
+
+def _ego(g: nx.Graph, focus: str, depth: int) -> nx.Graph:
+    if focus not in g:
+        close = difflib.get_close_matches(focus, list(g.nodes), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ParadiploError(f"--focus {focus!r} is not an actor of this network{hint}")
+    return nx.ego_graph(g, focus, radius=depth)
+
+
+def _categories(store: Any, g: nx.Graph, color_by: str, seed: int) -> dict[str, str] | None:
+    """Actor → colour category for community or sector colouring (``None``: by attribute)."""
+    if color_by == "community":
+        parts = communities(g, seed=seed)["communities"]
+        return {m: f"community {c['id']}" for c in parts for m in c["members"]}
+    if color_by != "sector":
+        return None
+    tops = sector_tops(store)
+    categories = {}
+    for n in g.nodes:  # each actor's most frequent top sector
+        count = Counter(tops.get(s, s) for _, _, e in g.edges(n, data=True) for s in e["sectors"].split())
+        categories[n] = min(count, key=lambda k: (-count[k], k)) if count else ""
+    return categories
+
+
+def _tie_notes(g: nx.Graph, details: dict[str, dict]) -> dict[str, str]:
+    notes = {}
+    for tie_id in sorted({t for _, _, e in g.edges(data=True) for t in e["evidence"].split()}):
+        d = details.get(tie_id, {})
+        notes[tie_id] = (f"{d.get('label') or tie_id} ({', '.join(d.get('dates', [])) or 'undated'}; "
+                         f"sectors: {', '.join(d.get('sectors', [])) or '—'}; "
+                         f"sources: {', '.join(d.get('sources', [])) or '—'})")
+    return notes
+
+
+def map_page(kg: Any, filters: Filters = Filters(), level: str = "actor", color_by: str = "country",
+             size_by: str = "degree", layout: str = "force", seed: int = 42, focus: str | None = None,
+             depth: int = 1, title: str = "paradiplo map", caption: str = "", max_nodes: int | None = None) -> str:
+    """A self-contained HTML map of a knowledge graph's actor network (see :func:`graph.render.map_html`).
+
+    ``focus``/``depth`` keep the ego network of one actor; colours by country, type,
+    community (Louvain, ``seed``) or sector (each actor's most frequent top sector).
+    """
+    g = kg.actor_graph(filters, level)
+    if focus is not None:
+        g = _ego(g, focus, depth)
+    rows = centrality(g, metric=size_by, metrics=(size_by, "degree", "pagerank"))
+    metrics = {r["id"]: r for r in rows}
+    details = record_details(kg.store)
+    notes = {n: [f"degree {m['degree']}, pagerank {m['pagerank']}, {size_by} {m[size_by]}",
+                 "sources: " + (", ".join(details.get(n, {}).get("sources", [])) or "general knowledge")]
+             for n, m in metrics.items()}
+    anchors = geo_anchors(kg.store, sorted(g.nodes)) if layout == "geo" else None
+    return map_html(g, title=title, color_by=color_by, size_by={n: m[size_by] for n, m in metrics.items()},
+                    size_label=size_by, categories=_categories(kg.store, g, color_by, seed), layout=layout,
+                    anchors=anchors, node_notes=notes, tie_notes=_tie_notes(g, details), caption=caption,
+                    seed=seed, max_nodes=max_nodes or MAX_NODES)
