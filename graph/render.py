@@ -18,8 +18,6 @@ Examples
 
 from __future__ import annotations
 
-import html as htmllib
-import json
 import math
 import re
 from collections import Counter
@@ -27,6 +25,8 @@ from typing import Any
 
 import networkx as nx
 from pyvis.network import Network
+
+from .templates import render
 
 __all__ = ["map_html", "COLOR_BY", "LAYOUTS", "PALETTE", "EDGE_COLORS", "MAX_NODES"]
 
@@ -123,13 +123,26 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
     colours = _colours(categories)
     values = [size_by.get(n, 0) for n in g.nodes]
     low, high = (min(values), max(values)) if values else (0, 0)
-    anchors = anchors or {}
-    placed: dict[str, list[str]] = {}
-    for n in sorted(g.nodes):
-        if n in anchors:
-            placed.setdefault(f"{anchors[n][0]:.4f},{anchors[n][1]:.4f}", []).append(n)
+    nodes = _node_list(g, color_by, categories, colours, size_by, (low, high), node_notes or {})
+    if layout == "geo" and (unplaced := _place(nodes, anchors or {})):
+        notices.append(f"{unplaced} actors without coordinates (or a region with coordinates) are lined "
+                       "up below the map.")
+    page = _strip_remote(_network(nodes, _edge_list(g, tie_notes or {}), layout, seed).generate_html())
+    counts = Counter(categories.values())
+    header = render("map_controls.html.j2", title=title, caption=caption, notices=notices, color_by=color_by,
+                    legend=[{"label": k or "unknown", "colour": c, "count": counts[k]} for k, c in colours.items()],
+                    edge_colours=EDGE_COLORS, size_label=size_label, low=low, high=high)
+    page = page.replace("<body>", "<body>\n" + header, 1)
+    script = render("map_explorer.html.j2", view=_geo_view() if layout == "geo" else None)
+    return page.replace("</body>", script + "\n</body>", 1)
+
+
+def _node_list(g: nx.Graph, color_by: str, categories: dict[str, str], colours: dict[str, str],
+               size_by: dict[str, float], span: tuple[float, float],
+               node_notes: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """vis-network nodes in sorted order: label, tooltip text, colour, size."""
+    low, high = span
     nodes: list[dict[str, Any]] = []
-    unplaced = 0
     for n in sorted(g.nodes):
         a = g.nodes[n]
         lines = [a.get("label", n)]
@@ -137,35 +150,48 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
             lines.append(a["label_orig"])
         lines += [f"type: {a.get('type') or 'unknown'}", f"country: {a.get('country') or 'unknown'}",
                   f"{color_by}: {categories[n] or 'unknown'}", f"id: {n}"]
-        lines += (node_notes or {}).get(n, [])
+        lines += node_notes.get(n, [])
         size = 10 + 35 * ((size_by.get(n, 0) - low) / (high - low)) if high > low else 18
         label = a.get("label", n)
-        node: dict[str, Any] = {"id": n, "label": label if len(label) <= 40 else label[:39] + "…",
-                                "title": "\n".join(lines),
-                                "color": colours[categories[n]], "size": round(size, 2), "shape": "dot",
-                                "category": categories[n]}
-        if layout == "geo":
-            if n in anchors:
-                lat, lon = anchors[n]
-                group = placed[f"{lat:.4f},{lon:.4f}"]
-                x, y = _geo(lat, lon)
-                if len(group) > 1:  # actors sharing a place sit on a small ring around it
-                    dx, dy = _ring(group.index(n), len(group), radius=18 + 7 * len(group))
-                    x, y = x + dx, y + dy
-                node.update(x=round(x, 1), y=round(y, 1), fixed=True, physics=False)
-            else:
-                unplaced += 1
-                node.update(x=round(-900 + 40 * (unplaced % 40), 1), y=round(900 + 40 * (unplaced // 40), 1),
-                            fixed=True, physics=False)
-        nodes.append(node)
-    if unplaced:
-        notices.append(f"{unplaced} actors without coordinates (or a region with coordinates) are lined "
-                       "up below the map.")
+        nodes.append({"id": n, "label": label if len(label) <= 40 else label[:39] + "…",
+                      "title": "\n".join(lines),
+                      "color": colours[categories[n]], "size": round(size, 2), "shape": "dot",
+                      "category": categories[n]})
+    return nodes
+
+
+def _place(nodes: list[dict[str, Any]], anchors: dict[str, tuple[float, float]]) -> int:
+    """Pin every node at its anchor (actors sharing a place on a ring round it), the others in
+    rows below the map; returns how many had no anchor."""
+    placed: dict[str, list[str]] = {}
+    for n in sorted(node["id"] for node in nodes):
+        if n in anchors:
+            placed.setdefault(f"{anchors[n][0]:.4f},{anchors[n][1]:.4f}", []).append(n)
+    unplaced = 0
+    for node in nodes:
+        n = node["id"]
+        if n in anchors:
+            lat, lon = anchors[n]
+            group = placed[f"{lat:.4f},{lon:.4f}"]
+            x, y = _geo(lat, lon)
+            if len(group) > 1:  # actors sharing a place sit on a small ring around it
+                dx, dy = _ring(group.index(n), len(group), radius=18 + 7 * len(group))
+                x, y = x + dx, y + dy
+            node.update(x=round(x, 1), y=round(y, 1), fixed=True, physics=False)
+        else:
+            unplaced += 1
+            node.update(x=round(-900 + 40 * (unplaced % 40), 1), y=round(900 + 40 * (unplaced // 40), 1),
+                        fixed=True, physics=False)
+    return unplaced
+
+
+def _edge_list(g: nx.Graph, tie_notes: dict[str, str]) -> list[dict[str, Any]]:
+    """vis-network edges in sorted order: width, tooltip text, colour, and what the filters read."""
     edges = []
     for u, v in sorted(g.edges):
         e = g.edges[u, v]
         rels = e.get("relations", "").split()
-        tie_lines = [(tie_notes or {}).get(t, t) for t in e.get("evidence", "").split()]
+        tie_lines = [tie_notes.get(t, t) for t in e.get("evidence", "").split()]
         tooltip = (f"{g.nodes[u].get('label', u)} — {g.nodes[v].get('label', v)}\n"
                    f"{e.get('weight', 1)} tie(s): {', '.join(rels)}\n" + "\n".join(f"• {t}" for t in tie_lines))
         if e.get("visits"):
@@ -174,6 +200,11 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
                       "color": EDGE_COLORS[rels[0] if len(rels) == 1 else "mixed"],
                       "dashes": rels == ["forum"], "sectors": e.get("sectors", "").split(),
                       "years": [int(y) for y in e.get("years", "").split()], "relations": rels})
+    return edges
+
+
+def _network(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], layout: str, seed: int) -> _SafeNetwork:
+    """The pyvis network with its vis-network options (lighter settings above 300 nodes)."""
     net = _SafeNetwork(height="82vh", width="100%", directed=False, cdn_resources="in_line")
     net.nodes, net.edges = nodes, edges  # bulk: pyvis' add_node/add_edge are quadratic
     net.node_ids = [n["id"] for n in nodes]
@@ -189,109 +220,11 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
         "nodes": {"font": {"size": 12 if big else 14}},
         "edges": {"smooth": False, "scaling": {"min": 1, "max": 8}},
     }
-    view = ""
-    if layout == "geo":  # open on the Russia–Kazakhstan borderland; Reset shows everything
-        x0, y0 = _geo(57.0, 47.0)
-        x1, y1 = _geo(41.0, 88.0)
-        view = f"<script>window.pdGeoView = {json.dumps({'x0': round(x0), 'y0': round(y0), 'x1': round(x1), 'y1': round(y1)})};</script>"
-    page = _strip_remote(net.generate_html())
-    page = page.replace("<body>", "<body>\n" + _header(title, caption, color_by, colours, categories,
-                                                        size_label, low, high, notices), 1)
-    return page.replace("</body>", view + _explorer_script() + "\n</body>", 1)
+    return net
 
 
-def _header(title: str, caption: str, color_by: str, colours: dict[str, str], categories: dict[str, str],
-            size_label: str, low: float, high: float, notices: list[str]) -> str:
-    counts = Counter(categories.values())
-    esc = htmllib.escape
-    legend = " ".join(f'<span class="key"><span style="color:{c}">&#9679;</span> {esc(k or "unknown")} '
-                      f"({counts[k]})</span>" for k, c in colours.items())
-    edge_keys = " ".join(f'<span class="key"><span style="color:{c}">&#9644;</span> {esc(r)}</span>'
-                         for r, c in EDGE_COLORS.items())
-    notes = "".join(f'<p class="notice">{esc(n)}</p>' for n in notices)
-    return f"""<style>
-#paradiplo-header{{font-family:sans-serif;margin:6px 10px;font-size:14px}}
-#paradiplo-header h1{{font-size:1.3em;margin:0 0 2px}} #paradiplo-header p{{margin:2px 0}}
-#paradiplo-header .key{{margin-right:.8em;white-space:nowrap}} #paradiplo-header .notice{{color:#a15c00}}
-#paradiplo-controls input,#paradiplo-controls select{{margin-right:.6em}}
-div.vis-tooltip{{white-space:pre-wrap;max-width:480px;font-family:sans-serif;font-size:12px}}
-</style>
-<header id="paradiplo-header">
-<h1>{esc(title)}</h1>
-<p>{esc(caption)}</p>{notes}
-<p id="legend"><strong>colour: {esc(color_by)}</strong> {legend}</p>
-<p><strong>size: {esc(size_label)}</strong> ({low:.3g} smallest – {high:.3g} largest) &nbsp;
-<strong>edges</strong> (width: number of ties; dashed: forums only): {edge_keys}</p>
-<p id="paradiplo-controls"><label>Find <input id="pd-search" list="pd-names" placeholder="actor name or id"></label>
-<datalist id="pd-names"></datalist>
-<label>Sector <select id="pd-sector"><option value="">all</option></select></label>
-<label>From <input id="pd-from" type="number" style="width:5em"></label>
-<label>to <input id="pd-to" type="number" style="width:5em"></label>
-<button id="pd-reset" type="button">Reset</button> <span id="pd-status"></span></p>
-</header>"""
-
-
-def _explorer_script() -> str:
-    """Search, neighbourhood highlight, sector and period filters (text only, no innerHTML)."""
-    return """<script>
-(function () {
-  if (typeof network === "undefined") return;
-  window.paradiploSettledMs = null;  // time from page start until the layout settled
-  network.once("stabilizationIterationsDone", function () { window.paradiploSettledMs = performance.now(); });
-  if (!network.physics.options.enabled) window.paradiploSettledMs = performance.now();
-  if (window.pdGeoView) {
-    var v = window.pdGeoView, box = document.getElementById("mynetwork");
-    var scale = 0.95 * Math.min(box.clientWidth / (v.x1 - v.x0), box.clientHeight / (v.y1 - v.y0));
-    network.moveTo({position: {x: (v.x0 + v.x1) / 2, y: (v.y0 + v.y1) / 2}, scale: scale});
-  }
-  var allNodes = nodes.get(), allEdges = edges.get();
-  var base = {};
-  allNodes.forEach(function (n) { base[n.id] = n.color; });
-  var names = document.getElementById("pd-names"), sectorSel = document.getElementById("pd-sector");
-  allNodes.forEach(function (n) { var o = document.createElement("option"); o.value = n.label; names.appendChild(o); });
-  var sectors = {}, years = [];
-  allEdges.forEach(function (e) { (e.sectors || []).forEach(function (s) { sectors[s] = 1; });
-                                  (e.years || []).forEach(function (y) { years.push(y); }); });
-  Object.keys(sectors).sort().forEach(function (s) { var o = document.createElement("option"); o.value = s; o.textContent = s; sectorSel.appendChild(o); });
-  if (years.length) { document.getElementById("pd-from").placeholder = Math.min.apply(null, years);
-                      document.getElementById("pd-to").placeholder = Math.max.apply(null, years); }
-  function status(text) { document.getElementById("pd-status").textContent = text; }
-  function highlight(id) {
-    var keep = {}; keep[id] = 1;
-    network.getConnectedNodes(id).forEach(function (m) { keep[m] = 1; });
-    nodes.update(allNodes.map(function (n) { return {id: n.id, color: keep[n.id] ? base[n.id] : "#e6e6e6"}; }));
-    status(nodes.get(id).label + ": " + (Object.keys(keep).length - 1) + " neighbours");
-  }
-  function clearHighlight() { nodes.update(allNodes.map(function (n) { return {id: n.id, color: base[n.id]}; })); status(""); }
-  network.on("click", function (p) { if (p.nodes.length) highlight(p.nodes[0]); else clearHighlight(); });
-  document.getElementById("pd-search").addEventListener("change", function (ev) {
-    var q = ev.target.value.trim().toLowerCase();
-    var hit = allNodes.filter(function (n) { return n.label.toLowerCase() === q || n.id === q; })[0]
-           || allNodes.filter(function (n) { return n.label.toLowerCase().indexOf(q) >= 0; })[0];
-    if (!hit) { status("no actor matches"); return; }
-    network.selectNodes([hit.id]); network.focus(hit.id, {scale: 1.2, animation: false}); highlight(hit.id);
-  });
-  function applyFilters() {
-    var sector = sectorSel.value, from = parseInt(document.getElementById("pd-from").value, 10),
-        to = parseInt(document.getElementById("pd-to").value, 10), shown = {}, count = 0;
-    edges.update(allEdges.map(function (e) {
-      var ok = (!sector || (e.sectors || []).indexOf(sector) >= 0) &&
-               ((isNaN(from) && isNaN(to)) || (e.years || []).some(function (y) {
-                  return (isNaN(from) || y >= from) && (isNaN(to) || y <= to); }));
-      if (ok) { shown[e.from] = 1; shown[e.to] = 1; count++; }
-      return {id: e.id, hidden: !ok};
-    }));
-    var filtering = sector || !isNaN(from) || !isNaN(to);
-    nodes.update(allNodes.map(function (n) { return {id: n.id, hidden: filtering && !shown[n.id]}; }));
-    status(filtering ? count + " ties shown" : "");
-  }
-  sectorSel.addEventListener("change", applyFilters);
-  document.getElementById("pd-from").addEventListener("change", applyFilters);
-  document.getElementById("pd-to").addEventListener("change", applyFilters);
-  document.getElementById("pd-reset").addEventListener("click", function () {
-    sectorSel.value = ""; document.getElementById("pd-from").value = ""; document.getElementById("pd-to").value = "";
-    document.getElementById("pd-search").value = ""; applyFilters(); clearHighlight(); network.fit();
-  });
-  window.paradiploReady = true;
-})();
-</script>"""
+def _geo_view() -> dict[str, int]:
+    """The box the geo map opens on: the Russia–Kazakhstan borderland (Reset shows everything)."""
+    x0, y0 = _geo(57.0, 47.0)
+    x1, y1 = _geo(41.0, 88.0)
+    return {"x0": round(x0), "y0": round(y0), "x1": round(x1), "y1": round(y1)}
