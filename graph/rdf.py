@@ -7,7 +7,7 @@ IRIs are built from record ids, so the same data always gives the same graph.
 Examples
 --------
 >>> from graph.load import load_dataset
->>> store = build_store(load_dataset())
+>>> store = load_store(dataset_nquads(load_dataset()))
 >>> bool(store.query("ASK { GRAPH ?g { ?s a <https://w3id.org/paradiplo/ontology#Region> } }"))
 True
 """
@@ -18,7 +18,7 @@ import os
 import re
 from collections import defaultdict
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -26,20 +26,21 @@ from .load import Dataset, Entry, resource_dir
 from .records import (
     GENERAL_KNOWLEDGE,
     LANGUAGE_TAG,
-    Actor,
-    Agreement,
-    Forum,
+    Coordinates,
+    FieldSpec,
     Observation,
     PartialDate,
+    Record,
     Sector,
     Source,
+    fields_of,
     is_id,
 )
 
 __all__ = [
     "PD", "ID", "GRAPH", "SOURCE", "PREFIXES", "ONTOLOGY_GRAPH",
-    "iri", "source_iri", "graph_iri", "record_quads", "dataset_quads", "ontology_quads",
-    "build_store", "load_store", "dataset_nquads", "parse_nquads", "split_nquad", "serialize", "FORMATS",
+    "iri", "source_iri", "graph_iri", "prop_iri", "field_triples", "record_quads", "dataset_quads", "ontology_quads",
+    "load_store", "dataset_nquads", "parse_nquads", "split_nquad", "serialize", "FORMATS",
 ]
 
 BASE = "https://w3id.org/paradiplo/"
@@ -168,15 +169,101 @@ def _lang_lists(subject: str, pred: str, values: dict[str, list[str]]) -> Iterat
             yield subject, pred, _l(text, language=lang)
 
 
-def _refs(subject: str, pred: str, ids: Iterable[str] | str | None) -> Iterator[tuple]:
-    if ids is None:
-        return
-    for rid in [ids] if isinstance(ids, str) else ids:
-        yield subject, _p(pred), iri(rid)
+def prop_iri(name: str) -> str:
+    """The IRI of a property as :data:`graph.records.FIELDS` names it: a local name in the ontology
+    or a prefixed name.
+
+    >>> prop_iri("partOf") == PD + "partOf", prop_iri("rdfs:label") == RDFS + "label"
+    (True, True)
+    """
+    prefix, colon, local = name.rpartition(":")
+    return PREFIXES[prefix] + local if colon else PD + name
+
+
+@lru_cache(maxsize=256)
+def _prop(name: str) -> str:
+    return _n(prop_iri(name))
+
+
+def _date_and_year(s: str, p: str, d: PartialDate) -> list[tuple]:
+    return [(s, p, _date(d)), (s, _p("year"), _int(d.year))]
+
+
+#: literal form (:data:`graph.records.LITERALS`) → the triples (subject, property, value) it writes
+_LITERAL_WRITERS: dict[str, Callable[[str, str, Any], Iterable[tuple]]] = {
+    "text": lambda s, p, v: [(s, p, _l(v))],
+    "english": lambda s, p, v: [(s, p, _l(v, language="en"))],
+    "langs": _langs,
+    "lang-lists": _lang_lists,
+    "date": lambda s, p, v: [(s, p, _date(v))],
+    "date-and-year": _date_and_year,
+    "integer": lambda s, p, v: [(s, p, _int(v))],
+    "double": lambda s, p, v: [(s, p, _l(_double(v), datatype=_n(XSD + "double")))],
+}
+
+
+def field_triples(subject: str, spec: FieldSpec, value: Any) -> list[tuple]:
+    """The triples one field states about ``subject`` (an IRI in N-Triples syntax), as ``spec`` declares.
+
+    ``special`` fields (type, coordinates, valid_until, evidence) are written by :func:`record_quads` itself.
+    """
+    if value is None or value == "" or spec.literal == "special":
+        return []
+    p = _prop(spec.prop)
+    if spec.target is None:
+        return list(_LITERAL_WRITERS[spec.literal](subject, p, value))
+    out = []
+    for rid in spec.values(value):
+        out.append((subject, p, iri(rid)))
+        if spec.symmetric:  # state both directions
+            out.append((iri(rid), p, subject))
+    return out
+
+
+def _class_triples(s: str, rec: Record) -> list[tuple]:
+    """``rdf:type``, and for a sector its place in the SKOS scheme."""
+    if isinstance(rec, Sector):
+        return [(s, _TYPE, _p("Sector")), (s, _TYPE, _n(SKOS + "Concept")), (s, _n(SKOS + "inScheme"), iri("sectors")),
+                *_langs(s, _n(SKOS + "prefLabel"), rec.label)]
+    if isinstance(rec, Observation):
+        return [(s, _TYPE, _p("Observation"))]
+    rtype = getattr(rec, "type", None)
+    return [(s, _TYPE, _p(rtype.value))] if rtype is not None else []
+
+
+def _coordinates(s: str, point: Coordinates | None) -> list[tuple]:
+    if point is None:
+        return []
+    dec = _n(XSD + "decimal")
+    return [(s, _n(GEO + "lat"), _l(_decimal(point.lat), datatype=dec)),
+            (s, _n(GEO + "long"), _l(_decimal(point.lon), datatype=dec))]
+
+
+def _valid_until(s: str, until: PartialDate | str | None) -> list[tuple]:
+    if until == "indefinite":
+        return [(s, _p("indefinite"), _l("true", datatype=_n(XSD + "boolean")))]
+    return [(s, _p("validUntil"), _date(until))] if until is not None else []
+
+
+def _evidence(s: str, entry: Entry, language: str) -> list[tuple]:
+    """Where the record comes from: ``prov:wasDerivedFrom`` its source, and one attestation per quote."""
+    rec = entry.record
+    src = source_iri(entry.source)
+    t: list[tuple] = []
+    if entry.source != GENERAL_KNOWLEDGE or rec.evidence:
+        t.append((s, _n(PROV + "wasDerivedFrom"), src))
+    for n, ev in enumerate(rec.evidence, start=1):
+        a = _n(f"{ID}{rec.id}/evidence/{entry.source}/{n}")
+        t += [(s, _p("evidence"), a), (a, _TYPE, _p("Attestation")), (a, _p("source"), src),
+              (a, _p("locator"), _l(ev.locator)),
+              (a, _p("quote"), _l(ev.quote, language=ev.lang or language))]
+    return t
 
 
 def record_quads(entry: Entry, language: str = "ru") -> list[str]:
     """The quads one entry (one record as one source states it) contributes.
+
+    Every field is written as :data:`graph.records.FIELDS` declares it.
 
     Parameters
     ----------
@@ -187,80 +274,13 @@ def record_quads(entry: Entry, language: str = "ru") -> list[str]:
     """
     rec = entry.record
     s = iri(rec.id)
+    t = _class_triples(s, rec)
+    for spec in fields_of(type(rec)):
+        t += field_triples(s, spec, getattr(rec, spec.name))
+    t += _coordinates(s, getattr(rec, "coordinates", None))
+    t += _valid_until(s, getattr(rec, "valid_until", None))
+    t += _evidence(s, entry, language)
     g = graph_iri(entry.source)
-    t: list[tuple] = []
-    rtype = getattr(rec, "type", None)
-    if isinstance(rec, Sector):
-        t += [(s, _TYPE, _p("Sector")), (s, _TYPE, _n(SKOS + "Concept")),
-              (s, _n(SKOS + "inScheme"), iri("sectors"))]
-        t += _langs(s, _n(SKOS + "prefLabel"), rec.label)
-        t += [(s, _n(SKOS + "broader"), iri(b)) for b in rec.broader]
-    elif isinstance(rec, Observation):
-        t.append((s, _TYPE, _p("Observation")))
-    elif rtype is not None:
-        t.append((s, _TYPE, _p(rtype.value)))
-    t += _langs(s, _LABEL, rec.label)
-    t += _lang_lists(s, _n(SKOS + "altLabel"), rec.alt_labels)
-    t += _lang_lists(s, _p("historicalName"), rec.historical_labels)
-    if rec.note:
-        t.append((s, _n(RDFS + "comment"), _l(rec.note, language="en")))
-    if isinstance(rec, Actor):
-        t += _refs(s, "country", rec.country)
-        t += _refs(s, "partOf", rec.part_of)
-        t += _refs(s, "governs", rec.governs)
-        t += _refs(s, "memberOf", rec.member_of)
-        t += _refs(s, "locatedIn", rec.located_in)
-        t += _refs(s, "jurisdiction", rec.jurisdiction)
-        for other in rec.borders:  # symmetric: state both directions
-            t += [(s, _p("sharesBorderWith"), iri(other)), (iri(other), _p("sharesBorderWith"), s)]
-        if rec.coordinates:
-            dec = _n(XSD + "decimal")
-            t += [(s, _n(GEO + "lat"), _l(_decimal(rec.coordinates.lat), datatype=dec)),
-                  (s, _n(GEO + "long"), _l(_decimal(rec.coordinates.lon), datatype=dec))]
-        if rec.founded:
-            t.append((s, _p("founded"), _date(rec.founded)))
-    if isinstance(rec, (Agreement, Forum)):
-        if rec.date:
-            t += [(s, _p("date"), _date(rec.date)), (s, _p("year"), _int(rec.date.year))]
-        t += _refs(s, "place", rec.place)
-        t += _refs(s, "sector", rec.sectors)
-    if isinstance(rec, Agreement):
-        t += _refs(s, "signatory", rec.signatories)
-        t += _refs(s, "signedAt", rec.signed_at)
-        t += _refs(s, "implements", rec.implements)
-        if rec.valid_until == "indefinite":
-            t.append((s, _p("indefinite"), _l("true", datatype=_n(XSD + "boolean"))))
-        elif rec.valid_until is not None:
-            t.append((s, _p("validUntil"), _date(rec.valid_until)))
-        if rec.status:
-            t.append((s, _p("status"), _l(rec.status)))
-    if isinstance(rec, Forum):
-        t += _refs(s, "editionOf", rec.edition_of)
-        if rec.number is not None:
-            t.append((s, _p("editionNumber"), _int(rec.number)))
-        if rec.end_date:
-            t.append((s, _p("endDate"), _date(rec.end_date)))
-        t += _refs(s, "host", rec.hosts)
-        t += _refs(s, "participant", rec.participants)
-        t += _refs(s, "visitor", rec.visitors)
-        t += _refs(s, "ledBy", rec.led_by)
-    if isinstance(rec, Observation):
-        t += [(s, _p("indicator"), _l(rec.indicator)),
-              (s, _n(RDF + "value"), _l(_double(rec.value), datatype=_n(XSD + "double"))),
-              (s, _p("unit"), _l(rec.unit))]
-        if rec.year:
-            t += [(s, _p("date"), _date(rec.year)), (s, _p("year"), _int(rec.year.year))]
-        t += _refs(s, "about", rec.subject)
-        t += _refs(s, "counterpart", rec.counterpart)
-        t += _langs(s, _p("category"), rec.category)
-    src = source_iri(entry.source)
-    if entry.source != GENERAL_KNOWLEDGE or rec.evidence:
-        t.append((s, _n(PROV + "wasDerivedFrom"), src))
-    for n, ev in enumerate(rec.evidence, start=1):
-        a = _n(f"{ID}{rec.id}/evidence/{entry.source}/{n}")
-        t += [(s, _p("evidence"), a), (a, _TYPE, _p("Attestation")), (a, _p("source"), src),
-              (a, _p("locator"), _l(ev.locator)),
-              (a, _p("quote"), _l(ev.quote, language=ev.lang or language))]
     return [f"{a} {b} {c} {g} .\n" for a, b, c in t]
 
 
@@ -354,11 +374,6 @@ def load_store(nquads: bytes, path: str | os.PathLike | None = None) -> ox.Store
     store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
     store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # in Rust, no Python per triple
     return store
-
-
-def build_store(dataset: Dataset, path: str | os.PathLike | None = None) -> ox.Store:
-    """Load the dataset into an Oxigraph store (see :func:`load_store`)."""
-    return load_store(dataset_nquads(dataset), path)
 
 
 def serialize(quads: list[ox.Quad], fmt: str) -> bytes:

@@ -26,10 +26,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Callable, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationInfo, field_validator
-from pydantic_core import core_schema
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, PlainValidator, ValidationInfo,
+                      field_validator)
+from pydantic_core import PydanticCustomError, core_schema
 
 __all__ = [
     "ID_PATTERN",
@@ -55,6 +56,11 @@ __all__ = [
     "SourcesFile",
     "KIND_MODELS",
     "GENERAL_KNOWLEDGE",
+    "FieldSpec",
+    "FIELDS",
+    "LITERALS",
+    "fields_of",
+    "DateOrIndefinite",
 ]
 
 ID_PATTERN = r"[a-z0-9][a-z0-9-]*[a-z0-9]"  # always used with re.fullmatch
@@ -160,8 +166,34 @@ class PartialDate:
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
         return core_schema.no_info_plain_validator_function(
-            cls.parse, serialization=core_schema.to_string_ser_schema()
+            _bad_date(cls.parse), serialization=core_schema.to_string_ser_schema()
         )
+
+
+def _bad_date(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parse``, reporting a ``ValueError`` as a pydantic error of type ``bad_date`` (problem code ``bad-date``)."""
+    def validate(value: Any) -> Any:
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise PydanticCustomError("bad_date", "{reason}", {"reason": str(exc)}) from None
+    return validate
+
+
+def _parse_until(value: Any) -> "PartialDate | Literal['indefinite']":
+    """A date, or ``indefinite`` (an agreement with no end date)."""
+    if value == "indefinite":
+        return "indefinite"
+    try:
+        return PartialDate.parse(value)
+    except ValueError as exc:
+        if str(exc).startswith("expected"):
+            raise ValueError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, or 'indefinite', got {value!r}") from None
+        raise
+
+
+#: ``valid_until``: a date or ``indefinite``, one validator (so a bad value is one ``bad-date`` problem).
+DateOrIndefinite = Annotated[PartialDate | Literal["indefinite"], PlainValidator(_bad_date(_parse_until))]
 
 
 def is_id(value: object) -> bool:
@@ -301,16 +333,13 @@ class Record(_Strict):
     evidence: list[Evidence] = Field(default_factory=list)
 
     def references(self) -> dict[str, list[str]]:
-        """Field name → ids of other records this record points to."""
+        """Field name → ids of other records this record points to (the reference fields of :data:`FIELDS`)."""
         out: dict[str, list[str]] = {}
-        for name in self.REFS:
-            value = getattr(self, name)
-            ids = [value] if isinstance(value, str) else list(value or [])
-            if ids:
-                out[name] = ids
+        for spec in fields_of(type(self)):
+            if spec.target is not None:
+                if ids := spec.values(getattr(self, spec.name)):
+                    out[spec.name] = ids
         return out
-
-    REFS: ClassVar[tuple[str, ...]] = ()
 
 
 class Actor(Record):
@@ -327,8 +356,6 @@ class Actor(Record):
     coordinates: Coordinates | None = None
     founded: PartialDate | None = None
 
-    REFS: ClassVar[tuple[str, ...]] = ("country", "part_of", "governs", "member_of", "located_in", "jurisdiction", "borders")
-
 
 class Agreement(Record):
     """An agreement, memorandum, twinning, programme, convention, declaration or legal act."""
@@ -339,11 +366,9 @@ class Agreement(Record):
     place: Id | None = None
     signed_at: Id | None = Field(default=None, description="forum or visit it was signed at")
     sectors: list[Id] = Field(default_factory=list)
-    valid_until: PartialDate | Literal["indefinite"] | None = None
+    valid_until: DateOrIndefinite | None = None
     status: Literal["in-force", "expired", "terminated", "planned", "unknown"] | None = None
     implements: list[Id] = Field(default_factory=list, description="framework it implements")
-
-    REFS: ClassVar[tuple[str, ...]] = ("signatories", "place", "signed_at", "sectors", "implements")
 
 
 class Forum(Record):
@@ -361,15 +386,11 @@ class Forum(Record):
     led_by: list[Id] = Field(default_factory=list, description="persons leading a delegation")
     sectors: list[Id] = Field(default_factory=list)
 
-    REFS: ClassVar[tuple[str, ...]] = ("edition_of", "place", "hosts", "participants", "visitors", "led_by", "sectors")
-
 
 class Sector(Record):
     """A sector of cooperation: a SKOS concept under the project's sector scheme."""
 
     broader: list[Id] = Field(default_factory=list)
-
-    REFS: ClassVar[tuple[str, ...]] = ("broader",)
 
 
 class Observation(Record):
@@ -382,8 +403,6 @@ class Observation(Record):
     unit: str = Field(min_length=1)
     year: PartialDate | None = Field(default=None, description="year the figure refers to, if printed")
     category: LangMap = Field(default_factory=dict, description="e.g. product group")
-
-    REFS: ClassVar[tuple[str, ...]] = ("subject", "counterpart")
 
 
 class Source(_Strict):
@@ -444,3 +463,124 @@ KIND_MODELS: dict[str, type[Record]] = {
     "sectors": Sector,
     "observations": Observation,
 }
+
+
+#: How a literal field is written in RDF (``special``: by its own code in :mod:`graph.rdf`).
+LITERALS = ("text", "english", "langs", "lang-lists", "date", "date-and-year", "integer", "double", "special")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of the records, declared once: RDF building, reference checks, the field
+    names in SHACL problems and ``paradiplo conflicts`` are all derived from it.
+
+    Attributes
+    ----------
+    name
+        The YAML key and model attribute (which models have it is up to the models).
+    prop
+        The RDF property: a local name in the ``pd:`` ontology (``partOf``) or a prefixed
+        name (``rdfs:label``) with a prefix of :data:`graph.rdf.PREFIXES`.
+    target
+        For a reference: the kinds of record (``actors``, ``forums``, …) it may point to;
+        ``None`` for a literal.
+    literal
+        For a literal: how it is written, one of :data:`LITERALS`; ``None`` for a reference.
+    contestable
+        One true value: when two sources give different values, ``conflicts`` lists them.
+    multi
+        A list of values (``[a, b]``) rather than one.
+    target_type
+        For a reference: the record type the target must have (``country``: a ``State``).
+    symmetric
+        For a reference: also stated from the target back (``borders``).
+    also
+        Other properties the field is written with (``date``: also ``year``).
+    """
+
+    name: str
+    prop: str
+    target: tuple[str, ...] | None = None
+    literal: str | None = None
+    contestable: bool = False
+    multi: bool = False
+    target_type: str | None = None
+    symmetric: bool = False
+    also: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if (self.target is None) == (self.literal is None):
+            raise ValueError(f"field {self.name!r}: give a target (a reference) or a literal form, not both")
+        if self.literal is not None and self.literal not in LITERALS:
+            raise ValueError(f"field {self.name!r}: literal {self.literal!r} is not one of {LITERALS}")
+
+    def values(self, value: Any) -> list:
+        """The field's value as a list: ``[]`` when absent, ``[value]`` when single-valued."""
+        if value is None:
+            return []
+        return list(value) if self.multi else [value]
+
+
+def _ref(name: str, prop: str, *target: str, **options: Any) -> FieldSpec:
+    return FieldSpec(name, prop, target=target, **options)
+
+
+def _lit(name: str, prop: str, literal: str, **options: Any) -> FieldSpec:
+    return FieldSpec(name, prop, literal=literal, **options)
+
+
+#: Every field of the records (``id`` aside), in one table: name → :class:`FieldSpec`.
+FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
+    # every record
+    _lit("label", "rdfs:label", "langs", also=("skos:prefLabel",)),  # a sector's label is its prefLabel too
+    _lit("alt_labels", "skos:altLabel", "lang-lists"),
+    _lit("historical_labels", "historicalName", "lang-lists"),
+    _lit("note", "rdfs:comment", "english"),
+    _lit("evidence", "evidence", "special", multi=True, also=("quote", "locator")),
+    _lit("type", "rdf:type", "special"),
+    # actors
+    _ref("country", "country", "actors", target_type="State", contestable=True),
+    _ref("part_of", "partOf", "actors", multi=True),
+    _ref("governs", "governs", "actors", multi=True),
+    _ref("member_of", "memberOf", "actors", multi=True),
+    _ref("located_in", "locatedIn", "actors"),
+    _ref("jurisdiction", "jurisdiction", "actors", multi=True),
+    _ref("borders", "sharesBorderWith", "actors", multi=True, symmetric=True),
+    _lit("coordinates", "geo:lat", "special", also=("geo:long",)),
+    _lit("founded", "founded", "date", contestable=True),
+    # agreements and forums
+    _ref("signatories", "signatory", "actors", multi=True),
+    _lit("date", "date", "date-and-year", contestable=True, also=("year",)),
+    _lit("end_date", "endDate", "date", contestable=True),
+    _ref("place", "place", "actors", contestable=True),
+    _ref("signed_at", "signedAt", "forums", contestable=True),
+    _ref("sectors", "sector", "sectors", multi=True),
+    _lit("valid_until", "validUntil", "special", contestable=True, also=("indefinite",)),
+    _lit("status", "status", "text", contestable=True),
+    _ref("implements", "implements", "agreements", multi=True),
+    _ref("edition_of", "editionOf", "forums", contestable=True),
+    _lit("number", "editionNumber", "integer", contestable=True),
+    _ref("hosts", "host", "actors", multi=True),
+    _ref("participants", "participant", "actors", multi=True),
+    _ref("visitors", "visitor", "actors", multi=True),
+    _ref("led_by", "ledBy", "actors", multi=True),
+    # sectors
+    _ref("broader", "skos:broader", "sectors", multi=True),
+    # observations
+    _lit("indicator", "indicator", "text"),
+    _ref("subject", "about", "actors", "forums", "agreements", multi=True),
+    _ref("counterpart", "counterpart", "actors", multi=True),
+    _lit("value", "rdf:value", "double"),
+    _lit("unit", "unit", "text"),
+    _lit("year", "date", "date-and-year", contestable=True, also=("year",)),
+    _lit("category", "category", "langs"),
+)}
+
+
+def fields_of(model: type[Record]) -> list[FieldSpec]:
+    """The :data:`FIELDS` a record model has, in table order.
+
+    >>> [f.name for f in fields_of(Sector) if f.target]
+    ['broader']
+    """
+    return [spec for name, spec in FIELDS.items() if name in model.model_fields]
