@@ -6,7 +6,6 @@ Output for machines goes to stdout; messages go to stderr. Exit codes: 0 ok,
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
@@ -25,8 +24,9 @@ from graph.analysis import (
     parse_periods,
     timeline,
 )
+from graph.errors import UnreadableInput
 from graph.files import atomic_write
-from graph.formats import dumps, rows_to_csv, to_csv, to_json, to_table, to_tsv
+from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
 from graph.load import load_dataset
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, bipartite_graph
 from graph.queries import bundled_queries, find_query
@@ -34,8 +34,8 @@ from graph.rdf import FORMATS, serialize
 from graph.remote import PROTOCOLS, run_remote
 from graph.render import COLOR_BY, LAYOUTS
 from graph.report import write_report
-from graph.sparql import DEFAULT_TIMEOUT, MAX_ROWS, QueryError, run_query
-from graph.summary import conflicts, stats
+from graph.sparql import DEFAULT_TIMEOUT, MAX_ROWS, run_query
+from graph.provenance import conflicts, stats
 from graph.validate import validate
 
 EXPORT_FORMATS = tuple(FORMATS) + ("graphml", "gexf")
@@ -48,25 +48,43 @@ def _utf8_streams() -> None:
             stream.reconfigure(encoding="utf-8")
 
 
-class DataError(click.ClickException):
-    """Invalid data: every problem, one per line, with the exit code they call for."""
+class Failure(click.ClickException):
+    """A paradiplo error as the CLI reports it: its message, and the exit code of its class."""
 
-    def __init__(self, error: InvalidData):
-        super().__init__(f"{len(error.problems)} problem(s) in the data:\n{error}")
-        self.exit_code = error.exit_code
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
-        click.echo(self.format_message(), err=True)
+        click.echo(("" if "\n" in self.message else "Error: ") + self.message, err=True)
 
 
-def _remember_store(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
-    ctx.meta["paradiplo.store"] = value
+def exit_code(error: ParadiploError) -> int:
+    """The one error-to-exit mapping: 2 unreadable input, 1 invalid data or refused query."""
+    if isinstance(error, InvalidData):
+        return error.exit_code
+    return 2 if isinstance(error, UnreadableInput) else 1
+
+
+def failure(error: ParadiploError) -> Failure:
+    if isinstance(error, InvalidData):
+        return Failure(f"{len(error.problems)} problem(s) in the data:\n{error}", exit_code(error))
+    return Failure(str(error), exit_code(error))
+
+
+class Paradiplo(click.Group):
+    """The command group: every command's paradiplo errors become clean messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ParadiploError as exc:
+            raise failure(exc) from None
 
 
 def data_option(f: Callable) -> Callable:
     """--data DIR, and --store DIR for a persistent store reused across commands."""
     f = click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     expose_value=False, callback=_remember_store,
                      help="Keep the built dataset in this folder and reuse it while the data are "
                           "unchanged (rebuilt automatically when they change).")(f)
     return click.option("--data", "data", type=click.Path(path_type=Path), default=None,
@@ -77,23 +95,6 @@ def _progress(message: str) -> None:
     """Stage messages on stderr, only for a person at a terminal."""
     if sys.stderr.isatty():
         click.echo(f"paradiplo: {message}…", err=True)
-
-
-def _file_bar() -> Callable[[int, int, str], None] | None:
-    """A progress bar over the data files on stderr; ``None`` (quiet) when not a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    state: dict[str, Any] = {}
-
-    def step(done: int, total: int, name: str) -> None:
-        if "bar" not in state:
-            state["bar"] = click.progressbar(length=total, label="reading data", file=sys.stderr)
-            state["bar"].__enter__()
-        state["bar"].update(1)
-        if done == total:
-            state["bar"].__exit__(None, None, None)
-
-    return step
 
 
 def format_option(*choices: str, default: str = "table") -> Callable:
@@ -119,8 +120,8 @@ def filter_options(f: Callable) -> Callable:
 
 
 def _filters(since: int | None = None, until: int | None = None, sectors: tuple[str, ...] = (),
-             relations: str = ",".join(RELATIONS), countries: tuple[str, ...] = (), types: tuple[str, ...] = (),
-             **_: Any) -> Filters:
+             relations: str = ",".join(RELATIONS), countries: tuple[str, ...] = (),
+             types: tuple[str, ...] = ()) -> Filters:
     rels = tuple(r.strip() for r in relations.split(",") if r.strip())
     bad = [r for r in rels if r not in RELATIONS]
     if bad:
@@ -141,12 +142,9 @@ def _periods(text: str | None) -> list[tuple[int, int]] | None:
         raise click.BadParameter(str(exc), param_hint="--periods") from None
 
 
-def _open(data: Path | None) -> KnowledgeGraph:
-    store = click.get_current_context().meta.get("paradiplo.store")
+def _open(data: Path | None, store: Path | None = None) -> KnowledgeGraph:
     try:
-        return open_graph(data, store=store, progress=_progress, on_file=_file_bar())
-    except InvalidData as exc:
-        raise DataError(exc) from None
+        return open_graph(data, store=store, progress=_progress, on_file=file_bar())
     except OSError as exc:
         raise click.ClickException(f"cannot use the store {store}: {exc}") from None
 
@@ -159,22 +157,7 @@ def _write(path: Path, content: bytes | str) -> None:
     click.echo(f"wrote {path}", err=True)
 
 
-def handle_errors(f: Callable) -> Callable:
-    """Turn paradiplo's own exceptions into clean messages (no traceback)."""
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return f(*args, **kwargs)
-        except InvalidData as exc:
-            raise DataError(exc) from None
-        except QueryError as exc:
-            raise click.ClickException(str(exc)) from None
-        except ParadiploError as exc:
-            raise click.ClickException(str(exc)) from None
-    return wrapper
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Paradiplo, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="paradiplo")
 def cli() -> None:
     """paradiplo: a knowledge graph of paradiplomatic actors.
@@ -187,14 +170,14 @@ def cli() -> None:
 @cli.command("validate")
 @data_option
 @format_option("text", "json", default="text")
-def validate_cmd(data: Path | None, fmt: str) -> None:
+def validate_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
     """Check the data: every problem at once, as FILE:LINE: record: field: message.
 
     Exit 0 when clean, 1 for invalid records or SHACL violations, 2 for unreadable input.
 
     Example: paradiplo validate --data data/
     """
-    report = validate(load_dataset(data, on_file=_file_bar()))
+    report = validate(load_dataset(data, on_file=file_bar()))
     if fmt == "json":
         click.echo(dumps(report.to_dict()), nl=False)
     else:
@@ -208,12 +191,12 @@ def validate_cmd(data: Path | None, fmt: str) -> None:
 @data_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write (default: stdout).")
-def build(data: Path | None, output: Path | None) -> None:
+def build(data: Path | None, store: Path | None, output: Path | None) -> None:
     """Build the RDF dataset as TriG: one named graph per source, one for the ontology.
 
     Example: paradiplo build -o paradiplo.trig
     """
-    kg = _open(data)
+    kg = _open(data, store)
     content = serialize(kg.quads, "trig")
     if output:
         _write(output, content)
@@ -229,7 +212,8 @@ def build(data: Path | None, output: Path | None) -> None:
               help="graphml/gexf: the actor network, or a two-mode network of actors and agreements, "
                    "forums or sectors.")
 @filter_options
-def export(data: Path | None, fmt: str, output: Path, projection: str, level: str, **filters: Any) -> None:
+def export(data: Path | None, store: Path | None,
+           fmt: str, output: Path, projection: str, level: str, **filters: Any) -> None:
     """Export the dataset (ttl, trig, nt, nq, jsonld) or the actor network (graphml, gexf).
 
     Turtle and N-Triples carry the union of all graphs; TriG, N-Quads and JSON-LD keep the
@@ -241,7 +225,7 @@ def export(data: Path | None, fmt: str, output: Path, projection: str, level: st
 
     from graph.formats import xml_safe_graph
 
-    kg = _open(data)
+    kg = _open(data, store)
     if fmt in FORMATS:
         content = serialize(kg.quads, fmt)
     else:
@@ -265,8 +249,8 @@ def export(data: Path | None, fmt: str, output: Path, projection: str, level: st
 @click.option("--endpoint", help="Run on a remote SPARQL 1.1 endpoint instead of the local data.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
               help="Stop the query after this many seconds.")
-@handle_errors
-def query(query: str | None, data: Path | None, name: str | None, fmt: str | None, endpoint: str | None,
+def query(query: str | None, data: Path | None, store: Path | None,
+          name: str | None, fmt: str | None, endpoint: str | None,
           timeout: float) -> None:
     """Run a SPARQL query (text, a .rq file, or --name) on the dataset or on an --endpoint.
 
@@ -288,13 +272,13 @@ def query(query: str | None, data: Path | None, name: str | None, fmt: str | Non
         try:
             text = Path(query).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise click.ClickException(f"cannot read {query}: {exc}") from None
+            raise UnreadableInput(f"cannot read {query}: {exc}") from None
     else:
         text = query
     if endpoint:
         result = run_remote(endpoint, text, timeout=timeout)
     else:
-        result = run_query(_open(data).store, text, timeout=timeout)
+        result = run_query(_open(data, store).store, text, timeout=timeout)
     if result.kind == "graph":
         rdf = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
         if fmt not in (None, *rdf):
@@ -328,7 +312,7 @@ def query(query: str | None, data: Path | None, name: str | None, fmt: str | Non
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="Also answer requests for this Host name (repeatable; .example.org for its subdomains). "
                    "Loopback names and --host are always allowed; any other Host gets 403.")
-def serve(data: Path | None, host: str, port: int, timeout: float, max_rows: int, threads: int,
+def serve(data: Path | None, store: Path | None, host: str, port: int, timeout: float, max_rows: int, threads: int,
           allow_hosts: tuple[str, ...], workers: int, memory_mb: int) -> None:
     """Serve the dataset read-only as a SPARQL 1.1 Protocol endpoint at /sparql.
 
@@ -339,11 +323,11 @@ def serve(data: Path | None, host: str, port: int, timeout: float, max_rows: int
     """
     from graph.server import serve as run_server
 
-    store = _open(data).store
+    graph_store = _open(data, store).store
     click.echo(f"paradiplo: SPARQL endpoint at http://{host}:{port}/sparql (query page at /); "
                f"timeout {timeout:g} s; Ctrl-C stops", err=True)
     try:
-        run_server(store, host=host, port=port, timeout=timeout, threads=threads, max_rows=max_rows,
+        run_server(graph_store, host=host, port=port, timeout=timeout, threads=threads, max_rows=max_rows,
                    allowed_hosts=allow_hosts, workers=workers, memory=memory_mb * 1024 ** 2)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
@@ -393,8 +377,8 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> Non
 @click.option("--endpoint", default=None, help="Read the graph from a SPARQL endpoint (e.g. after `paradiplo push`).")
 @filter_options
 @format_option("table", "csv", "json")
-@handle_errors
-def centrality_cmd(data: Path | None, metric: str, top: int | None, sample: int | None, seed: int,
+def centrality_cmd(data: Path | None, store: Path | None,
+                   metric: str, top: int | None, sample: int | None, seed: int,
                    backend: str | None, periods: str | None, endpoint: str | None, level: str, fmt: str,
                    **filters: Any) -> None:
     """Rank actors by degree, strength, betweenness, closeness, eigenvector and PageRank.
@@ -404,7 +388,7 @@ def centrality_cmd(data: Path | None, metric: str, top: int | None, sample: int 
 
     Example: paradiplo centrality --metric betweenness --top 10
     """
-    kg = open_remote(endpoint) if endpoint else _open(data)
+    kg = open_remote(endpoint) if endpoint else _open(data, store)
     spans = _periods(periods)
     if spans:
         graphs = kg.graphs_by_period(spans, _filters(**filters), level)
@@ -427,15 +411,15 @@ def centrality_cmd(data: Path | None, metric: str, top: int | None, sample: int 
 @click.option("--resolution", type=float, default=1.0, show_default=True, help="Modularity resolution.")
 @filter_options
 @format_option("table", "csv", "json")
-@handle_errors
-def communities_cmd(data: Path | None, method: str, seed: int, resolution: float, level: str, fmt: str,
+def communities_cmd(data: Path | None, store: Path | None,
+                    method: str, seed: int, resolution: float, level: str, fmt: str,
                     **filters: Any) -> None:
     """Communities (Louvain, Leiden, label propagation, greedy modularity): members, countries,
     dominant sectors and the modularity.
 
     Example: paradiplo communities --method leiden --seed 7 --format json
     """
-    g = _open(data).actor_graph(_filters(**filters), level)
+    g = _open(data, store).actor_graph(_filters(**filters), level)
     result = communities(g, seed=seed, resolution=resolution, method=method)
     if fmt == "json":
         click.echo(dumps(result), nl=False)
@@ -451,15 +435,14 @@ def communities_cmd(data: Path | None, method: str, seed: int, resolution: float
 @data_option
 @filter_options
 @format_option("table", "csv", "json")
-@handle_errors
-def timeline_cmd(data: Path | None, level: str, fmt: str, **filters: Any) -> None:
+def timeline_cmd(data: Path | None, store: Path | None, level: str, fmt: str, **filters: Any) -> None:
     """Per-year counts of agreements, forums and visits (each at its earliest year).
 
     For centrality by period, use `paradiplo centrality --periods …`.
 
     Example: paradiplo timeline --sector trade --format csv
     """
-    rows = timeline(_open(data).ties(_filters(**filters)))
+    rows = timeline(_open(data, store).ties(_filters(**filters)))
     _print_rows(rows, fmt, ["year", "agreement", "forum", "visit", "total"])
 
 
@@ -469,8 +452,8 @@ def timeline_cmd(data: Path | None, level: str, fmt: str, **filters: Any) -> Non
 @click.option("--pairs", is_flag=True, help="List every classified tie instead of the shares.")
 @filter_options
 @format_option("table", "csv", "json")
-@handle_errors
-def typology_cmd(data: Path | None, periods: str | None, pairs: bool, level: str, fmt: str, **filters: Any) -> None:
+def typology_cmd(data: Path | None, store: Path | None,
+                 periods: str | None, pairs: bool, level: str, fmt: str, **filters: Any) -> None:
     """Classify ties as transborder, transregional or global (Duchacek), with shares by period.
 
     Both ends are rolled up to their region: transborder = regions of two states sharing a
@@ -480,7 +463,7 @@ def typology_cmd(data: Path | None, periods: str | None, pairs: bool, level: str
     Example: paradiplo typology --periods 1991-2013,2014-2021,2022-2026
     """
     _periods(periods)
-    result = _open(data).typology(_filters(**filters), periods)
+    result = _open(data, store).typology(_filters(**filters), periods)
     if pairs:
         _print_rows(result["pairs"], fmt, ["tie", "relation", "year", "period", "a", "b", "kind"])
     else:
@@ -500,8 +483,8 @@ def typology_cmd(data: Path | None, periods: str | None, pairs: bool, level: str
               help="Keep only the largest nodes by --size-by above this many (default 2000).")
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed for communities and the layout.")
 @filter_options
-@handle_errors
-def map_cmd(data: Path | None, output: Path, color_by: str, size_by: str, layout: str, focus: str | None,
+def map_cmd(data: Path | None, store: Path | None,
+            output: Path, color_by: str, size_by: str, layout: str, focus: str | None,
             depth: int, max_nodes: int | None, seed: int, level: str, **filters: Any) -> None:
     """Draw the actor network as one self-contained HTML file (works offline).
 
@@ -511,7 +494,7 @@ def map_cmd(data: Path | None, output: Path, color_by: str, size_by: str, layout
 
     Example: paradiplo map -o map.html --color-by community --layout geo
     """
-    kg = _open(data)
+    kg = _open(data, store)
     f = _filters(**filters)
     parts = [f"level: {level}", f"colour: {color_by}", f"size: {size_by}", f"layout: {layout}"]
     if focus:
@@ -533,8 +516,8 @@ def map_cmd(data: Path | None, output: Path, color_by: str, size_by: str, layout
 @click.option("--query-endpoint", default=None,
               help="SPARQL query endpoint for counting what was stored (default: --endpoint; with --protocol gsp, "
                    "a GET of each graph).")
-@handle_errors
-def push(data: Path | None, endpoint: str, protocol: str, user: str | None, password: str | None,
+def push(data: Path | None, store: Path | None,
+         endpoint: str, protocol: str, user: str | None, password: str | None,
          batch: int, query_endpoint: str | None) -> None:
     """Load the dataset, every named graph, into an external SPARQL store.
 
@@ -547,25 +530,9 @@ def push(data: Path | None, endpoint: str, protocol: str, user: str | None, pass
     """
     from graph.remote import push as push_graphs
 
-    kg = _open(data)
-    bar = None
-    if sys.stderr.isatty():
-        bar = click.progressbar(length=sum(1 for line in kg.nquads.splitlines() if line), label="pushing",
-                                file=sys.stderr)
-        bar.__enter__()
-    done = [0]
-
-    def progress(sent: int, total: int) -> None:
-        if bar is not None:
-            bar.update(sent - done[0])
-        done[0] = sent
-
-    try:
-        counts = push_graphs(kg.nquads, endpoint, protocol=protocol, user=user, password=password, batch=batch,
-                             progress=progress, query_endpoint=query_endpoint)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    kg = _open(data, store)
+    counts = push_graphs(kg.nquads, endpoint, protocol=protocol, user=user, password=password, batch=batch,
+                         progress=file_bar("pushing"), query_endpoint=query_endpoint)
     for graph, n in counts.items():
         click.echo(f"{n}\t{graph}")
     click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs to {endpoint}", err=True)
@@ -574,13 +541,12 @@ def push(data: Path | None, endpoint: str, protocol: str, user: str | None, pass
 @cli.command("stats")
 @data_option
 @format_option("table", "json")
-@handle_errors
-def stats_cmd(data: Path | None, fmt: str) -> None:
+def stats_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
     """Counts of actors, agreements, forums, sectors, sources, triples, unsourced records.
 
     Example: paradiplo stats --format json
     """
-    counts = stats(_open(data).store)
+    counts = stats(_open(data, store).store)
     if fmt == "json":
         click.echo(dumps(counts), nl=False)
     else:
@@ -591,13 +557,12 @@ def stats_cmd(data: Path | None, fmt: str) -> None:
 @cli.command("conflicts")
 @data_option
 @format_option("table", "json")
-@handle_errors
-def conflicts_cmd(data: Path | None, fmt: str) -> None:
+def conflicts_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
     """Claims on which sources disagree, each value with the sources that state it.
 
     Example: paradiplo conflicts --format json
     """
-    rows = conflicts(_open(data).store)
+    rows = conflicts(_open(data, store).store)
     if fmt == "json":
         click.echo(dumps(rows), nl=False)
         return
@@ -615,13 +580,13 @@ def conflicts_cmd(data: Path | None, fmt: str) -> None:
 @click.option("--periods", default="1991-2013,2014-2021,2022-2026", show_default=True,
               help="Periods for centrality by period and the typology.")
 @filter_options
-@handle_errors
-def report(data: Path | None, output: Path, seed: int, periods: str, level: str, **filters: Any) -> None:
+def report(data: Path | None, store: Path | None,
+           output: Path, seed: int, periods: str, level: str, **filters: Any) -> None:
     """The main job: dataset, centrality, communities, disagreements, map and index.html.
 
     Example: paradiplo report -o out/
     """
-    kg = _open(data)
+    kg = _open(data, store)
     try:
         names = write_report(kg, output, seed=seed, filters=_filters(**filters), level=level,
                              periods=_periods(periods))

@@ -94,3 +94,7 @@ class InvalidData(ParadiploError):
     @property
     def exit_code(self) -> int:
         return 2 if any(p.unreadable for p in self.problems) else 1
+
+
+class UnreadableInput(ParadiploError):
+    """An input file given on the command line (a ``.rq`` file, say) that cannot be read (exit 2)."""

@@ -192,21 +192,22 @@ def rows_table(rows: list[dict[str, Any]], columns: list[str], width: int = 48) 
     return "\n".join(lines)
 
 
-def file_bar(label: str = "reading data") -> Callable[[int, int, str], None] | None:
-    """A progress bar on stderr, stepped once per item (``step(done, total, name)``); ``None``
-    (quiet) when stderr is not a terminal."""
+def file_bar(label: str = "reading data") -> Callable[..., None] | None:
+    """A progress bar on stderr, told how far along it is: ``step(done, total, *anything)``
+    (data files read, triples pushed); ``None`` (quiet) when stderr is not a terminal."""
     import click
 
     if not sys.stderr.isatty():
         return None
-    state: dict[str, Any] = {}
+    state: dict[str, Any] = {"done": 0}
 
-    def step(done: int, total: int, name: str) -> None:
+    def step(done: int, total: int, *_: Any) -> None:
         if "bar" not in state:
             state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
             state["bar"].__enter__()
-        state["bar"].update(1)
-        if done == total:
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+        if done >= total:
             state["bar"].__exit__(None, None, None)
 
     return step

@@ -32,7 +32,7 @@ from .project import Filters, Tie, actor_graph, actors, borders, rollup, ties
 from .rdf import dataset_nquads, load_store, parse_nquads, split_nquad
 from .validate import Report, validate
 
-__all__ = ["KnowledgeGraph", "open_graph"]
+__all__ = ["KnowledgeGraph", "open_graph", "verdict_cache"]
 
 
 class KnowledgeGraph:
@@ -42,11 +42,10 @@ class KnowledgeGraph:
     store built earlier (``store``); each side is derived from the other when needed.
     """
 
-    def __init__(self, nquads: bytes | None = None, store: ox.Store | None = None,
-                 dataset: Dataset | None = None, report: Report | None = None):
+    def __init__(self, nquads: bytes | None = None, store: ox.Store | None = None, dataset: Dataset | None = None):
         if nquads is None and store is None:
             raise ValueError("a KnowledgeGraph needs N-Quads or a store")
-        self._nquads, self._store, self.dataset, self.report = nquads, store, dataset, report
+        self._nquads, self._store, self.dataset = nquads, store, dataset
 
     @cached_property
     def nquads(self) -> bytes:
@@ -95,13 +94,16 @@ class KnowledgeGraph:
 
 
 def _fingerprint(directory: Path) -> str:
-    """What a persistent store was built from: every data and ontology file, and the version.
+    """What a dataset's verdict and store rest on: every data and ontology file, paradiplo's
+    version and the source of the modules that read, check and build the data.
 
     Files are opened as :func:`graph.load.open_data_file` opens them (regular files only,
     links only into the folder, size limited) and hashed in chunks; a file that cannot be
-    read changes the fingerprint, so the store is not reused and loading reports it.
+    read changes the fingerprint, so nothing is reused and loading reports it.
     """
     digest = hashlib.sha256(__version__.encode())
+    for module in _CHECKING_MODULES:
+        digest.update((Path(__file__).parent / module).read_bytes())
     for folder in (directory, resource_dir("ontology")):
         try:
             paths = data_files(folder) + sorted(folder.glob("*.ttl"))
@@ -119,51 +121,55 @@ def _fingerprint(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def open_graph(data: Path | str | None = None, shacl: bool = False, store: Path | str | None = None,
-               progress: Callable[[str], None] | None = None,
-               on_file: Callable[[int, int, str], None] | None = None) -> KnowledgeGraph:
-    """Load, check and build a data folder (the bundled data by default).
+#: the modules whose code decides whether data are valid and how they are built
+_CHECKING_MODULES = ("records.py", "load.py", "validate.py", "rdf.py", "errors.py")
 
-    Parameters
-    ----------
-    store
-        A folder for a persistent on-disk store: built on first use, reused while the data,
-        the ontology and paradiplo's version are unchanged, rebuilt automatically otherwise.
-    progress
-        Called with a short message at each stage (the CLI shows them on stderr).
-    on_file
-        Called after each data file is read (see :func:`graph.load.load_dataset`).
 
-    Raises
-    ------
-    InvalidData
-        With every problem found, when the data cannot be trusted.
-    """
-    say = progress or (lambda message: None)
-    directory = Path(data) if data is not None else bundled_data_dir()
-    if store is not None:
-        folder = Path(store)
-        manifest = folder / "paradiplo-store.json"
-        fingerprint = _fingerprint(directory) if directory.is_dir() else ""
-        if manifest.is_file() and (folder / "oxigraph").is_dir():
-            try:
-                recorded = json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint")
-            except (OSError, ValueError):
-                recorded = None
-            if recorded == fingerprint and fingerprint:
-                say(f"reusing the store in {folder}")
-                return KnowledgeGraph(store=ox.Store.read_only(str(folder / "oxigraph")))
-    say(f"reading {directory}")
-    dataset = load_dataset(directory, on_file=on_file)
-    say(f"validating {len(dataset.entries)} records")
-    report = validate(dataset, shacl=shacl)
+def verdict_cache() -> Path:
+    """Where verdicts on valid data are remembered: ``$PARADIPLO_CACHE``, else
+    ``$XDG_CACHE_HOME/paradiplo``, else ``~/.cache/paradiplo``."""
+    if os.environ.get("PARADIPLO_CACHE"):
+        return Path(os.environ["PARADIPLO_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "paradiplo"
+
+
+def _known_valid(fingerprint: str) -> bool:
+    return bool(fingerprint) and (verdict_cache() / "valid" / fingerprint).is_file()
+
+
+def _remember_valid(fingerprint: str) -> None:
+    if fingerprint:
+        try:
+            atomic_write(verdict_cache() / "valid" / fingerprint, "valid, SHACL included\n")
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def _check(dataset: Dataset, fingerprint: str, say: Callable[[str], None]) -> Report:
+    """The one verdict: the checks of ``paradiplo validate``, SHACL included; SHACL is skipped
+    only when these very files, ontology and code were found valid before."""
+    known = _known_valid(fingerprint)
+    say(f"validating {len(dataset.entries)} records" + (" (SHACL verdict cached)" if known else ""))
+    report = validate(dataset, shacl=not known)
     if not report.ok:
         raise InvalidData(report.problems)
-    say("building the RDF dataset")
-    nquads = dataset_nquads(dataset)
-    if store is None:
-        return KnowledgeGraph(nquads=nquads, dataset=dataset, report=report)
-    folder = Path(store)
+    if not known:
+        _remember_valid(fingerprint)
+    return report
+
+
+def _reusable(folder: Path, fingerprint: str) -> bool:
+    manifest = folder / "paradiplo-store.json"
+    if not (fingerprint and manifest.is_file() and (folder / "oxigraph").is_dir()):
+        return False
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint") == fingerprint
+    except (OSError, ValueError):
+        return False
+
+
+def _build_store(folder: Path, nquads: bytes, fingerprint: str, directory: Path) -> ox.Store:
+    """Load ``nquads`` into a fresh on-disk store and swap it in for the old one."""
     folder.mkdir(parents=True, exist_ok=True)
     remove_dead_leftovers(  # stores killed runs left half-built or renamed away
         folder, r"oxigraph\.(?P<old>old\.)?(?P<pid>\d+)(?(old)|\.[a-z0-9_]+)")
@@ -176,7 +182,48 @@ def open_graph(data: Path | str | None = None, shacl: bool = False, store: Path 
     os.replace(fresh, target)
     shutil.rmtree(old, ignore_errors=True)
     atomic_write(folder / "paradiplo-store.json",
-                 json.dumps({"fingerprint": _fingerprint(directory), "data": str(directory.resolve()),
+                 json.dumps({"fingerprint": fingerprint, "data": str(directory.resolve()),
                              "version": __version__}, indent=2) + "\n")
-    say(f"built the store in {folder}")
-    return KnowledgeGraph(nquads=nquads, store=ox.Store.read_only(str(target)), dataset=dataset, report=report)
+    return ox.Store.read_only(str(target))
+
+
+def open_graph(data: Path | str | None = None, store: Path | str | None = None,
+               progress: Callable[[str], None] | None = None,
+               on_file: Callable[[int, int, str], None] | None = None) -> KnowledgeGraph:
+    """Load, check and build a data folder (the bundled data by default).
+
+    The data are checked exactly as ``paradiplo validate`` checks them, SHACL included: no
+    command accepts data that ``validate`` rejects. The verdict on valid data is remembered
+    under :func:`verdict_cache`, keyed by :func:`_fingerprint`, so SHACL runs once per change.
+
+    Parameters
+    ----------
+    store
+        A folder for a persistent on-disk store: built on first use, reused while the data,
+        the ontology and paradiplo's code are unchanged, rebuilt automatically otherwise.
+    progress
+        Called with a short message at each stage (the CLI shows them on stderr).
+    on_file
+        Called after each data file is read (see :func:`graph.load.load_dataset`).
+
+    Raises
+    ------
+    InvalidData
+        With every problem found, when the data cannot be trusted.
+    """
+    say = progress or (lambda message: None)
+    directory = Path(data) if data is not None else bundled_data_dir()
+    fingerprint = _fingerprint(directory) if directory.is_dir() else ""
+    if store is not None and _reusable(Path(store), fingerprint):
+        say(f"reusing the store in {store}")
+        return KnowledgeGraph(store=ox.Store.read_only(str(Path(store) / "oxigraph")))
+    say(f"reading {directory}")
+    dataset = load_dataset(directory, on_file=on_file)
+    _check(dataset, fingerprint, say)
+    say("building the RDF dataset")
+    nquads = dataset_nquads(dataset)
+    if store is None:
+        return KnowledgeGraph(nquads=nquads, dataset=dataset)
+    built = _build_store(Path(store), nquads, fingerprint, directory)
+    say(f"built the store in {store}")
+    return KnowledgeGraph(nquads=nquads, store=built, dataset=dataset)

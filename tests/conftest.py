@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -16,6 +17,8 @@ from click.testing import CliRunner
 from graph import KnowledgeGraph, open_graph
 
 HERE = Path(__file__).parent
+# verdicts on valid data are remembered per test run, not in the user's cache
+os.environ["PARADIPLO_CACHE"] = tempfile.mkdtemp(prefix="paradiplo-cache.")
 SMALL = HERE / "fixtures" / "small"
 SEEDS = HERE.parent.parent / "shared" / "seeds"
 

@@ -15,7 +15,7 @@ from graph.formats import to_json
 from graph.project import Filters
 from graph.queries import bundled_queries
 from graph.sparql import run_query
-from graph.summary import conflicts, stats
+from graph.provenance import conflicts, stats
 
 from .conftest import SMALL
 
@@ -178,3 +178,36 @@ def test_progress_bar_on_a_terminal(tmp_path):
     os.close(leader)
     assert proc.returncode == 0
     assert b"reading data" in seen and b"100%" in seen
+
+
+def test_an_unreadable_query_file_exits_2_and_a_refused_query_exits_1(runner, tmp_path):
+    missing = runner.invoke(cli, ["query", str(tmp_path / "missing.rq")])
+    assert missing.exit_code == 2 and "cannot read" in missing.output
+    latin1 = tmp_path / "latin1.rq"
+    latin1.write_bytes("SELECT * WHERE { ?s ?p \"Омск\" }".encode("utf-8").replace(b"\xd0\x9e", b"\xce"))
+    broken = runner.invoke(cli, ["query", str(latin1)])
+    assert broken.exit_code == 2 and "cannot read" in broken.output
+    refused = runner.invoke(cli, ["query", "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }"])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+
+
+def test_one_error_to_exit_mapping():
+    from cli import exit_code
+    from graph import InvalidData, ParadiploError, Problem
+    from graph.errors import UnreadableInput
+    from graph.sparql import QueryRefused
+
+    unreadable = Problem("not-utf8", "a.yaml", 1, "", "", "byte 0xff")
+    invalid = Problem("unknown-reference", "a.yaml", 2, "x", "country", "no record")
+    assert exit_code(InvalidData([unreadable, invalid])) == 2
+    assert exit_code(InvalidData([invalid])) == 1
+    assert exit_code(UnreadableInput("cannot read q.rq")) == 2
+    assert exit_code(QueryRefused("SERVICE is refused")) == 1
+    assert exit_code(ParadiploError("anything else")) == 1
+
+
+def test_store_is_an_ordinary_parameter_of_every_data_command():
+    for name, command in cli.commands.items():
+        params = {p.name for p in command.params}
+        if "data" in params:
+            assert "store" in params, name

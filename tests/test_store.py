@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cli import cli
 from graph import open_graph
 from graph.rdf import serialize
-from graph.summary import stats
+from graph.provenance import stats
 
 
 def test_store_is_reused_until_the_data_change(small_dir, tmp_path):
@@ -51,3 +53,49 @@ def test_cli_commands_agree_with_and_without_a_store(runner, tmp_path):
     built = runner.invoke(cli, ["centrality", "--format", "json", "--store", str(tmp_path / "s")]).stdout
     reused = runner.invoke(cli, ["centrality", "--format", "json", "--store", str(tmp_path / "s")]).stdout
     assert plain == built == reused and plain.startswith("[")
+
+
+def _fresh_cache():
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="paradiplo-cache.")
+
+
+def _shacl_says(monkeypatch, problems):
+    """Make SHACL report ``problems`` (data files cannot easily break only SHACL) and count calls."""
+    import graph.validate
+
+    calls = []
+    monkeypatch.setenv("PARADIPLO_CACHE", str(_fresh_cache()))
+
+    def fake(dataset, quads=None):
+        calls.append(1)
+        return list(problems)
+    monkeypatch.setattr(graph.validate, "check_shacl", fake)
+    return calls
+
+
+def test_every_command_refuses_data_that_only_shacl_rejects(monkeypatch, small_dir, runner, tmp_path):
+    from graph import InvalidData, Problem
+
+    bad = Problem("shacl", "paper-a.yaml", 3, "omsk-oblast", "label", "SHACL: a made-up violation")
+    _shacl_says(monkeypatch, [bad])
+    with pytest.raises(InvalidData, match="made-up violation"):
+        open_graph(small_dir)
+    for args in (["stats"], ["build"], ["centrality"], ["report", "-o", str(tmp_path / "r")],
+                 ["stats", "--store", str(tmp_path / "s")]):
+        result = runner.invoke(cli, [*args, "--data", str(small_dir)])
+        assert result.exit_code == 1 and "made-up violation" in result.output, args
+    assert runner.invoke(cli, ["validate", "--data", str(small_dir)]).exit_code == 1
+    assert not (tmp_path / "s" / "oxigraph").exists() and not (tmp_path / "r").exists()
+
+
+def test_the_shacl_verdict_is_computed_once_per_change(monkeypatch, small_dir):
+    calls = _shacl_says(monkeypatch, [])
+    open_graph(small_dir)
+    open_graph(small_dir)
+    assert len(calls) == 1  # the second time the cached verdict stands
+    (small_dir / "paper-a.yaml").write_text((small_dir / "paper-a.yaml").read_text(encoding="utf-8") + "\n",
+                                            encoding="utf-8")
+    open_graph(small_dir)
+    assert len(calls) == 2  # the data changed: SHACL runs again
