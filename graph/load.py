@@ -91,7 +91,6 @@ class Dataset:
 
     directory: Path
     sources: dict[str, Source]
-    source_lines: dict[str, tuple[str, int]]
     entries: list[Entry]
     problems: list[Problem]
 
@@ -359,7 +358,7 @@ def _message(err: dict[str, Any]) -> str:
         msg = "unknown field; check its spelling against data/README.md"
     elif err["type"] == "missing":
         msg = "required field is missing"
-    elif "input" in err and err["type"] not in ("value_error",):
+    elif "input" in err and err["type"] not in ("value_error", "bad_date"):
         msg = f"{msg} (got {err['input']!r})"
     return msg
 
@@ -369,25 +368,24 @@ def _pydantic_problems(exc: ValidationError, data: Any, lines: dict, display: st
     out = []
     for err in exc.errors():
         loc = prefix + tuple(err["loc"])
-        out.append(Problem("invalid-field", display, _line(lines, loc), _record_id(data, loc),
-                           _field(loc), _message(err)))
+        code = "bad-date" if err["type"] == "bad_date" else "invalid-field"
+        out.append(Problem(code, display, _line(lines, loc), _record_id(data, loc), _field(loc), _message(err)))
     return out
 
 
-def _load_sources(path: Path, display: str,
-                  folder: Path) -> tuple[dict[str, Source], dict[str, tuple[str, int]], list[Problem]]:
+def _load_sources(path: Path, display: str, folder: Path) -> tuple[dict[str, Source], list[Problem]]:
     data, lines, problems = read_yaml(path, display, folder)
     if data is None:
-        return {}, {}, problems
+        return {}, problems
     items = data.get("sources") if isinstance(data, dict) else None
     if not isinstance(items, list) or set(data) != {"sources"}:  # let the model say what is wrong
         try:
             SourcesFile.model_validate(data)
         except ValidationError as exc:
-            return {}, {}, problems + _pydantic_problems(exc, data, lines, display)
-        return {}, {}, problems
+            return {}, problems + _pydantic_problems(exc, data, lines, display)
+        return {}, problems
     sources: dict[str, Source] = {}
-    where: dict[str, tuple[str, int]] = {}
+    lines_of: dict[str, int] = {}
     for i, item in enumerate(items):  # one by one: a bad source does not hide the good ones
         try:
             src = Source.model_validate(item)
@@ -397,11 +395,11 @@ def _load_sources(path: Path, display: str,
         line = _line(lines, ("sources", i))
         if src.id in sources:
             problems.append(Problem("duplicate-id", display, line, src.id, "id",
-                                    f"source id also used at line {where[src.id][1]}"))
+                                    f"source id also used at line {lines_of[src.id]}"))
             continue
         sources[src.id] = src
-        where[src.id] = (display, line)
-    return sources, where, problems
+        lines_of[src.id] = line
+    return sources, problems
 
 
 def _display(path: Path) -> str:
@@ -432,17 +430,16 @@ def load_dataset(directory: Path | str | None = None,
     if not directory.is_dir():
         problems.append(Problem("no-data", _display(directory), 1, "", "",
                                 "not a folder; pass --data DIR with a folder of .yaml files"))
-        return Dataset(directory, {}, {}, [], problems)
+        return Dataset(directory, {}, [], problems)
     try:
         files = data_files(directory)
     except OSError as exc:
         problems.append(Problem("unreadable", _display(directory), 1, "", "", f"cannot list: {exc.strerror}"))
-        return Dataset(directory, {}, {}, [], problems)
+        return Dataset(directory, {}, [], problems)
     sources_path = directory / SOURCES_FILE
     sources: dict[str, Source] = {}
-    source_lines: dict[str, tuple[str, int]] = {}
     if sources_path in files:
-        sources, source_lines, found = _load_sources(sources_path, _display(sources_path), directory)
+        sources, found = _load_sources(sources_path, _display(sources_path), directory)
         problems += found
     else:
         problems.append(Problem("no-data", _display(sources_path), 1, "", "",
@@ -459,7 +456,7 @@ def load_dataset(directory: Path | str | None = None,
         if data is None:
             continue
         problems += _read_records(data, lines, display, entries)
-    return Dataset(directory, sources, source_lines, entries, problems)
+    return Dataset(directory, sources, entries, problems)
 
 
 def _read_records(data: Any, lines: dict, display: str, entries: list[Entry]) -> list[Problem]:

@@ -1,4 +1,5 @@
-"""Counts of the dataset and the claims on which sources disagree.
+"""Provenance: counts of the dataset (records no paper attests among them) and the claims on
+which sources disagree.
 
 Both read the RDF store, so they describe exactly what a SPARQL user sees.
 
@@ -18,14 +19,20 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES
-from .records import GENERAL_KNOWLEDGE, PartialDate
+from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES, prop_iri
+from .records import FIELDS, GENERAL_KNOWLEDGE, PartialDate
 
-__all__ = ["stats", "conflicts", "CONTESTABLE"]
+__all__ = ["stats", "conflicts", "contestable_properties"]
 
-#: Properties on which two sources can contradict each other (one true value each).
-CONTESTABLE = ("date", "endDate", "place", "signedAt", "editionNumber", "editionOf", "validUntil",
-               "status", "country", "founded")
+
+def contestable_properties() -> list[str]:
+    """IRIs of the properties on which two sources can contradict each other (one true value each):
+    those of the ``contestable`` fields of :data:`graph.records.FIELDS`.
+
+    >>> PD + "date" in contestable_properties()
+    True
+    """
+    return list(dict.fromkeys(prop_iri(spec.prop) for spec in FIELDS.values() if spec.contestable))
 
 
 def _count(store: ox.Store, where: str) -> int:
@@ -77,7 +84,7 @@ def conflicts(store: ox.Store) -> list[dict[str, Any]]:
         with every value and the sources stating it. Dates that differ only in
         precision (``2015`` and ``2015-03-16``) are not a disagreement.
     """
-    props = " ".join(f"pd:{p}" for p in CONTESTABLE)
+    props = " ".join(f"<{p}>" for p in contestable_properties())
     rows = store.query(f"""
         SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {props} }} GRAPH ?g {{ ?s ?p ?o }} }}""", prefixes=PREFIXES)
     claims: dict[tuple[str, str], dict[Any, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -95,7 +102,7 @@ def conflicts(store: ox.Store) -> list[dict[str, Any]]:
         out.append({
             "record": s[len(ID):] if s.startswith(ID) else s,
             "label": labels.get(s, ""),
-            "property": p[len(PD):],
+            "property": p[len(PD):] if p.startswith(PD) else p,
             "claims": [{"value": t.value[len(ID):] if t.value.startswith(ID) else t.value,
                         "sources": sorted(values[t])} for t in terms],
         })

@@ -25,7 +25,7 @@ from .formats import dumps, rows_to_csv
 from .project import Filters
 from .rdf import serialize
 from .store import KnowledgeGraph
-from .summary import conflicts, stats
+from .provenance import conflicts, stats
 
 __all__ = ["build_report", "write_report", "timeline_svg"]
 

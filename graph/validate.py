@@ -22,23 +22,22 @@ import pyoxigraph as ox
 
 from .errors import Problem
 from .load import Dataset, Entry, resource_dir
-from .rdf import ID, ONTOLOGY_GRAPH, dataset_quads
-from .records import GENERAL_KNOWLEDGE, ActorType
+from .rdf import ID, ONTOLOGY_GRAPH, SKOS, dataset_quads, prop_iri
+from .records import FIELDS, GENERAL_KNOWLEDGE, KIND_MODELS, FieldSpec
 
-__all__ = ["Report", "validate", "check_records", "check_confusables", "check_shacl", "skeleton", "TOP_SECTORS"]
+__all__ = ["Report", "validate", "check_records", "check_confusables", "check_shacl", "skeleton", "top_sectors"]
 
-#: Sector concepts declared in ``ontology/sectors.ttl`` rather than in data files.
-TOP_SECTORS = frozenset({"economy", "humanitarian", "governance", "infrastructure", "environment", "security"})
 
-#: For each reference field, the kinds of record it may point to.
-_TARGETS: dict[str, tuple[str, ...]] = {
-    "country": ("actors",), "part_of": ("actors",), "governs": ("actors",), "member_of": ("actors",),
-    "located_in": ("actors",), "jurisdiction": ("actors",), "borders": ("actors",),
-    "signatories": ("actors",), "place": ("actors",), "signed_at": ("forums",),
-    "sectors": ("sectors",), "implements": ("agreements",), "edition_of": ("forums",),
-    "hosts": ("actors",), "participants": ("actors",), "visitors": ("actors",), "led_by": ("actors",),
-    "broader": ("sectors",), "subject": ("actors", "forums", "agreements"), "counterpart": ("actors",),
-}
+@lru_cache(maxsize=1)
+def top_sectors() -> frozenset[str]:
+    """Ids of the top sector concepts, which ``ontology/sectors.ttl`` declares (not the data files).
+
+    >>> sorted(top_sectors())[:3]
+    ['economy', 'environment', 'governance']
+    """
+    path = resource_dir("ontology") / "sectors.ttl"
+    return frozenset(t.subject.value[len(ID):] for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+                     if t.predicate.value == SKOS + "topConceptOf" and t.subject.value.startswith(ID))
 
 
 @dataclass
@@ -90,76 +89,91 @@ def check_records(dataset: Dataset, complete: bool = True) -> list[Problem]:
     known_sources = sorted(dataset.sources) + [GENERAL_KNOWLEDGE]
     seen: dict[tuple[str, str], Entry] = {}
     for entry in dataset.entries:
-        rec = entry.record
         if complete and entry.source not in known_sources:
             problems.append(Problem("unknown-source", entry.file, 1, "", "source",
                                     f"no source {entry.source!r} in sources.yaml"
                                     + _suggest(entry.source, known_sources)))
-        key = (entry.file, rec.id)
+        key = (entry.file, entry.record.id)
         if key in seen:
             problems.append(_problem("duplicate-id", entry, "id",
                                      f"id already used in this file at line {seen[key].line}"))
         seen.setdefault(key, entry)
-        if entry.source != GENERAL_KNOWLEDGE and not rec.evidence:
-            problems.append(_problem("no-evidence", entry, "evidence",
-                                     "every record in a source's file needs evidence: "
-                                     "a locator and a verbatim quote"))
-        if getattr(rec, "end_date", None) and getattr(rec, "date", None):
-            if rec.end_date.last_day() < rec.date.first_day():
-                problems.append(_problem("impossible-date", entry, "end_date",
-                                         f"ends ({rec.end_date}) before it starts ({rec.date})"))
-        if rec.id in TOP_SECTORS and entry.kind != "sectors":
-            problems.append(_problem("duplicate-id", entry, "id",
-                                     f"{rec.id!r} is a top sector in ontology/sectors.ttl"))
+        problems += _check_entry(entry)
     for rid, entries in sorted(dataset.by_id.items()):
-        kinds = sorted({e.kind for e in entries})
-        if len(kinds) > 1:
-            for e in entries[1:]:
-                problems.append(_problem("duplicate-id", e, "id",
-                                         f"id {rid!r} names records of different kinds: {', '.join(kinds)}"))
-        typed = [e for e in entries if getattr(e.record, "type", None) is not None]
-        types = {e.record.type for e in typed}
-        for e in typed[1:]:
-            if e.record.type != typed[0].record.type:
-                problems.append(_problem("conflicting-type", e, "type",
-                                         f"{e.record.type.value} here, but {typed[0].file}:{typed[0].line} "
-                                         f"says {typed[0].record.type.value}"))
-        if complete and entries[0].kind in ("actors", "agreements", "forums") and not types:
-            problems.append(_problem("missing-type", entries[0], "type",
-                                     "no file gives this record a type"))
-        if complete and entries[0].kind != "observations" and not any("en" in e.record.label for e in entries):
-            problems.append(_problem("missing-label", entries[0], "label",
-                                     "no file gives this record an English label (label: {en: ...})"))
+        problems += _check_claims(rid, entries, complete)
     return problems + _check_references(dataset, complete)
 
 
-def _check_references(dataset: Dataset, complete: bool) -> list[Problem]:
-    """Unknown references (only when every file was read) and references to the wrong kind."""
+def _check_entry(entry: Entry) -> list[Problem]:
+    """What one record, as one file states it, must have: evidence, dates in order, its own id."""
+    rec = entry.record
     problems: list[Problem] = []
-    known_ids = {k: sorted(i for i, es in dataset.by_id.items() if es[0].kind == k)
-                 for k in ("actors", "agreements", "forums", "sectors", "observations")}
-    known_ids["sectors"] = sorted(set(known_ids["sectors"]) | TOP_SECTORS)
-    all_ids = set(dataset.by_id) | TOP_SECTORS
+    if entry.source != GENERAL_KNOWLEDGE and not rec.evidence:
+        problems.append(_problem("no-evidence", entry, "evidence",
+                                 "every record in a source's file needs evidence: a locator and a verbatim quote"))
+    if getattr(rec, "end_date", None) and getattr(rec, "date", None):
+        if rec.end_date.last_day() < rec.date.first_day():
+            problems.append(_problem("bad-date", entry, "end_date",
+                                     f"ends ({rec.end_date}) before it starts ({rec.date})"))
+    if rec.id in top_sectors() and entry.kind != "sectors":
+        problems.append(_problem("duplicate-id", entry, "id", f"{rec.id!r} is a top sector in ontology/sectors.ttl"))
+    return problems
+
+
+def _check_claims(rid: str, entries: list[Entry], complete: bool) -> list[Problem]:
+    """What the files say about one id, together: one kind, one type, a type and an English label."""
+    problems: list[Problem] = []
+    kinds = sorted({e.kind for e in entries})
+    if len(kinds) > 1:
+        for e in entries[1:]:
+            problems.append(_problem("duplicate-id", e, "id",
+                                     f"id {rid!r} names records of different kinds: {', '.join(kinds)}"))
+    typed = [e for e in entries if getattr(e.record, "type", None) is not None]
+    for e in typed[1:]:
+        if e.record.type != typed[0].record.type:
+            problems.append(_problem("conflicting-type", e, "type",
+                                     f"{e.record.type.value} here, but {typed[0].file}:{typed[0].line} "
+                                     f"says {typed[0].record.type.value}"))
+    if complete and entries[0].kind in ("actors", "agreements", "forums") and not typed:
+        problems.append(_problem("missing-type", entries[0], "type", "no file gives this record a type"))
+    if complete and entries[0].kind != "observations" and not any("en" in e.record.label for e in entries):
+        problems.append(_problem("missing-label", entries[0], "label",
+                                 "no file gives this record an English label (label: {en: ...})"))
+    return problems
+
+
+def _check_references(dataset: Dataset, complete: bool) -> list[Problem]:
+    """Every reference field of :data:`graph.records.FIELDS`, single-valued or a list: unknown ids
+    (only when every file was read), the wrong kind of record, the wrong type."""
+    tops = top_sectors()
+    known = {kind: sorted(i for i, es in dataset.by_id.items() if es[0].kind == kind) for kind in KIND_MODELS}
+    known["sectors"] = sorted(set(known["sectors"]) | tops)
+    problems: list[Problem] = []
     for entry in dataset.entries:
-        for fld, ids in entry.record.references().items():
-            targets = _TARGETS[fld]
+        for name, ids in entry.record.references().items():
+            spec = FIELDS[name]
             for ref in ids:
-                kind = "sectors" if ref in TOP_SECTORS else dataset.kind_of(ref)
-                if ref not in all_ids:
-                    if not complete:
-                        continue
-                    pool = [i for t in targets for i in known_ids[t]]
-                    problems.append(_problem("unknown-reference", entry, fld,
-                                             f"no record {ref!r}" + _suggest(ref, pool)))
-                elif kind not in targets:
-                    problems.append(_problem("wrong-reference", entry, fld,
-                                             f"{ref!r} is one of the {kind}; expected one of the {' or '.join(targets)}"))
-        if fld_country := getattr(entry.record, "country", None):
-            target = dataset.by_id.get(fld_country, [])
-            ttypes = {getattr(e.record, "type", None) for e in target} - {None}
-            if ttypes and ActorType.State not in ttypes:
-                problems.append(_problem("wrong-reference", entry, "country",
-                                         f"{fld_country!r} is not a State"))
+                kind = "sectors" if ref in tops else dataset.kind_of(ref)
+                if kind is None:
+                    if complete:
+                        pool = [i for t in spec.target for i in known[t]]
+                        problems.append(_problem("unknown-reference", entry, name,
+                                                 f"no record {ref!r}" + _suggest(ref, pool)))
+                    continue
+                problems += _check_target(dataset, entry, spec, ref, kind)
+    return problems
+
+
+def _check_target(dataset: Dataset, entry: Entry, spec: FieldSpec, ref: str, kind: str) -> list[Problem]:
+    """A reference to a known record: of a kind ``spec.target`` allows, and of ``spec.target_type``."""
+    problems: list[Problem] = []
+    if kind not in spec.target:
+        problems.append(_problem("wrong-reference", entry, spec.name,
+                                 f"{ref!r} is one of the {kind}; expected one of the {' or '.join(spec.target)}"))
+    if spec.target_type:
+        types = {e.record.type.value for e in dataset.by_id.get(ref, []) if getattr(e.record, "type", None)}
+        if types and spec.target_type not in types:
+            problems.append(_problem("wrong-reference", entry, spec.name, f"{ref!r} is not a {spec.target_type}"))
     return problems
 
 
@@ -171,14 +185,12 @@ def _shapes() -> "object":
 
 
 def _field_name(path: str) -> str:
-    local = path.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-    return {"signatory": "signatories", "sector": "sectors", "label": "label", "partOf": "part_of",
-            "memberOf": "member_of", "locatedIn": "located_in", "signedAt": "signed_at",
-            "editionOf": "edition_of", "editionNumber": "number", "host": "hosts",
-            "participant": "participants", "visitor": "visitors", "ledBy": "led_by",
-            "endDate": "end_date", "validUntil": "valid_until", "about": "subject",
-            "sharesBorderWith": "borders", "prefLabel": "label", "broader": "broader",
-            "quote": "evidence", "locator": "evidence", "evidence": "evidence"}.get(local, local)
+    """The record field a SHACL result path is about: the field of :data:`graph.records.FIELDS` written
+    with that property (first in the table), else the property's local name."""
+    for spec in FIELDS.values():
+        if any(prop_iri(p) == path for p in (spec.prop, *spec.also)):
+            return spec.name
+    return path.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def check_shacl(dataset: Dataset, quads: list[ox.Quad] | None = None) -> list[Problem]:

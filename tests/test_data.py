@@ -7,7 +7,7 @@ import pytest
 from graph.load import load_dataset
 from graph.quotes import quote_found
 from graph.records import GENERAL_KNOWLEDGE
-from graph.summary import stats
+from graph.provenance import stats
 
 from .conftest import SEEDS
 

@@ -77,7 +77,7 @@ def phase_tool(work: Path, triples: int, repeat: int) -> dict:
 
     out["validate_pydantic_s"], entries = _timed(validate_models)
     sources = {s: Source(id=s, title={"en": s}, year=2025, language="ru") for s in data}
-    dataset = Dataset(Path("synthetic"), sources, {}, entries, [])
+    dataset = Dataset(Path("synthetic"), sources, entries, [])
     out["validate_references_s"], problems = _timed(lambda: check_records(dataset))
     assert not problems, problems[:3]
     out["records"] = len(entries)

@@ -114,7 +114,7 @@ def dataset(n_triples: int = 1_000_000, seed: int = 1) -> Dataset:
             for n, item in enumerate(items):
                 entries.append(Entry(kind, model.model_validate(item), source, f"{source}.yaml", n + 1))
     sources = {s: Source(id=s, title={"en": f"Synthetic source {s}"}, year=2025, language="ru") for s in data}
-    return Dataset(Path("synthetic"), sources, {s: (f"{s}.yaml", 1) for s in data}, entries, problems)
+    return Dataset(Path("synthetic"), sources, entries, problems)
 
 
 def write(directory: Path, n_triples: int = 1_000_000, seed: int = 1) -> None:
