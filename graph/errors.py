@@ -1,10 +1,16 @@
-"""Problems (reported, never raised) and the one exception base class.
+"""Problems (reported, never raised), the catalogue of their codes, and the one exception base class.
+
+Every problem has a code from :data:`CATALOGUE` (like frictionless-py's error catalogue): a
+title, a description and an exit class (0 a warning, 1 invalid data, 2 unreadable input).
+``data/README.md`` lists the catalogue (:func:`catalogue_table`).
 
 Examples
 --------
 >>> p = Problem("unknown-reference", "data/a.yaml", 12, "omsk-oblast", "country", "no record 'rusia'")
 >>> str(p)
 "data/a.yaml:12: omsk-oblast: country: no record 'rusia'"
+>>> CATALOGUE[p.code].exit_code
+1
 """
 
 from __future__ import annotations
@@ -13,14 +19,75 @@ from dataclasses import asdict, dataclass
 from functools import total_ordering
 from typing import Any
 
-__all__ = ["Problem", "ParadiploError", "InvalidData", "UNREADABLE_CODES", "WARNING_CODES", "printable"]
+__all__ = ["Problem", "ParadiploError", "InvalidData", "ProblemType", "CATALOGUE", "UNREADABLE_CODES",
+           "WARNING_CODES", "catalogue_table", "printable"]
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """One kind of problem: its code, a short title, what it means, and its exit class."""
+
+    code: str
+    title: str
+    description: str
+    exit_code: int  # 0 a warning (the data stay valid), 1 invalid data, 2 unreadable input
+
+
+#: Every problem code paradiplo reports, in the order a data folder is read and checked.
+CATALOGUE: dict[str, ProblemType] = {t.code: t for t in (
+    ProblemType("no-data", "No data", "The data folder does not exist, or has no `sources.yaml`.", 2),
+    ProblemType("unreadable", "Unreadable", "The folder cannot be listed or a file cannot be read, or a symbolic "
+                "link points outside the data folder.", 2),
+    ProblemType("not-a-regular-file", "Not a regular file", "A folder, FIFO, device or socket is named like a "
+                "data file.", 2),
+    ProblemType("not-utf8", "Not UTF-8", "The file's bytes are not UTF-8; save it as UTF-8.", 2),
+    ProblemType("empty-file", "Empty file", "The file holds nothing but blank lines and comments.", 2),
+    ProblemType("yaml-syntax", "YAML syntax error", "The file is not YAML, or holds a character YAML forbids "
+                "(NUL and other control characters), at the line and column given.", 2),
+    ProblemType("yaml-limit", "Over a limit", "The file is over a limit (`MAX_FILE_BYTES`, `MAX_DEPTH`, "
+                "`MAX_SCALAR_CHARS`, `MAX_NODES`), or an alias refers to a node that contains it.", 2),
+    ProblemType("duplicate-key", "Duplicate key", "A key appears twice in one YAML mapping.", 1),
+    ProblemType("invalid-file", "Not a data file", "The file is YAML, but not a mapping with `source:` and lists "
+                "of records.", 1),
+    ProblemType("invalid-field", "Invalid field", "A field or section is unknown or missing, or its value has "
+                "the wrong form (not an id or a language tag, a forbidden character, a number that is not "
+                "finite, a quote over 300 characters).", 1),
+    ProblemType("bad-date", "Bad date", "A date is malformed or impossible (`2015-02-30`, month 13), or an end "
+                "comes before its start.", 1),
+    ProblemType("duplicate-id", "Duplicate id", "An id is used twice in one file or for records of different "
+                "kinds, a source id twice in `sources.yaml`, or a record other than a sector takes a top "
+                "sector's id.", 1),
+    ProblemType("unknown-source", "Unknown source", "A file's `source:` is not in `sources.yaml` (nor "
+                "`general-knowledge`).", 1),
+    ProblemType("no-evidence", "No evidence", "A record in a paper's file has no evidence (a locator and a "
+                "verbatim quote).", 1),
+    ProblemType("conflicting-type", "Conflicting types", "Two files give one record different types.", 1),
+    ProblemType("missing-type", "Missing type", "No file gives an actor, agreement or forum a type.", 1),
+    ProblemType("missing-label", "Missing English label", "No file gives a record (observations aside) an English label.", 1),
+    ProblemType("unknown-reference", "Unknown reference", "A reference names an id that no record has "
+                "(the closest id is suggested).", 1),
+    ProblemType("wrong-reference", "Wrong reference", "A reference names a record of the wrong kind (a "
+                "`signed_at` that is an actor) or type (a `country` that is not a State).", 1),
+    ProblemType("shacl", "SHACL violation", "The RDF built from sound records violates a shape of "
+                "`ontology/shapes.ttl`.", 1),
+    ProblemType("not-checked", "Not checked", "Checks across files (references, sources, types, English "
+                "labels) were skipped, since a file could not be read; comes with that file's problem.", 1),
+    ProblemType("confusable", "Look-alike names", "Two records' ids or labels look alike but are written "
+                "differently (another script, fullwidth forms, case, `0`/`o`, `1`/`l`).", 0),
+)}
 
 #: Problem codes that mean the input could not be read at all (exit code 2).
-UNREADABLE_CODES = frozenset({"not-utf8", "yaml-syntax", "yaml-limit", "empty-file", "unreadable",
-                              "not-a-regular-file", "no-data"})
+UNREADABLE_CODES = frozenset(code for code, t in CATALOGUE.items() if t.exit_code == 2)
 
 #: Problem codes that are reported but do not make the data invalid (exit code 0 if alone).
-WARNING_CODES = frozenset({"confusable"})
+WARNING_CODES = frozenset(code for code, t in CATALOGUE.items() if t.exit_code == 0)
+
+
+def catalogue_table() -> str:
+    """The catalogue as the Markdown table in ``data/README.md``."""
+    rows = ["| code | exit | title | what it means |", "|---|---|---|---|"]
+    rows += [f"| `{t.code}` | {t.exit_code} | {t.title} | {t.description} |" for t in CATALOGUE.values()]
+    return "\n".join(rows) + "\n"
 
 
 def printable(text: str) -> str:

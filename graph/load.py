@@ -368,8 +368,11 @@ def _pydantic_problems(exc: ValidationError, data: Any, lines: dict, display: st
     out = []
     for err in exc.errors():
         loc = prefix + tuple(err["loc"])
-        code = "bad-date" if err["type"] == "bad_date" else "invalid-field"
-        out.append(Problem(code, display, _line(lines, loc), _record_id(data, loc), _field(loc), _message(err)))
+        where = (display, _line(lines, loc), _record_id(data, loc), _field(loc), _message(err))
+        if err["type"] == "bad_date":  # raised by PartialDate
+            out.append(Problem("bad-date", *where))
+        else:
+            out.append(Problem("invalid-field", *where))
     return out
 
 

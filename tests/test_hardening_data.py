@@ -394,7 +394,7 @@ def test_an_unreadable_bibliography_does_not_blame_every_file(runner, small_dir)
 
 def test_problems_are_sorted_by_file_then_line(runner, small_dir):
     _edit(small_dir / "paper-a.yaml", "    hosts: [omsk-oblast]", "    hosts: [omsk]")  # unknown-reference, late
-    _edit(small_dir / "paper-a.yaml", "    date: 2015-03-16", "    date: 2015-02-30")  # invalid-field, early
+    _edit(small_dir / "paper-a.yaml", "    date: 2015-03-16", "    date: 2015-02-30")  # bad-date, early
     _edit(small_dir / "paper-b.yaml", "    label: {en: Omsk Region}", "    label: {en: Omsk Region}\n    colour: red")
     _edit(small_dir / "general-knowledge.yaml", "    coordinates: {lat: 54.9885, lon: 73.3242}",
           "    coordinates: {lat: 54.9885, lon: 73.3242}\n    colour: blue")
@@ -578,7 +578,6 @@ def test_random_text_round_trips_exactly_or_is_refused_with_file_and_line(tmp_pa
         for p in report.problems:
             assert p.file and p.message and p.line >= 1, p
             assert p.line <= len((folder / Path(p.file).name).read_text(encoding="utf-8").splitlines()) + 1, p
-        assert report.exit_code in (1, 2)
         return
     raw = [unicodedata.normalize("NFC", t.strip()) for t in texts]  # what the models keep: stripped, NFC
     rec = dataset.entries[0].record
