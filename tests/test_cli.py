@@ -211,3 +211,19 @@ def test_store_is_an_ordinary_parameter_of_every_data_command():
         params = {p.name for p in command.params}
         if "data" in params:
             assert "store" in params, name
+
+
+def test_query_prints_a_table_by_default(runner, kg):
+    result = runner.invoke(cli, ["query", "SELECT ?r WHERE { ?r a pd:Region } ORDER BY ?r LIMIT 2"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    expected = [r[0].value.rsplit("/", 1)[1] for r in run_query(
+        kg.store, "SELECT ?r WHERE { ?r a pd:Region } ORDER BY ?r LIMIT 2").rows]
+    assert lines[0].strip() == "r" and set(lines[1].strip()) == {"-"}
+    assert [line.strip() for line in lines[2:4]] == [f"pdr:{e}" for e in expected]
+    assert lines[4] == "(2 rows)"
+
+
+def test_until_before_since_is_a_usage_error(runner):
+    result = runner.invoke(cli, ["centrality", "--since", "2020", "--until", "2010"])
+    assert result.exit_code == 2 and "--until 2010 is before --since 2020" in result.output
