@@ -164,6 +164,58 @@ def _query_text(request: Request) -> tuple[str | None, Response | None]:
                              "or application/sparql-query")
 
 
+def _answer(request: Request, text: str, pool: QueryPool, timeout: float) -> Response:
+    """Check and run one query; the answer in the best media type the client accepts."""
+    try:
+        form = check_query(text)
+    except QueryError as exc:
+        return _error(_status(exc), str(exc))
+    graph = form in ("ConstructQuery", "DescribeQuery")
+    offers = sorted(GRAPH_TYPES) if graph else sorted(RESULT_TYPES)
+    media = _negotiate(request.headers.get("Accept", ""), offers,
+                       "text/turtle" if graph else "application/sparql-results+json")
+    if media is None:
+        return _error(406, "acceptable: " + ", ".join(offers))
+    try:
+        result = pool.run(text, timeout=timeout)
+    except QueryError as exc:
+        return _error(_status(exc), str(exc))
+    body = _graph_body(result.triples, media) if graph else _results_body(result, media)
+    charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
+    return Response(body, content_type=media + charset, headers=_CORS)
+
+
+def _sparql(request: Request, store: ox.Store, pool: QueryPool, timeout: float) -> Response:
+    """``/sparql``: a query by GET or POST, else the service description."""
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=_CORS)
+    if request.method not in ("GET", "POST"):
+        return _error(405, "use GET or POST")
+    text, refusal = _query_text(request)
+    if refusal is not None:
+        return refusal
+    if request.args.getlist("default-graph-uri") or request.args.getlist("named-graph-uri") or \
+            request.form.getlist("default-graph-uri") or request.form.getlist("named-graph-uri"):
+        return _error(400, "default-graph-uri and named-graph-uri are refused: the default graph is the "
+                           "union of all sources; use GRAPH ?g { … }")
+    if text is not None:
+        return _answer(request, text, pool, timeout)
+    media = _negotiate(request.headers.get("Accept", ""), sorted(GRAPH_TYPES), "text/turtle")
+    if media is None:
+        return _error(406, "acceptable: " + ", ".join(sorted(GRAPH_TYPES)))
+    return Response(_graph_body(_service_description(store, request.host_url), media), mimetype=media,
+                    headers=_CORS)
+
+
+def _log(request: Request, environ: dict, response: Response, started: float) -> None:
+    """One access-log line on stderr, control characters escaped."""
+    print(f'{request.remote_addr} - - [{time.strftime("%d/%b/%Y:%H:%M:%S %z")}] '
+          f'"{_printable(request.method)} {_printable(request.full_path.rstrip("?")[:200])} '
+          f'{_printable(environ.get("SERVER_PROTOCOL", "HTTP/1.1"))}" '
+          f"{response.status_code} {response.calculate_content_length() or '-'} "
+          f"{(time.perf_counter() - started) * 1000:.0f}ms", file=sys.stderr, flush=True)
+
+
 def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = MAX_ROWS,
              workers: int = 4, allowed_hosts: Iterable[str] = LOCAL_HOSTS, wait: float = DEFAULT_WAIT,
              memory: int | None = DEFAULT_MEMORY) -> Callable:
@@ -178,68 +230,29 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
     pool = QueryPool(store, size=workers, max_rows=max_rows, wait=wait, memory=memory)
     trusted = sorted(set(allowed_hosts))
 
-    def sparql(request: Request) -> Response:
-        if request.method == "OPTIONS":
-            return Response(status=204, headers=_CORS)
-        if request.method not in ("GET", "POST"):
-            return _error(405, "use GET or POST")
-        text, refusal = _query_text(request)
-        if refusal is not None:
-            return refusal
-        if request.args.getlist("default-graph-uri") or request.args.getlist("named-graph-uri") or \
-                request.form.getlist("default-graph-uri") or request.form.getlist("named-graph-uri"):
-            return _error(400, "default-graph-uri and named-graph-uri are refused: the default graph is the "
-                               "union of all sources; use GRAPH ?g { … }")
-        if text is None:  # no query: the service description
-            media = _negotiate(request.headers.get("Accept", ""), sorted(GRAPH_TYPES), "text/turtle")
-            if media is None:
-                return _error(406, "acceptable: " + ", ".join(sorted(GRAPH_TYPES)))
-            return Response(_graph_body(_service_description(store, request.host_url), media),
-                            mimetype=media, headers=_CORS)
-        try:
-            form = check_query(text)
-        except QueryError as exc:
-            return _error(_status(exc), str(exc))
-        graph = form in ("ConstructQuery", "DescribeQuery")
-        offers = sorted(GRAPH_TYPES) if graph else sorted(RESULT_TYPES)
-        media = _negotiate(request.headers.get("Accept", ""), offers,
-                           "text/turtle" if graph else "application/sparql-results+json")
-        if media is None:
-            return _error(406, "acceptable: " + ", ".join(offers))
-        try:
-            result = pool.run(text, timeout=timeout)
-        except QueryError as exc:
-            return _error(_status(exc), str(exc))
-        body = _graph_body(result.triples, media) if graph else _results_body(result, media)
-        charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
-        return Response(body, content_type=media + charset, headers=_CORS)
+    def route(request: Request, host: str) -> Response:
+        if not host_is_trusted(host, trusted):
+            return _error(403, f"Host {host!r} is not served here; start the server with "
+                               "--allow-host NAME to answer to that name")
+        if request.path == "/sparql":
+            return _sparql(request, store, pool, timeout)
+        if request.path == "/" and request.method in ("GET", "HEAD"):
+            return Response(_page(), mimetype="text/html")
+        return _error(404, "not found: the endpoint is /sparql")
 
     def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
         request = Request(environ)
         request.max_content_length = MAX_BODY
         request.max_form_memory_size = MAX_BODY
         started = time.perf_counter()
-        host = (environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "")
         try:
-            if not host_is_trusted(host, trusted):
-                response = _error(403, f"Host {host!r} is not served here; start the server with "
-                                       "--allow-host NAME to answer to that name")
-            elif request.path == "/sparql":
-                response = sparql(request)
-            elif request.path == "/" and request.method in ("GET", "HEAD"):
-                response = Response(_page(), mimetype="text/html")
-            else:
-                response = _error(404, "not found: the endpoint is /sparql")
+            response = route(request, environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "")
         except RequestEntityTooLarge:
             response = _error(413, f"request too large ({MAX_BODY} bytes at most); the query limit is "
                                    f"{MAX_QUERY_LENGTH} characters")
         except HTTPException as exc:
             response = _error(exc.code or 400, exc.description or "bad request")
-        print(f'{request.remote_addr} - - [{time.strftime("%d/%b/%Y:%H:%M:%S %z")}] '
-              f'"{_printable(request.method)} {_printable(request.full_path.rstrip("?")[:200])} '
-              f'{_printable(environ.get("SERVER_PROTOCOL", "HTTP/1.1"))}" '
-              f"{response.status_code} {response.calculate_content_length() or '-'} "
-              f"{(time.perf_counter() - started) * 1000:.0f}ms", file=sys.stderr, flush=True)
+        _log(request, environ, response, started)
         return response(environ, start_response)
 
     return app
