@@ -1,0 +1,45 @@
+"""Provenance: stats count records no paper attests; conflicts list real disagreements only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.load import load_dataset
+from graph.provenance import conflicts, stats
+from graph.rdf import dataset_nquads, load_store
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _store(folder: Path):
+    """The folder's quads in a store, unvalidated (validation would refuse an unsourced record)."""
+    return load_store(dataset_nquads(load_dataset(folder)))
+
+
+def test_records_without_source_counts_records_only_general_knowledge_states(small_dir):
+    assert stats(_store(small_dir))["records_without_source"] == 0  # omsk-oblast: general knowledge and papers
+    (small_dir / "general-knowledge.yaml").write_text(
+        (small_dir / "general-knowledge.yaml").read_text(encoding="utf-8")
+        + "  - id: zz-unsourced\n    type: City\n    label: {en: Unsourced}\n", encoding="utf-8")
+    counts = stats(_store(small_dir))
+    assert counts["records_without_source"] == 1 and counts["actors"] == 8
+
+
+@pytest.mark.parametrize("other", ["2015", "2015-03", "2015-03-16"])
+def test_dates_that_differ_only_in_precision_are_not_a_disagreement(small_dir, other):
+    _edit(small_dir / "paper-b.yaml", "    date: 2007", f"    date: {other}")
+    assert conflicts(_store(small_dir)) == []
+
+
+@pytest.mark.parametrize("other", ["2016", "2015-04", "2015-03-17"])
+def test_dates_that_cannot_both_be_true_are_a_disagreement(small_dir, other):
+    _edit(small_dir / "paper-b.yaml", "    date: 2007", f"    date: {other}")
+    assert conflicts(_store(small_dir)) == [{
+        "record": "omsk-pavlodar-agreement", "label": "Omsk–Pavlodar agreement", "property": "date",
+        "claims": [{"value": "2015-03-16", "sources": ["paper-a"]}, {"value": other, "sources": ["paper-b"]}]}]
