@@ -313,3 +313,42 @@ def test_the_served_endpoint_refuses_a_rebinding_host(served):
         sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: rebind.attacker.test\r\nConnection: close\r\n\r\n")
         answer = sock.recv(4096)
     assert answer.split(b"\r\n", 1)[0].upper().endswith(b"403 FORBIDDEN"), answer[:80]
+
+
+class _Odd(http.server.BaseHTTPRequestHandler):
+    """A remote endpoint that redirects, or answers garbage."""
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path.startswith("/moved"):
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:1/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b"<html>not results</html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_remote_queries_follow_no_redirect_and_explain_garbage():
+    from graph.remote import run_remote
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Odd)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with pytest.raises(QueryError, match="302.*elsewhere"):
+            run_remote(base + "/moved", "ASK { ?s ?p ?o }")
+        with pytest.raises(QueryError, match="not SPARQL results"):
+            run_remote(base + "/sparql", "SELECT * WHERE { ?s ?p ?o }")
+        with pytest.raises(QueryRefused):
+            run_remote(base + "/sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
+    finally:
+        server.shutdown()
