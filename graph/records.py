@@ -7,6 +7,11 @@ source files: each file is one source's claim about that entity, and the RDF
 builder puts it in that source's named graph.  Disagreeing values are therefore
 kept side by side, never overwritten.
 
+Every field of the records is declared once, in :data:`FIELDS`: its RDF property, what it
+may point to, whether sources can disagree on it. The RDF builder, the reference checks,
+the field names in SHACL problems and ``paradiplo conflicts`` are derived from that table;
+a new field needs an entry there and an attribute on its model, nothing else.
+
 Examples
 --------
 >>> from graph.records import Agreement
@@ -56,6 +61,7 @@ __all__ = [
     "SourcesFile",
     "KIND_MODELS",
     "GENERAL_KNOWLEDGE",
+    "Id",
     "FieldSpec",
     "FIELDS",
     "LITERALS",
