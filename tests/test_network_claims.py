@@ -133,3 +133,9 @@ def test_cli_bad_periods_is_a_usage_error(runner):
 def test_cli_missing_backend_is_explained(runner):
     result = runner.invoke(cli, ["centrality", "--data", str(SMALL), "--backend", "no-such-backend"])
     assert result.exit_code == 1 and "not installed" in result.output
+
+
+@pytest.mark.parametrize("command", ["centrality", "communities", "timeline", "typology"])
+def test_cli_until_before_since_is_a_usage_error(runner, command):
+    result = runner.invoke(cli, [command, "--data", str(SMALL), "--since", "2020", "--until", "2010"])
+    assert result.exit_code == 2 and "--until 2010 is before --since 2020" in result.output
