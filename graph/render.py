@@ -4,6 +4,8 @@ vis-network is inlined from the installed pyvis package (``cdn_resources="in_lin
 the Bootstrap link that pyvis' template adds in every mode is removed, and pyvis'
 ``innerHTML`` popup (switched on when a title contains ``href``) is never used:
 vis-network shows string titles as text, so text from the data cannot run.
+The legend, the controls and the explorer script come from ``graph/templates``
+(``map_controls.html.j2``, ``map_explorer.html.j2``, ``map_explorer.js.j2``).
 Nodes and edges are handed to pyvis in bulk (its ``add_node``/``add_edge`` check
 for duplicates in lists, which is quadratic), so building a page is linear.
 
