@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -85,3 +87,41 @@ def requires(available: bool, reason: str) -> pytest.MarkDecorator:
     if not available and os.environ.get("CI") == "true":
         pytest.fail(f"CI=true, but {reason}", pytrace=False)
     return pytest.mark.skipif(not available, reason=reason)
+
+
+def validate_cli(runner, data: Path):
+    """``paradiplo validate --data DATA`` through click: never an exception, never a traceback."""
+    from cli import cli
+
+    result = runner.invoke(cli, ["validate", "--data", str(data)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in a fixture file (which must contain it)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The first line of ``path`` that contains ``needle``."""
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)
+
+
+@contextlib.contextmanager
+def serving(*args: str):
+    """``paradiplo serve`` on a free loopback port, as a real process; yields ``(port, process)``."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), *args],
+                            cwd=HERE.parent, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/sparql", proc, 60, "paradiplo serve")
+        yield port, proc
+    finally:
+        stop(proc, 10)

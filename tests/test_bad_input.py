@@ -8,61 +8,43 @@ import pytest
 
 from cli import cli
 
-
-def _validate(runner, data: Path):
-    result = runner.invoke(cli, ["validate", "--data", str(data)])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    return result
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture changed: {old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _line_of(path: Path, needle: str) -> int:
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if needle in line:
-            return i
-    raise AssertionError(needle)
+from .conftest import edit, line_of, validate_cli
 
 
 def test_yaml_syntax_error_names_file_and_line_and_exits_2(runner, small_dir):
     paper = small_dir / "paper-b.yaml"
-    _edit(paper, "    label: {en: Omsk Region}", "    label: {en: Omsk Region")
-    result = _validate(runner, small_dir)
+    edit(paper, "    label: {en: Omsk Region}", "    label: {en: Omsk Region")
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 2
     assert "paper-b.yaml:" in result.output and "YAML syntax error" in result.output
 
 
 def test_unknown_field_names_record_field_and_line(runner, small_dir):
     paper = small_dir / "paper-b.yaml"
-    _edit(paper, "    label: {en: Omsk Region}", "    label: {en: Omsk Region}\n    colour: red")
-    result = _validate(runner, small_dir)
+    edit(paper, "    label: {en: Omsk Region}", "    label: {en: Omsk Region}\n    colour: red")
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
-    line = _line_of(paper, "colour: red")
+    line = line_of(paper, "colour: red")
     assert f"paper-b.yaml:{line}: omsk-oblast: colour: unknown field" in result.output
 
 
 def test_wrong_type_names_the_field(runner, small_dir):
     paper = small_dir / "paper-a.yaml"
-    _edit(paper, "    number: 16", "    number: sixteen")
-    result = _validate(runner, small_dir)
+    edit(paper, "    number: 16", "    number: sixteen")
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
-    line = _line_of(paper, "number: sixteen")
+    line = line_of(paper, "number: sixteen")
     assert f"paper-a.yaml:{line}: forum-2019: number:" in result.output
     assert "integer" in result.output
 
 
 def test_unknown_reference_suggests_the_closest_id(runner, small_dir):
     paper = small_dir / "paper-a.yaml"
-    _edit(paper, "    signatories: [omsk-oblast, north-kazakhstan-oblast]",
+    edit(paper, "    signatories: [omsk-oblast, north-kazakhstan-oblast]",
           "    signatories: [omsk-oblst, north-kazakhstan-oblast]")
-    result = _validate(runner, small_dir)
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
-    line = _line_of(paper, "omsk-oblst")
+    line = line_of(paper, "omsk-oblst")
     assert (f"paper-a.yaml:{line}: omsk-nko-memorandum: signatories: no record 'omsk-oblst'; "
             "did you mean 'omsk-oblast'?") in result.output
 
@@ -73,24 +55,24 @@ def test_duplicate_id_in_one_file_is_reported_with_both_lines(runner, small_dir)
     block = text[text.index("  - id: omsk-oblast"):text.index("  - id: pavlodar-oblast-akimat")]
     paper.write_text(text.replace(block, block + block.replace("Omsk Region}", "Omsk Region 2}"), 1),
                      encoding="utf-8")
-    result = _validate(runner, small_dir)
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
     assert "omsk-oblast: id: id already used in this file at line" in result.output
 
 
 def test_impossible_date_is_explained(runner, small_dir):
     paper = small_dir / "paper-a.yaml"
-    _edit(paper, "    date: 2015-03-16", "    date: 2015-02-30")
-    result = _validate(runner, small_dir)
+    edit(paper, "    date: 2015-03-16", "    date: 2015-02-30")
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
-    line = _line_of(paper, "2015-02-30")
+    line = line_of(paper, "2015-02-30")
     assert f"paper-a.yaml:{line}: omsk-pavlodar-agreement: date: impossible date 2015-02-30" in result.output
     assert _codes(small_dir) == ["bad-date"]
 
 
 def test_end_before_start_is_a_bad_date_too(runner, small_dir):
-    _edit(small_dir / "paper-a.yaml", "    date: 2019-11-07", "    date: 2019-11-07\n    end_date: 2019-11-01")
-    result = _validate(runner, small_dir)
+    edit(small_dir / "paper-a.yaml", "    date: 2019-11-07", "    date: 2019-11-07\n    end_date: 2019-11-01")
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
     assert "forum-2019: end_date: ends (2019-11-01) before it starts (2019-11-07)" in result.output
     assert _codes(small_dir) == ["bad-date"]
@@ -104,7 +86,7 @@ def test_end_before_start_is_a_bad_date_too(runner, small_dir):
     ("    date: 2015-03-16", "    date: 2015-03-16\n    valid_until: 2015-13", "impossible date 2015-13: month 13 is not 1–12"),
 ])
 def test_every_bad_date_is_one_problem_with_a_precise_message(small_dir, old, new, message):
-    _edit(small_dir / "paper-a.yaml", old, new)
+    edit(small_dir / "paper-a.yaml", old, new)
     problems = validate(load_dataset(small_dir), shacl=False).problems  # (a bad record's references dangle)
     assert [(p.code, p.message) for p in problems if p.code != "unknown-reference"] == [("bad-date", message)]
 
@@ -116,7 +98,7 @@ def _codes(folder: Path) -> list[str]:
 def test_non_utf8_file_names_the_line_and_exits_2(runner, small_dir):
     paper = small_dir / "paper-b.yaml"
     paper.write_bytes(paper.read_text(encoding="utf-8").replace("Omsk Region", "Омск").encode("cp1251"))
-    result = _validate(runner, small_dir)
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 2
     line = _line_of_bytes(paper.read_bytes(), "Омск".encode("cp1251"))
     assert f"paper-b.yaml:{line}: -: -: byte 0x" in result.output and "not UTF-8" in result.output
@@ -128,16 +110,16 @@ def _line_of_bytes(data: bytes, needle: bytes) -> int:
 
 def test_empty_file_is_reported_and_exits_2(runner, small_dir):
     (small_dir / "paper-b.yaml").write_text("# nothing yet\n", encoding="utf-8")
-    result = _validate(runner, small_dir)
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 2
     assert "paper-b.yaml:1: -: -: the file is empty" in result.output
 
 
 def test_every_problem_is_reported_in_one_run(runner, small_dir):
-    _edit(small_dir / "paper-a.yaml", "    date: 2015-03-16", "    date: 2015-02-30")
-    _edit(small_dir / "paper-b.yaml", "    label: {en: Omsk Region}", "    label: {en: Omsk Region}\n    colour: red")
-    _edit(small_dir / "paper-a.yaml", "    hosts: [omsk-oblast]", "    hosts: [omsk]")
-    result = _validate(runner, small_dir)
+    edit(small_dir / "paper-a.yaml", "    date: 2015-03-16", "    date: 2015-02-30")
+    edit(small_dir / "paper-b.yaml", "    label: {en: Omsk Region}", "    label: {en: Omsk Region}\n    colour: red")
+    edit(small_dir / "paper-a.yaml", "    hosts: [omsk-oblast]", "    hosts: [omsk]")
+    result = validate_cli(runner, small_dir)
     assert "impossible date" in result.output
     assert "colour: unknown field" in result.output
     assert "hosts: no record 'omsk'" in result.output
@@ -145,7 +127,7 @@ def test_every_problem_is_reported_in_one_run(runner, small_dir):
 
 
 def test_missing_data_folder_exits_2(runner, tmp_path):
-    result = _validate(runner, tmp_path / "nowhere")
+    result = validate_cli(runner, tmp_path / "nowhere")
     assert result.exit_code == 2
     assert "not a folder" in result.output
 
@@ -158,7 +140,7 @@ def test_missing_data_folder_exits_2(runner, tmp_path):
 def test_failed_command_leaves_earlier_output_untouched(runner, small_dir, tmp_path, args, name):
     target = tmp_path / name
     target.write_text("earlier output", encoding="utf-8")
-    _edit(small_dir / "paper-a.yaml", "    date: 2015-03-16", "    date: 2015-02-30")
+    edit(small_dir / "paper-a.yaml", "    date: 2015-03-16", "    date: 2015-02-30")
     result = runner.invoke(cli, [*args, str(target), "--data", str(small_dir)])
     assert result.exit_code == 1
     assert "impossible date" in result.output
@@ -170,7 +152,7 @@ def test_failed_report_leaves_earlier_report_untouched(runner, small_dir, tmp_pa
     out = tmp_path / "report"
     assert runner.invoke(cli, ["report", "-o", str(out), "--data", str(small_dir)]).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    _edit(small_dir / "paper-a.yaml", "    date: 2015-03-16", "    date: 2015-02-30")
+    edit(small_dir / "paper-a.yaml", "    date: 2015-03-16", "    date: 2015-02-30")
     result = runner.invoke(cli, ["report", "-o", str(out), "--data", str(small_dir)])
     assert result.exit_code == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -15,7 +15,7 @@ import pytest
 
 from graph.render import map_html
 
-from .conftest import requires
+from .conftest import requires, serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -132,74 +132,50 @@ def test_search_highlights_the_neighbourhood_and_filters_hide_ties(browser, smal
     assert _errors(browser) == []
 
 
-def test_endpoint_query_page_runs_a_bundled_query_offline(browser, kg):
-    import os
-    import subprocess
-    import sys
+@pytest.fixture
+def query_page(browser):
+    """``paradiplo serve`` on loopback and the browser allowed to reach it; the port."""
+    with serving() as (port, _):
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                                     "downloadThroughput": -1, "uploadThroughput": -1})
+        try:
+            browser.get_log("browser")
+            browser.get(f"http://127.0.0.1:{port}/")
+            yield port
+        finally:
+            browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
+                                                                         "downloadThroughput": 0, "uploadThroughput": 0})
 
+
+def _submit_and_wait(browser) -> None:
+    browser.find_element("css selector", "button[type=submit]").click()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "rows" not in browser.find_element("id", "status").text:
+        time.sleep(0.2)
+
+
+def test_endpoint_query_page_runs_a_bundled_query_offline(browser, query_page, kg):
     from selenium.webdriver.support.ui import Select
 
     from graph.queries import find_query
     from graph.sparql import run_query
 
-    from .conftest import free_port, wait_until_answering
-
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)],
-                              cwd=Path(__file__).parent.parent, stderr=subprocess.DEVNULL, env={**os.environ})
-    try:
-        wait_until_answering(f"http://127.0.0.1:{port}/sparql", server, 60, "paradiplo serve")
-        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
-                                                                     "downloadThroughput": -1, "uploadThroughput": -1})
-        browser.get_log("browser")
-        browser.get(f"http://127.0.0.1:{port}/")
-        Select(browser.find_element("id", "bundled")).select_by_value("forum-editions")
-        browser.find_element("css selector", "button[type=submit]").click()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and "rows" not in browser.find_element("id", "status").text:
-            time.sleep(0.2)
-        expected = len(run_query(kg.store, find_query("forum-editions").text).rows)
-        assert browser.find_element("id", "status").text == f"{expected} rows"
-        assert len(browser.find_elements("css selector", "#results tr")) == expected + 1
-        assert _errors(browser) == []
-    finally:
-        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
-                                                                     "downloadThroughput": 0, "uploadThroughput": 0})
-        server.terminate()
-        server.wait()
+    Select(browser.find_element("id", "bundled")).select_by_value("forum-editions")
+    _submit_and_wait(browser)
+    expected = len(run_query(kg.store, find_query("forum-editions").text).rows)
+    assert browser.find_element("id", "status").text == f"{expected} rows"
+    assert len(browser.find_elements("css selector", "#results tr")) == expected + 1
+    assert _errors(browser) == []
 
 
-def test_query_page_shows_hostile_results_as_text(browser):
+def test_query_page_shows_hostile_results_as_text(browser, query_page):
     """Data text reaches the query page only as text: a hostile literal in a result runs nothing."""
-    import os
-    import subprocess
-    import sys
-
-    from .conftest import free_port, wait_until_answering
-
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)],
-                              cwd=Path(__file__).parent.parent, stderr=subprocess.DEVNULL, env={**os.environ})
     hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
-    try:
-        wait_until_answering(f"http://127.0.0.1:{port}/sparql", server, 60, "paradiplo serve")
-        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
-                                                                     "downloadThroughput": -1, "uploadThroughput": -1})
-        browser.get_log("browser")
-        browser.get(f"http://127.0.0.1:{port}/")
-        box = browser.find_element("css selector", "textarea")
-        box.clear()
-        box.send_keys(f"SELECT ?x WHERE {{ BIND('{hostile}' AS ?x) }}")
-        browser.find_element("css selector", "button[type=submit]").click()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and "rows" not in browser.find_element("id", "status").text:
-            time.sleep(0.2)
-        cells = [c.text for c in browser.find_elements("css selector", "#results td")]
-        assert cells == [hostile]
-        assert browser.execute_script("return window.__pwned === undefined")
-        assert browser.execute_script("return document.querySelectorAll('#results img, #results script').length") == 0
-    finally:
-        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
-                                                                     "downloadThroughput": 0, "uploadThroughput": 0})
-        server.terminate()
-        server.wait()
+    box = browser.find_element("css selector", "textarea")
+    box.clear()
+    box.send_keys(f"SELECT ?x WHERE {{ BIND('{hostile}' AS ?x) }}")
+    _submit_and_wait(browser)
+    cells = [c.text for c in browser.find_elements("css selector", "#results td")]
+    assert cells == [hostile]
+    assert browser.execute_script("return window.__pwned === undefined")
+    assert browser.execute_script("return document.querySelectorAll('#results img, #results script').length") == 0

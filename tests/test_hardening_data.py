@@ -25,34 +25,17 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli import cli
 from graph import InvalidData, Problem, open_graph
 from graph.load import load_dataset
 from graph.records import Actor, Evidence
 from graph.validate import validate
 
+from .conftest import edit, line_of, validate_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 PD = "https://w3id.org/paradiplo/ontology#"
 
 
-def _validate(runner, data: Path):
-    result = runner.invoke(cli, ["validate", "--data", str(data)])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    return result
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture changed: {old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _line_of(path: Path, needle: str) -> int:
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if needle in line:
-            return i
-    raise AssertionError(needle)
 
 
 def _problem_lines(output: str) -> list[tuple[str, int]]:
@@ -70,11 +53,11 @@ PLANTED = ('ru <https://w3id.org/paradiplo/graph/paper-b> .\\n'
 
 def test_evidence_lang_cannot_plant_a_claim_in_another_papers_graph(runner, small_dir):
     paper = small_dir / "paper-b.yaml"
-    _edit(paper, '    evidence: [{locator: "Results", quote: "agreement of 2007"}]',
+    edit(paper, '    evidence: [{locator: "Results", quote: "agreement of 2007"}]',
           f'    evidence: [{{locator: "Results", quote: "agreement of 2007", lang: "{PLANTED}"}}]')
-    result = _validate(runner, small_dir)
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
-    line = _line_of(paper, "agreement of 2007")
+    line = line_of(paper, "agreement of 2007")
     assert f"paper-b.yaml:{line}: omsk-pavlodar-agreement: evidence.0.lang: " in result.output
     assert "is not a language tag" in result.output
     with pytest.raises(InvalidData):
@@ -83,19 +66,19 @@ def test_evidence_lang_cannot_plant_a_claim_in_another_papers_graph(runner, smal
 
 def test_a_language_with_a_space_is_a_located_problem(runner, small_dir):
     paper = small_dir / "paper-b.yaml"
-    _edit(paper, '{locator: "Results", quote: "Omsk region"}', '{locator: "Results", quote: "Omsk region", lang: en GB}')
-    result = _validate(runner, small_dir)
+    edit(paper, '{locator: "Results", quote: "Omsk region"}', '{locator: "Results", quote: "Omsk region", lang: en GB}')
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
-    line = _line_of(paper, "lang: en GB")
+    line = line_of(paper, "lang: en GB")
     assert f"paper-b.yaml:{line}: omsk-oblast: evidence.0.lang: 'en GB' is not a language tag" in result.output
 
 
 def test_a_sources_language_is_checked_where_it_is_written(runner, small_dir):
     sources = small_dir / "sources.yaml"
-    _edit(sources, "    language: en", '    language: "en> . } ; DROP ALL ; INSERT DATA { <a> <b> <c"')
-    result = _validate(runner, small_dir)
+    edit(sources, "    language: en", '    language: "en> . } ; DROP ALL ; INSERT DATA { <a> <b> <c"')
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
-    line = _line_of(sources, "DROP ALL")
+    line = line_of(sources, "DROP ALL")
     assert f"sources.yaml:{line}: paper-b: language: " in result.output and "is not a language tag" in result.output
     # one bad source does not hide the others: paper-a's records still know their source
     assert "no source 'paper-a'" not in result.output
@@ -108,8 +91,8 @@ def test_a_sources_language_is_checked_where_it_is_written(runner, small_dir):
     ("sources.yaml", "title: {en: Paper B}", 'title: {"en\\"@": Paper B}'),
 ])
 def test_every_language_key_is_a_language_tag(runner, small_dir, where, old, new):
-    _edit(small_dir / where, old, new)
-    result = _validate(runner, small_dir)
+    edit(small_dir / where, old, new)
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1, result.output
     assert f"{where}:" in result.output and "is not a language tag" in result.output
 
@@ -176,10 +159,10 @@ def test_every_reference_is_an_id(field, value):
 @pytest.mark.parametrize("value", [".nan", ".NaN", ".inf", "-.inf", "1e400", "-1e400"])
 def test_non_finite_figures_are_refused_with_the_field_named(runner, small_dir, value):
     paper = small_dir / "paper-a.yaml"
-    _edit(paper, "    value: 402.1", f"    value: {value}")
-    result = _validate(runner, small_dir)
+    edit(paper, "    value: 402.1", f"    value: {value}")
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
-    line = _line_of(paper, f"value: {value}")
+    line = line_of(paper, f"value: {value}")
     assert f"paper-a.yaml:{line}: omsk-kz-trade-2022: value: " in result.output and "finite" in result.output
 
 
@@ -210,10 +193,10 @@ def test_coordinates_are_finite_too(value):
 def test_control_and_bidi_characters_are_refused_with_field_and_code_point(runner, small_dir, old, new, needle,
                                                                            message):
     paper = small_dir / "paper-b.yaml"
-    _edit(paper, old, new)
-    result = _validate(runner, small_dir)
+    edit(paper, old, new)
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1, result.output
-    assert f"paper-b.yaml:{_line_of(paper, needle)}: omsk-oblast: " in result.output
+    assert f"paper-b.yaml:{line_of(paper, needle)}: omsk-oblast: " in result.output
     assert message in result.output
 
 
@@ -228,8 +211,8 @@ def test_lone_surrogates_are_refused():
 
 
 def test_notes_may_hold_tabs_and_line_breaks(runner, small_dir):
-    _edit(small_dir / "paper-b.yaml", "label: {en: Omsk Region}", 'label: {en: Omsk Region}\n    note: "one\\ttwo\\nthree"')
-    result = _validate(runner, small_dir)
+    edit(small_dir / "paper-b.yaml", "label: {en: Omsk Region}", 'label: {en: Omsk Region}\n    note: "one\\ttwo\\nthree"')
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 0, result.output
     entry = next(e for e in load_dataset(small_dir).entries if e.record.id == "omsk-oblast" and e.record.note)
     assert entry.record.note == "one\ttwo\nthree"
@@ -237,17 +220,17 @@ def test_notes_may_hold_tabs_and_line_breaks(runner, small_dir):
 
 def test_titles_and_authors_are_checked_too(runner, small_dir):
     sources = small_dir / "sources.yaml"
-    _edit(sources, "title: {en: Paper B}", r'title: {en: "Paper \e]0;owned\aB"}')
-    _edit(sources, "authors: [Smith J.]", r'authors: ["Smith\u202e J."]')
-    result = _validate(runner, small_dir)
+    edit(sources, "title: {en: Paper B}", r'title: {en: "Paper \e]0;owned\aB"}')
+    edit(sources, "authors: [Smith J.]", r'authors: ["Smith\u202e J."]')
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
     assert "U+001B is not allowed in a title" in result.output
     assert "U+202E is not allowed in an author's name" in result.output
 
 
 def test_problems_never_print_raw_control_characters(runner, small_dir):
-    _edit(small_dir / "paper-b.yaml", "  - id: omsk-oblast", '  - id: "omsk\\e]0;owned\\a\\u202e"')
-    result = _validate(runner, small_dir)
+    edit(small_dir / "paper-b.yaml", "  - id: omsk-oblast", '  - id: "omsk\\e]0;owned\\a\\u202e"')
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\x07" not in result.output and "\u202e" not in result.output
     assert "omsk\\x1b]0;owned\\x07\\u202e" in result.output
@@ -355,7 +338,7 @@ def test_merge_keys_are_not_duplicate_keys(runner, small_dir):
         "  - <<: *base\n"
         "    id: zz-two\n"
         "    label: {en: Zz Two}\n", encoding="utf-8")
-    result = _validate(runner, small_dir)
+    result = validate_cli(runner, small_dir)
     assert "appears twice" not in result.output and result.exit_code == 0, result.output
     two = next(e for e in load_dataset(small_dir).entries if e.record.id == "zz-two")
     assert two.record.label == {"en": "Zz Two"} and two.record.type.value == "Region" and two.line == 8
@@ -365,10 +348,10 @@ def test_merge_keys_are_not_duplicate_keys(runner, small_dir):
 
 def test_a_nul_byte_is_reported_at_its_line_and_column(runner, small_dir):
     paper = small_dir / "paper-b.yaml"
-    _edit(paper, "    label: {en: Omsk Region}", "    label: {en: Omsk\x00 Region}")
-    result = _validate(runner, small_dir)
+    edit(paper, "    label: {en: Omsk Region}", "    label: {en: Omsk\x00 Region}")
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 2
-    line = _line_of(paper, "Omsk\x00")
+    line = line_of(paper, "Omsk\x00")
     column = paper.read_text(encoding="utf-8").splitlines()[line - 1].index("\x00") + 1
     assert line > 1 and column > 1
     assert f"paper-b.yaml:{line}: -: -: U+0000 at column {column}: YAML does not allow this character" in result.output
@@ -376,8 +359,8 @@ def test_a_nul_byte_is_reported_at_its_line_and_column(runner, small_dir):
 
 def test_a_syntax_error_does_not_cascade_into_other_files(runner, small_dir):
     paper = small_dir / "paper-b.yaml"
-    _edit(paper, "    label: {en: Omsk Region}", "    label: {en: Omsk Region")
-    result = _validate(runner, small_dir)
+    edit(paper, "    label: {en: Omsk Region}", "    label: {en: Omsk Region")
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 2
     printed = [l for l in result.output.splitlines() if re.match(r"\S+\.yaml:\d+: ", l)]
     assert len(printed) == 2, printed  # not a word about references into paper-b from the other files
@@ -386,19 +369,19 @@ def test_a_syntax_error_does_not_cascade_into_other_files(runner, small_dir):
 
 
 def test_an_unreadable_bibliography_does_not_blame_every_file(runner, small_dir):
-    _edit(small_dir / "sources.yaml", "  - id: paper-b", "  - id: [paper-b")
-    result = _validate(runner, small_dir)
+    edit(small_dir / "sources.yaml", "  - id: paper-b", "  - id: [paper-b")
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 2
     assert "no source" not in result.output and "sources.yaml:" in result.output
 
 
 def test_problems_are_sorted_by_file_then_line(runner, small_dir):
-    _edit(small_dir / "paper-a.yaml", "    hosts: [omsk-oblast]", "    hosts: [omsk]")  # unknown-reference, late
-    _edit(small_dir / "paper-a.yaml", "    date: 2015-03-16", "    date: 2015-02-30")  # bad-date, early
-    _edit(small_dir / "paper-b.yaml", "    label: {en: Omsk Region}", "    label: {en: Omsk Region}\n    colour: red")
-    _edit(small_dir / "general-knowledge.yaml", "    coordinates: {lat: 54.9885, lon: 73.3242}",
+    edit(small_dir / "paper-a.yaml", "    hosts: [omsk-oblast]", "    hosts: [omsk]")  # unknown-reference, late
+    edit(small_dir / "paper-a.yaml", "    date: 2015-03-16", "    date: 2015-02-30")  # bad-date, early
+    edit(small_dir / "paper-b.yaml", "    label: {en: Omsk Region}", "    label: {en: Omsk Region}\n    colour: red")
+    edit(small_dir / "general-knowledge.yaml", "    coordinates: {lat: 54.9885, lon: 73.3242}",
           "    coordinates: {lat: 54.9885, lon: 73.3242}\n    colour: blue")
-    result = _validate(runner, small_dir)
+    result = validate_cli(runner, small_dir)
     where = _problem_lines(result.output)
     assert len(where) == 4 and where == sorted(where), where
     a, b = Problem("x-code", "a.yaml", 9, "", "", "m"), Problem("a-code", "b.yaml", 1, "", "", "m")
@@ -410,7 +393,7 @@ def test_problems_are_sorted_by_file_then_line(runner, small_dir):
 def test_yml_files_are_read_like_yaml_files(runner, small_dir):
     (small_dir / "paper-c.yml").write_text("source: paper-b\nactors:\n  - id: zz-yml\n    colour: red\n",
                                            encoding="utf-8")
-    result = _validate(runner, small_dir)
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
     assert "paper-c.yml:4: zz-yml: colour: unknown field" in result.output
 
@@ -430,7 +413,7 @@ def test_a_symlink_out_of_the_folder_is_refused(runner, small_dir, tmp_path):
     outside.write_text("source: paper-b\nactors:\n  - {id: zz-outside, type: Region, label: {en: X}}\n",
                        encoding="utf-8")
     (small_dir / "zz-link.yaml").symlink_to(outside)
-    result = _validate(runner, small_dir)
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 2
     assert "zz-link.yaml:1: -: -: a symbolic link to" in result.output and "outside the data folder" in result.output
     assert "zz-outside" not in {e.record.id for e in load_dataset(small_dir).entries}
@@ -484,7 +467,7 @@ def test_building_a_store_neither_hangs_nor_swells_on_special_files(small_dir, k
 
 def test_text_is_normalised_to_nfc_on_load(small_dir):
     decomposed = "Омск Регион И\u0306"
-    _edit(small_dir / "paper-b.yaml", "label: {en: Omsk Region}", f"label: {{en: Omsk Region, ru: {decomposed}}}")
+    edit(small_dir / "paper-b.yaml", "label: {en: Omsk Region}", f"label: {{en: Omsk Region, ru: {decomposed}}}")
     kg = open_graph(small_dir)
     labels = {q.object.value for q in kg.quads if isinstance(q.object, ox.Literal) and q.object.language == "ru"}
     assert unicodedata.normalize("NFC", decomposed) in labels and decomposed not in labels
@@ -497,9 +480,9 @@ def test_look_alike_labels_of_two_records_are_a_warning(runner, small_dir, first
          "evidence": [{"locator": "1", "quote": "zz"}]},
         {"id": "zz-second", "type": "City", "label": {"en": "Second", "ru": second},
          "evidence": [{"locator": "1", "quote": "zz"}]}]}, allow_unicode=True), encoding="utf-8")
-    result = _validate(runner, small_dir)
+    result = validate_cli(runner, small_dir)
     assert result.exit_code == 0, result.output
-    assert f"zz-look.yaml:" in result.output and "zz-second: label: warning: " in result.output
+    assert "zz-look.yaml:" in result.output and "zz-second: label: warning: " in result.output
     assert f"looks like {first!r} of 'zz-first'" in result.output
     report = validate(load_dataset(small_dir))
     assert report.ok and [p.code for p in report.problems] == ["confusable"] and report.shacl_checked
@@ -507,8 +490,8 @@ def test_look_alike_labels_of_two_records_are_a_warning(runner, small_dir, first
 
 
 def test_look_alike_ids_are_a_warning(small_dir):
-    _edit(small_dir / "paper-a.yaml", "    signed_at: forum-2019", "    signed_at: forum-2o19")
-    _edit(small_dir / "paper-a.yaml", "  - id: forum-2019", "  - id: forum-2o19")
+    edit(small_dir / "paper-a.yaml", "    signed_at: forum-2019", "    signed_at: forum-2o19")
+    edit(small_dir / "paper-a.yaml", "  - id: forum-2019", "  - id: forum-2o19")
     (small_dir / "zz-ids.yaml").write_text(
         "source: paper-b\nforums:\n  - id: forum-2019\n    type: Conference\n    label: {en: Another forum}\n"
         '    evidence: [{locator: "1", quote: "zz"}]\n', encoding="utf-8")

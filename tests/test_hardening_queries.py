@@ -8,14 +8,10 @@ fuzz of the guard that runs whatever the guard lets through in an unconfined eng
 from __future__ import annotations
 
 import http.server
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -38,7 +34,7 @@ from graph.sparql import (
     run_query,
 )
 
-from .conftest import free_port, requires, stop, wait_until_answering
+from .conftest import requires, serving
 
 
 class _Canary(http.server.BaseHTTPRequestHandler):
@@ -232,12 +228,19 @@ def test_the_row_limit_applies_while_results_stream(kg):
     assert time.monotonic() - started < 60  # a timeout would have raised QueryTimeout instead
 
 
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _runaway_in_background(pool: QueryPool) -> threading.Thread:
+    """A runaway query holding one of ``pool``'s workers for 3 s, in a thread."""
+    thread = threading.Thread(target=lambda: pytest.raises(QueryError, pool.run, RUNAWAY, timeout=3))
+    thread.start()
+    return thread
+
+
 def test_a_request_waits_for_a_worker_no_longer_than_the_bound(kg):
     pool = QueryPool(kg.store, size=1, wait=0.5, demote_after=1000)
-    runaway = threading.Thread(target=lambda: pytest.raises(QueryError, pool.run,
-                                                            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
-                                                            "?g ?h ?i }", timeout=3))
-    runaway.start()
+    runaway = _runaway_in_background(pool)
     time.sleep(0.3)
     started = time.monotonic()
     with pytest.raises(QueryBusy):
@@ -250,10 +253,7 @@ def test_a_request_waits_for_a_worker_no_longer_than_the_bound(kg):
 
 def test_a_long_query_is_demoted_so_quick_ones_do_not_wait(kg):
     pool = QueryPool(kg.store, size=1, wait=0.5, demote_after=0.2)
-    runaway = threading.Thread(target=lambda: pytest.raises(QueryError, pool.run,
-                                                            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
-                                                            "?g ?h ?i }", timeout=3))
-    runaway.start()
+    runaway = _runaway_in_background(pool)
     time.sleep(0.6)
     assert pool.run("ASK { pdr:omsk-oblast a pd:Region }").boolean is True  # a fresh worker took its place
     runaway.join()
@@ -289,13 +289,8 @@ def test_control_characters_in_the_path_cannot_forge_log_lines(kg, capsys):
 
 @pytest.fixture(scope="module")
 def served():
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--timeout", "3"],
-                            cwd=Path(__file__).parent.parent, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    wait_until_answering(f"http://127.0.0.1:{port}/sparql", proc, 60, "paradiplo serve")
-    yield port
-    stop(proc, 10)
+    with serving("--timeout", "3") as (port, _):
+        yield port
 
 
 def test_a_huge_body_is_refused_before_it_is_read(served):

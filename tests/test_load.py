@@ -9,11 +9,8 @@ The figures are printed (``pytest -s``) for the README.
 
 from __future__ import annotations
 
-import os
 import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -23,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import free_port, stop, wait_until_answering
+from .conftest import serving
 
 TIMEOUT = 3
 QUICK = ["ASK { pdr:omsk-oblast a pd:Region }",
@@ -87,13 +84,8 @@ def _rss(pid: int) -> int:
 def server():
     if not Path("/proc/self/status").exists():
         pytest.skip("the load test reads memory from /proc (Linux)")
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--timeout", str(TIMEOUT)],
-                            cwd=Path(__file__).parent.parent, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    wait_until_answering(f"http://127.0.0.1:{port}/sparql", proc, 60, "paradiplo serve")
-    yield port, proc
-    stop(proc, 10)
+    with serving("--timeout", str(TIMEOUT)) as (port, proc):
+        yield port, proc
 
 
 def _summary(answers: list[tuple[int, float]]) -> tuple[float, float]:

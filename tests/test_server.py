@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -23,7 +19,7 @@ from graph.formats import to_json
 from graph.queries import bundled_queries
 from graph.sparql import run_query
 
-from .conftest import free_port, stop, wait_until_answering
+from .conftest import free_port, serving
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 REGIONS = "SELECT ?r WHERE { ?r a pd:Region } ORDER BY ?r"
@@ -31,14 +27,8 @@ REGIONS = "SELECT ?r WHERE { ?r a pd:Region } ORDER BY ?r"
 
 @pytest.fixture(scope="module")
 def endpoint():
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--timeout", "2"],
-                            cwd=Path(__file__).parent.parent, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}/sparql"
-    wait_until_answering(url, proc, 60, "paradiplo serve")
-    yield url
-    stop(proc, 10)
+    with serving("--timeout", "2") as (port, _):
+        yield f"http://127.0.0.1:{port}/sparql"
 
 
 def _http(url, data=None, headers=None, method=None):
