@@ -13,9 +13,9 @@ from cli import cli
 from graph.analysis import centrality, communities
 from graph.formats import to_json
 from graph.project import Filters
+from graph.provenance import conflicts, stats
 from graph.queries import bundled_queries, find_query
 from graph.sparql import run_query
-from graph.provenance import conflicts, stats
 
 from .conftest import SMALL
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from graph.load import load_dataset
+from graph.provenance import stats
 from graph.quotes import quote_found
 from graph.records import GENERAL_KNOWLEDGE
-from graph.provenance import stats
 
 from .conftest import SEEDS
 

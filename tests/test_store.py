@@ -6,8 +6,8 @@ import pytest
 
 from cli import cli
 from graph import open_graph
-from graph.rdf import serialize
 from graph.provenance import stats
+from graph.rdf import serialize
 
 
 def test_store_is_reused_until_the_data_change(small_dir, tmp_path):
