@@ -28,7 +28,7 @@ from graph.errors import UnreadableInput
 from graph.files import atomic_write
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
 from graph.load import load_dataset
-from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, bipartite_graph
+from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph
 from graph.queries import bundled_queries, find_query
 from graph.rdf import FORMATS, serialize
 from graph.remote import PROTOCOLS, run_remote
@@ -80,6 +80,8 @@ class Paradiplo(click.Group):
             return super().invoke(ctx)
         except ParadiploError as exc:
             raise failure(exc) from None
+        except UnknownSource as exc:  # a --source / --exclude-source naming no paper: bad usage, exit 2
+            raise click.BadParameter(str(exc), param_hint=exc.option) from None
 
 
 def data_option(f: Callable) -> Callable:
@@ -103,7 +105,8 @@ def format_option(*choices: str, default: str = "table") -> Callable:
 
 
 def filter_options(f: Callable) -> Callable:
-    """--since/--until/--sector/--relations/--level, shared by every network command."""
+    """--since/--until/--sector/--relations/--level/--source/--exclude-source, shared by every
+    network command."""
     for opt in reversed([
         click.option("--since", type=int, help="Only ties dated in or after this year."),
         click.option("--until", type=int, help="Only ties dated in or before this year."),
@@ -114,6 +117,10 @@ def filter_options(f: Callable) -> Callable:
                      help="Roll actors up to their region or country."),
         click.option("--country", "countries", multiple=True, help="Keep only actors of this country (repeatable)."),
         click.option("--type", "types", multiple=True, help="Keep only actors of this type, e.g. Region (repeatable)."),
+        click.option("--source", "sources", multiple=True, metavar="ID",
+                     help="Only ties this paper's graph states, as it states them (repeatable)."),
+        click.option("--exclude-source", "exclude_sources", multiple=True, metavar="ID",
+                     help="Leave this paper out: ties count when another paper states them (repeatable)."),
     ]):
         f = opt(f)
     return f
@@ -121,7 +128,8 @@ def filter_options(f: Callable) -> Callable:
 
 def _filters(since: int | None = None, until: int | None = None, sectors: tuple[str, ...] = (),
              relations: str = ",".join(RELATIONS), countries: tuple[str, ...] = (),
-             types: tuple[str, ...] = ()) -> Filters:
+             types: tuple[str, ...] = (), sources: tuple[str, ...] = (),
+             exclude_sources: tuple[str, ...] = ()) -> Filters:
     rels = tuple(r.strip() for r in relations.split(",") if r.strip())
     bad = [r for r in rels if r not in RELATIONS]
     if bad:
@@ -130,7 +138,8 @@ def _filters(since: int | None = None, until: int | None = None, sectors: tuple[
     if since is not None and until is not None and until < since:
         raise click.BadParameter(f"--until {until} is before --since {since}", param_hint="--until")
     return Filters(since=since, until=until, sectors=tuple(sectors), relations=rels,
-                   countries=tuple(countries), types=tuple(types))
+                   countries=tuple(countries), types=tuple(types), sources=tuple(sources),
+                   exclude_sources=tuple(exclude_sources))
 
 
 def _periods(text: str | None) -> list[tuple[int, int]] | None:

@@ -8,6 +8,16 @@ shortest paths and betweenness), its ``relations`` and its ``evidence`` (the
 agreement and event ids). Nodes and edges are added in sorted order, so seeded
 algorithms give the same answer on every run.
 
+Which papers count (``Filters.sources``, ``Filters.exclude_sources``; the CLI's
+``--source`` and ``--exclude-source``): every paper has its own named graph, and
+a tie, as a set of papers sees it, is what *their* graphs state of it: its
+members (signatories, hosts, participants, visitors), its years and its sectors.
+Under a source filter a tie counts only when an admitted paper states at least
+one of its members; ``--exclude-source S`` thus keeps a tie that another paper
+also states (with that paper's members and dates). The general-knowledge graph
+(coordinates, borders, hierarchy) never makes a tie under a source filter, and
+actors' descriptions (labels, types, roll-up) are read from every graph.
+
 Examples
 --------
 >>> from graph import open_graph
@@ -25,9 +35,10 @@ from dataclasses import dataclass
 import networkx as nx
 import pyoxigraph as ox
 
-from .rdf import ID, PD, PREFIXES
+from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES
+from .records import GENERAL_KNOWLEDGE
 
-__all__ = ["Filters", "Tie", "ties", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
+__all__ = ["Filters", "Tie", "UnknownSource", "papers", "source_graphs", "ties", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
            "record_details", "sector_tops", "geo_anchors",
            "RELATIONS", "LEVELS", "PROJECTIONS"]
 
@@ -38,7 +49,8 @@ PROJECTIONS = ("actor", "actor-agreement", "actor-forum", "actor-sector")
 
 @dataclass(frozen=True)
 class Filters:
-    """Which ties count (years, inclusive, by date signed or held; sectors; relations) and
+    """Which ties count (years, inclusive, by date signed or held; sectors; relations; the
+    papers that state them: ``sources`` only these, ``exclude_sources`` all but these) and
     which actors are kept (countries, types; applied to the nodes after any roll-up)."""
 
     since: int | None = None
@@ -47,6 +59,13 @@ class Filters:
     relations: tuple[str, ...] = RELATIONS
     countries: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    exclude_sources: tuple[str, ...] = ()
+
+    @property
+    def by_source(self) -> bool:
+        """Whether a source filter is given (ties are then read graph by graph)."""
+        return bool(self.sources or self.exclude_sources)
 
     def admits_actor(self, info: dict[str, str]) -> bool:
         """Whether an actor (``country``, ``type``) passes the country and type filters."""
@@ -102,21 +121,64 @@ def _sector_closure(store: ox.Store) -> dict[str, set[str]]:
     return up
 
 
+class UnknownSource(ValueError):
+    """A ``--source`` / ``--exclude-source`` id that names no paper of the dataset."""
+
+    def __init__(self, message: str, option: str):
+        super().__init__(message)
+        self.option = option
+
+
+def papers(store: ox.Store) -> list[str]:
+    """Ids of the papers that have a named graph in the store, sorted (not general-knowledge,
+    not the ontology). A store read from a remote endpoint keeps no named graphs: none."""
+    skip = {ONTOLOGY_GRAPH, GRAPH + GENERAL_KNOWLEDGE}
+    return sorted(g.value[len(GRAPH):] for g in store.named_graphs()
+                  if g.value.startswith(GRAPH) and g.value not in skip)
+
+
+def source_graphs(store: ox.Store, filters: Filters) -> frozenset[str] | None:
+    """The named graphs (IRIs) whose statements make ties under ``filters``; ``None`` when
+    no source filter is given (every statement counts, read from the union).
+
+    Raises :class:`UnknownSource` for an id that names no paper, listing the known ones.
+    """
+    if not filters.by_source:
+        return None
+    known = papers(store)
+    for option, ids in (("--source", filters.sources), ("--exclude-source", filters.exclude_sources)):
+        bad = [i for i in ids if i not in known]
+        if bad:
+            raise UnknownSource(f"unknown source {bad[0]!r}; known sources: "
+                                f"{', '.join(known) or '(none: this store keeps no named graphs)'}", option)
+    return frozenset(GRAPH + p for p in known
+                     if (not filters.sources or p in filters.sources) and p not in filters.exclude_sources)
+
+
+def _stated(store: ox.Store, pattern: str, scope: frozenset[str] | None, where: str = "") -> list[dict]:
+    """Rows of ``pattern`` (with ``where`` around it read from the union): from the union when
+    ``scope`` is ``None``, else only as the graphs in ``scope`` state it."""
+    if scope is None:
+        return _select(store, f"SELECT * WHERE {{ {where} {pattern} }}")
+    rows = _select(store, f"SELECT * WHERE {{ {where} GRAPH ?g {{ {pattern} }} }}")
+    return [r for r in rows if r["g"].value in scope]
+
+
 def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
-    """Every agreement, event and visit with its members (possibly none), filtered, sorted by id."""
+    """Every agreement, event and visit with its members (possibly none), filtered, sorted by id.
+
+    With a source filter (see the module's docstring), members, years and sectors are those
+    the admitted papers state, and a tie none of them gives a member of is left out.
+    """
+    scope = source_graphs(store, filters)
     members: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     kind: dict[str, str] = {}
     years: dict[str, set[int]] = defaultdict(set)
     sectors: dict[str, set[str]] = defaultdict(set)
-    rows = _select(store, """
-        SELECT ?x ?role ?a WHERE {
-          { ?x a/rdfs:subClassOf* pd:Agreement ; pd:signatory ?a . BIND("signatory" AS ?role) }
-          UNION { ?x a/rdfs:subClassOf* pd:Forum ; pd:host ?a . BIND("host" AS ?role) }
-          UNION { ?x a/rdfs:subClassOf* pd:Forum ; pd:participant ?a . BIND("participant" AS ?role) }
-          UNION { ?x a/rdfs:subClassOf* pd:Forum ; pd:visitor ?a . BIND("visitor" AS ?role) }
-        }""")
-    for row in rows:
-        members[_local(row["x"])][row["role"].value].add(_local(row["a"]))
+    for top, prop, role in (("Agreement", "signatory", "signatory"), ("Forum", "host", "host"),
+                            ("Forum", "participant", "participant"), ("Forum", "visitor", "visitor")):
+        for row in _stated(store, f"?x pd:{prop} ?a", scope, f"?x a/rdfs:subClassOf* pd:{top} ."):
+            members[_local(row["x"])][role].add(_local(row["a"]))
     classes: dict[str, str] = {}
     for row in _select(store, """
         SELECT ?x ?t ?top WHERE { ?x a ?t . ?t rdfs:subClassOf* ?top . VALUES ?top { pd:Agreement pd:Forum }
@@ -128,10 +190,12 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
             kind[x] = "agreement" if row["top"].value == PD + "Agreement" else "forum"
         if t not in ("Agreement", "Forum") or x not in classes:
             classes[x] = t
-    for row in _select(store, "SELECT ?x ?y WHERE { ?x pd:year ?y }"):
+    for row in _stated(store, "?x pd:year ?y", scope):
         years[_local(row["x"])].add(int(row["y"].value))
-    for row in _select(store, "SELECT ?x ?s WHERE { ?x pd:sector ?s }"):
+    for row in _stated(store, "?x pd:sector ?s", scope):
         sectors[_local(row["x"])].add(_local(row["s"]))
+    if scope is not None:
+        kind = {x: k for x, k in kind.items() if x in members}
     wanted = set(filters.sectors)
     up = _sector_closure(store) if wanted else {}
     out = []
