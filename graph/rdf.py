@@ -250,7 +250,8 @@ def _evidence(s: str, entry: Entry, language: str) -> list[tuple]:
     rec = entry.record
     src = source_iri(entry.source)
     t: list[tuple] = []
-    if entry.source != GENERAL_KNOWLEDGE or rec.evidence:
+    if entry.source != GENERAL_KNOWLEDGE or rec.evidence or getattr(rec, "type", None) is not None:
+        # a general-knowledge record that declares its own type (a region no paper names) rests on it alone
         t.append((s, _n(PROV + "wasDerivedFrom"), src))
     for n, ev in enumerate(rec.evidence, start=1):
         a = _n(f"{ID}{rec.id}/evidence/{entry.source}/{n}")
