@@ -16,19 +16,22 @@ import click
 from graph import InvalidData, KnowledgeGraph, ParadiploError, open_graph, open_remote
 from graph.analysis import (
     COMMUNITY_METHODS,
+    CROSS_BORDER,
     METRICS,
     TIE_KINDS,
     centrality,
     centrality_by_period,
     communities,
+    first_count,
     parse_periods,
+    robustness,
     timeline,
 )
 from graph.errors import UnreadableInput
 from graph.files import atomic_write
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
 from graph.load import load_dataset
-from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph
+from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
 from graph.queries import bundled_queries, find_query
 from graph.rdf import FORMATS, serialize
 from graph.remote import PROTOCOLS, run_remote
@@ -258,9 +261,12 @@ def export(data: Path | None, store: Path | None,
 @click.option("--endpoint", help="Run on a remote SPARQL 1.1 endpoint instead of the local data.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
               help="Stop the query after this many seconds.")
+@click.option("--labels/--no-labels", default=True, show_default=True,
+              help="Table output: show each IRI's rdfs:label (English, else any) beside it. "
+                   "JSON, CSV and TSV are never changed.")
 def query(query: str | None, data: Path | None, store: Path | None,
           name: str | None, fmt: str | None, endpoint: str | None,
-          timeout: float) -> None:
+          timeout: float, labels: bool) -> None:
     """Run a SPARQL query (text, a .rq file, or --name) on the dataset or on an --endpoint.
 
     The default graph is the union of all sources; GRAPH ?g { … } tells which source says
@@ -272,6 +278,7 @@ def query(query: str | None, data: Path | None, store: Path | None,
     import pyoxigraph as ox
 
     from graph.rdf import PREFIXES
+    from graph.sparql import QueryError
 
     if name:
         text = find_query(name).text
@@ -284,10 +291,12 @@ def query(query: str | None, data: Path | None, store: Path | None,
             raise UnreadableInput(f"cannot read {query}: {exc}") from None
     else:
         text = query
+    kg = None
     if endpoint:
         result = run_remote(endpoint, text, timeout=timeout)
     else:
-        result = run_query(_open(data, store).store, text, timeout=timeout)
+        kg = _open(data, store)
+        result = run_query(kg.store, text, timeout=timeout)
     if result.kind == "graph":
         rdf = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
         if fmt not in (None, *rdf):
@@ -299,8 +308,24 @@ def query(query: str | None, data: Path | None, store: Path | None,
     fmt = fmt or "table"
     if fmt not in ("table", "csv", "tsv", "json"):
         raise click.UsageError(f"a SELECT or ASK result prints as table, csv, tsv or json, not {fmt}")
+    names: dict[str, str] = {}
+    iris = sorted({str(t) for row in result.rows for t in row if isinstance(t, ox.NamedNode)})
+    if fmt == "table" and labels and iris:
+        # one query for every IRI of the result: the English label, else any (smallest first)
+        ask = f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {' '.join(iris)} }} ?s rdfs:label ?l }}"
+        try:
+            found = run_remote(endpoint, ask, timeout=timeout).rows if endpoint else \
+                [[s["s"], s["l"]] for s in kg.store.query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " + ask)]
+        except QueryError as exc:
+            click.echo(f"paradiplo: no labels: {exc}", err=True)
+            found = []
+        def rank(label: Any) -> tuple:
+            lang = getattr(label, "language", None) or ""
+            return (not (lang == "en" or lang.startswith("en-")), lang, label.value)
+        for s, label in sorted(found, key=lambda r: (r[0].value, rank(r[1]))):
+            names.setdefault(s.value, label.value)
     out = {"json": lambda r: json.dumps(to_json(r), ensure_ascii=False, indent=2) + "\n",
-           "csv": to_csv, "tsv": to_tsv, "table": lambda r: to_table(r) + "\n"}[fmt](result)
+           "csv": to_csv, "tsv": to_tsv, "table": lambda r: to_table(r, labels=names) + "\n"}[fmt](result)
     click.echo(out, nl=False)
 
 
@@ -440,6 +465,44 @@ def communities_cmd(data: Path | None, store: Path | None,
         click.echo(f"modularity {result['modularity']} ({method}, seed {seed})", err=True)
 
 
+@cli.command("robustness")
+@data_option
+@click.option("--metric", type=click.Choice(METRICS), default="degree", show_default=True, help="Rank by.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Follow the first N of the full ranking.")
+@click.option("--rows", "part", type=click.Choice(["runs", "actors"]), default="runs", show_default=True,
+              help="Which rows --format csv gives (table shows both; json has both).")
+@filter_options
+@format_option("table", "csv", "json")
+def robustness_cmd(data: Path | None, store: Path | None, metric: str, top: int, part: str,
+                   level: str, fmt: str, **filters: Any) -> None:
+    """Leave each paper out in turn and compare the ranking with the full one.
+
+    Per paper left out: how many of the full top N stay in the top N (overlap), Kendall's
+    tau on the actors ranked in both, and the run's first actor; per actor of the full top N:
+    its rank in each run and the range of those ranks.
+
+    Example: paradiplo robustness --metric betweenness --top 5
+    """
+    kg, f = _open(data, store), _filters(**filters)
+    result = robustness(kg.actor_graph(f, level), leave_one_out(kg.store, f, level), metric=metric, top=top)
+    if fmt == "json":
+        click.echo(dumps(result), nl=False)
+        return
+    actor_cols = list(result["actors"][0]) if result["actors"] else ["rank", "id", "label", metric]
+    run_cols = ["left_out", "actors", "ties", "overlap", "kendall_tau", "compared", "first"]
+    if fmt == "csv":
+        _print_rows(result[part], fmt, run_cols if part == "runs" else actor_cols)
+        return
+    leader, kept, runs = first_count(result)
+    click.echo(f"{metric}, top {top}: leaving each of {runs} paper(s) out in turn")
+    _print_rows(result["runs"], fmt, run_cols)
+    click.echo()
+    _print_rows(result["actors"], fmt, actor_cols)
+    if leader:
+        click.echo(f"\n{result['actors'][0]['label']} is first in {kept} of {runs} leave-one-out runs.")
+
+
 @cli.command("timeline")
 @data_option
 @filter_options
@@ -465,19 +528,23 @@ def typology_cmd(data: Path | None, store: Path | None,
                  periods: str | None, pairs: bool, level: str, fmt: str, **filters: Any) -> None:
     """Classify ties as transborder, transregional or global (Duchacek), with shares by period.
 
-    Both ends are rolled up to their region: transborder = regions of two states sharing a
-    border; transregional = regions of two states that do not; global = with a foreign state
-    or an international organisation.
+    Only ties with a subnational party are paradiplomacy. Both ends are rolled up to their
+    first-level unit (a region, or a city of republican significance): transborder = regions
+    of two states that share a border with each other; transregional = regions of two states
+    that do not; global = with a foreign state, central body or international organisation.
+    Shares are taken among these three; domestic, interstate (no subnational party) and
+    non-governmental ties are counted beside them. --pairs shows each tie's regions and rule.
 
     Example: paradiplo typology --periods 1991-2013,2014-2021,2022-2026
     """
     _periods(periods)
     result = _open(data, store).typology(_filters(**filters), periods)
     if pairs:
-        _print_rows(result["pairs"], fmt, ["tie", "relation", "year", "period", "a", "b", "kind"])
+        _print_rows(result["pairs"], fmt, ["tie", "relation", "year", "period", "a", "b", "region_a", "region_b",
+                                           "kind", "rule"])
     else:
-        _print_rows(result["shares"], fmt, ["period", *TIE_KINDS, "transborder share", "transregional share",
-                                            "global share"])
+        _print_rows(result["shares"], fmt, ["period", *CROSS_BORDER, "transborder share", "transregional share",
+                                            "global share", *(k for k in TIE_KINDS if k not in CROSS_BORDER)])
 
 
 @cli.command("map")

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 import pyoxigraph as ox
@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES
 from .records import GENERAL_KNOWLEDGE
 
-__all__ = ["Filters", "Tie", "UnknownSource", "papers", "source_graphs", "ties", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
+__all__ = ["Filters", "Tie", "UnknownSource", "papers", "source_graphs", "ties", "leave_one_out", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
            "record_details", "sector_tops", "geo_anchors",
            "RELATIONS", "LEVELS", "PROJECTIONS"]
 
@@ -253,35 +253,53 @@ def borders(store: ox.Store) -> set[frozenset[str]]:
             for r in _select(store, "SELECT ?a ?b WHERE { ?a pd:sharesBorderWith ?b }")}
 
 
+GOVERNMENTAL = frozenset({"ExecutiveBody", "Legislature", "Person", "DiplomaticMission"})
+
+
 def rollup(store: ox.Store, info: dict[str, dict[str, str]], level: str) -> dict[str, str]:
     """Actor → the region (or country) it rolls up to; itself when nothing is known.
 
-    Follows ``governs``, ``partOf`` and ``locatedIn`` (breadth first, sorted) to the
-    first Region (``region``) or State (``country``; then the actor's ``country``).
+    ``region``: the first first-level unit reached — a Region, or a City placed directly in
+    a State (a city of republican or federal significance: Almaty, Astana, Bishkek).
+    Companies, universities and other organisations follow ``locatedIn`` first, then
+    ``partOf`` and ``governs``; bodies and office-holders (:data:`GOVERNMENTAL`) follow
+    ``governs`` and ``partOf`` only (their seat is not their jurisdiction), and a body that
+    reaches no region is central: it rolls up to its State. ``country``: the first State.
     """
     if level == "actor":
         return {a: a for a in info}
-    parent: dict[str, list[str]] = defaultdict(list)
+    parent: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for row in _select(store, """
-        SELECT ?a ?p WHERE { { ?a pd:governs ?p } UNION { ?a pd:partOf ?p } UNION { ?a pd:locatedIn ?p } }
-        ORDER BY ?a ?p"""):
-        parent[_local(row["a"])].append(_local(row["p"]))
-    target = {"region": {"Region", "State"}, "country": {"State"}}[level]
+        SELECT ?a ?r ?p WHERE { VALUES ?r { pd:governs pd:partOf pd:locatedIn } ?a ?r ?p } ORDER BY ?a ?r ?p"""):
+        parent[_local(row["a"])][_local(row["r"])].append(_local(row["p"]))
+
+    def kind(x: str) -> str:
+        return info.get(x, {}).get("type", "")
+
+    def parents(x: str) -> list[str]:
+        p = parent.get(x, {})
+        if kind(x) in GOVERNMENTAL:
+            return p.get("governs", []) + p.get("partOf", [])
+        return p.get("locatedIn", []) + p.get("partOf", []) + p.get("governs", [])
+
+    def is_unit(x: str) -> bool:
+        if level == "country":
+            return kind(x) == "State"
+        return kind(x) in ("Region", "State") or (
+            kind(x) == "City" and any(kind(p) == "State" for p in parents(x)))
 
     def climb(a: str) -> str:
-        seen, frontier = {a}, [a]
-        while frontier:
-            nxt = []
-            for x in frontier:
-                if info.get(x, {}).get("type") in target:
-                    return x
-                for p in parent.get(x, []):
-                    if p not in seen:
-                        seen.add(p)
-                        nxt.append(p)
-            frontier = sorted(nxt)
-        if level == "country" and info.get(a, {}).get("country"):
-            return info[a]["country"]
+        seen, stack = {a}, [a]
+        while stack:  # depth first, in the order of parents(): a branch's own city before its parent's
+            x = stack.pop(0)
+            if is_unit(x):
+                return x
+            nxt = [p for p in parents(x) if p not in seen]
+            seen.update(nxt)
+            stack = nxt + stack
+        country = info.get(a, {}).get("country", "")
+        if country and (level == "country" or kind(a) in GOVERNMENTAL):
+            return country
         return a
 
     return {a: climb(a) for a in sorted(info)}
@@ -337,6 +355,15 @@ def actor_graph(store: ox.Store, filters: Filters = Filters(), level: str = "act
                    sectors=" ".join(sorted(e["sectors"])),
                    years=" ".join(str(y) for y in sorted(e["years"])))
     return g
+
+
+def leave_one_out(store: ox.Store, filters: Filters = Filters(), level: str = "actor") -> dict[str, nx.Graph]:
+    """Paper id → the actor graph under ``filters`` with that paper also left out, for every
+    paper the filters admit (in id order); the input of :func:`graph.analysis.robustness`."""
+    scope = source_graphs(store, filters)
+    admitted = [p for p in papers(store) if scope is None or GRAPH + p in scope]
+    return {p: actor_graph(store, replace(filters, exclude_sources=filters.exclude_sources + (p,)), level)
+            for p in admitted}
 
 
 def bipartite_graph(store: ox.Store, projection: str = "actor-agreement", filters: Filters = Filters()) -> nx.Graph:

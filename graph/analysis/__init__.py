@@ -4,7 +4,8 @@
   :func:`rank_rows` and :func:`centrality` (the ranked rows), :func:`centrality_by_period`;
 - :mod:`~graph.analysis.communities`: Louvain, Leiden, label propagation, greedy modularity;
 - :mod:`~graph.analysis.periods`: :func:`parse_periods`, :func:`period_of`, :func:`timeline`;
-- :mod:`~graph.analysis.typology`: Duchacek's typology (:func:`classify_pair`, :func:`typology`).
+- :mod:`~graph.analysis.typology`: Duchacek's typology (:func:`classify_pair`, :func:`typology`);
+- :mod:`~graph.analysis.robustness`: leave-one-source-out rankings (:func:`robustness`).
 
 Every name is importable from here. Three modules share their name with a function
 (``centrality``, ``communities``, ``typology``): ``graph.analysis.centrality`` is the function;
@@ -38,11 +39,12 @@ from .centrality import _betweenness_igraph as _betweenness_igraph  # private (t
 from .centrality import _closeness_igraph as _closeness_igraph
 from .communities import COMMUNITY_METHODS, communities, partition
 from .periods import parse_periods, period_label, period_of, timeline
+from .robustness import first_count, robustness
 from .typology import CROSS_BORDER, TIE_KINDS, classify_pair, typology
 
 __all__ = [
     "COMMUNITY_METHODS", "CROSS_BORDER", "METRICS", "ROUND", "TIE_KINDS", "WHOLE", "betweenness",
     "centrality", "centrality_by_period", "classify_pair", "closeness", "communities", "degree",
-    "eigenvector", "pagerank", "parse_periods", "partition", "period_label", "period_of",
-    "rank_rows", "strength", "timeline", "typology",
+    "eigenvector", "first_count", "pagerank", "parse_periods", "partition", "period_label", "period_of",
+    "rank_rows", "robustness", "strength", "timeline", "typology",
 ]
