@@ -156,12 +156,26 @@ def to_tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_table(result: QueryResult, width: int = 60) -> str:
-    """A fixed-width text table for people; long cells are cut with an ellipsis."""
+def to_table(result: QueryResult, width: int = 60, labels: dict[str, str] | None = None) -> str:
+    """A fixed-width text table for people; long cells are cut with an ellipsis.
+
+    ``labels`` maps IRIs to the label shown beside them: ``pdr:omsk-oblast (Omsk Oblast)``.
+
+    >>> r = QueryResult("select", ["a"], [[ox.NamedNode("https://w3id.org/paradiplo/id/omsk-oblast")]])
+    >>> print(to_table(r, labels={"https://w3id.org/paradiplo/id/omsk-oblast": "Omsk Oblast"}))
+    a
+    -----------------------------
+    pdr:omsk-oblast (Omsk Oblast)
+    (1 row)
+    """
     if result.kind == "ask":
         return "yes" if result.boolean else "no"
+    labels = labels or {}
     def cell(t: Any) -> str:
-        text = _short(term_text(t)).replace("\n", " ")
+        text = _short(term_text(t))
+        if isinstance(t, ox.NamedNode) and labels.get(t.value):
+            text += f" ({labels[t.value]})"
+        text = text.replace("\n", " ")
         return text if len(text) <= width else text[: width - 1] + "…"
     header = result.variables
     body = [[cell(t) for t in row] for row in result.rows]

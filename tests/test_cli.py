@@ -225,7 +225,7 @@ def test_store_is_an_ordinary_parameter_of_every_data_command():
 
 
 def test_query_prints_a_table_by_default(runner, kg):
-    result = runner.invoke(cli, ["query", "SELECT ?r WHERE { ?r a pd:Region } ORDER BY ?r LIMIT 2"])
+    result = runner.invoke(cli, ["query", "--no-labels", "SELECT ?r WHERE { ?r a pd:Region } ORDER BY ?r LIMIT 2"])
     assert result.exit_code == 0
     lines = result.output.splitlines()
     expected = [r[0].value.rsplit("/", 1)[1] for r in run_query(
@@ -233,6 +233,21 @@ def test_query_prints_a_table_by_default(runner, kg):
     assert lines[0].strip() == "r" and set(lines[1].strip()) == {"-"}
     assert [line.strip() for line in lines[2:4]] == [f"pdr:{e}" for e in expected]
     assert lines[4] == "(2 rows)"
+
+
+def test_query_table_shows_labels_beside_iris_and_other_formats_are_unchanged(runner, kg):
+    q = "SELECT ?a ?n WHERE { VALUES (?a ?n) { (pdr:omsk-oblast 1) (pdr:no-such-record 2) } }"
+    table = _ok(runner, ["query", q]).stdout.splitlines()
+    assert table[2].startswith("pdr:omsk-oblast (Omsk Oblast)  1")
+    assert table[3].split() == ["pdr:no-such-record", "2"]  # no label: the IRI alone
+    assert "(Omsk Oblast)" not in _ok(runner, ["query", "--no-labels", q]).stdout
+    for fmt in ("json", "csv", "tsv"):
+        assert _ok(runner, ["query", q, "--format", fmt]).stdout == \
+            _ok(runner, ["query", "--no-labels", q, "--format", fmt]).stdout
+    assert json.loads(_ok(runner, ["query", q, "--format", "json"]).stdout) == to_json(run_query(kg.store, q))
+    # the English label is chosen over the others (Omsk Oblast also has a Russian one)
+    labels = run_query(kg.store, "SELECT ?l WHERE { pdr:omsk-oblast rdfs:label ?l }").rows
+    assert {t.language for (t,) in labels} > {"en"}
 
 
 def test_until_before_since_is_a_usage_error(runner):

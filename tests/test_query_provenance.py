@@ -25,7 +25,7 @@ from graph.queries import bundled_queries
 from graph.rdf import GRAPH, PD, PREFIXES, SOURCE
 from graph.sparql import run_query
 
-HEADER = re.compile(r"^# provenance:\s*(.*?)\s*$", re.M)
+HEADER = re.compile(r"^# provenance:\s*(.*?)\s*$", re.MULTILINE)
 STATES = re.compile(r"\?(\w+) states ((?:\?\w+ )+)of \?(\w+)(?: via (\S+))?")
 COUNTS = re.compile(r"\?(\w+) counts \?(\w+)")
 
