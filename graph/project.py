@@ -271,7 +271,7 @@ def rollup(store: ox.Store, info: dict[str, dict[str, str]], level: str) -> dict
     parent: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for row in _select(store, """
         SELECT ?a ?r ?p WHERE { VALUES ?r { pd:governs pd:partOf pd:locatedIn } ?a ?r ?p } ORDER BY ?a ?r ?p"""):
-        parent[_local(row["a"])][_local(row["r"])].append(_local(row["p"]))
+        parent[_local(row["a"])][row["r"].value.rsplit("#", 1)[-1]].append(_local(row["p"]))
 
     def kind(x: str) -> str:
         return info.get(x, {}).get("type", "")

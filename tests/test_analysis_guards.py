@@ -257,11 +257,11 @@ def test_typology_counts_a_tie_once_per_pair_of_distinct_units():
     tie = _tie("forum", {2019}, id="f", pairs=[("omsk-govt", "akimat"), ("omsk-mayor", "akimat"),
                                                 ("omsk-govt", "omsk-mayor"), ("omsk-govt", "astana")])
     result = typology([tie], INFO, UNIT, BORDERS)
-    assert [(r["a"], r["b"], r["kind"]) for r in result["pairs"]] == [
+    assert [(r["region_a"], r["region_b"], r["kind"]) for r in result["pairs"]] == [
         ("astana", "omsk", "global"), ("omsk", "pavlodar", "transborder")]
     assert result["shares"] == [{"period": "all", "transborder": 1, "transregional": 0, "global": 1, "domestic": 0,
-                                 "unclassified": 0, "transborder share": 0.5, "transregional share": 0.0,
-                                 "global share": 0.5}]
+                                 "interstate": 0, "non-governmental": 0, "unclassified": 0,
+                                 "transborder share": 0.5, "transregional share": 0.0, "global share": 0.5}]
 
 
 def test_typology_shares_are_none_without_cross_border_ties_and_ties_outside_periods_count_nowhere():

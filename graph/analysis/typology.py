@@ -1,7 +1,24 @@
 """Duchacek's typology of paradiplomatic ties: transborder, transregional, global.
 
-Ties are classified between *units* (actors rolled up to their region), so that a visit of a
-governor's administration to a neighbouring akimat counts as a tie between two regions.
+Paradiplomacy is the foreign activity of *subnational* governments (Duchacek 1990, as
+summarised by Rustamova & Calderón Antón 2025, seed 004: "transborder", "transregional —
+counterparts in non-contiguous or distant regions", "global — actors and institutions
+worldwide"). So a tie is paradiplomatic only when at least one party is subnational: a
+Region, District or City, or a body or office-holder that rolls up to one. Both ends are
+first rolled up to their first-level unit (see :func:`graph.project.rollup`); then
+
+- **transborder**: the two units are regions of different states that share a border
+  with each other (a ``borders`` fact between the two regions themselves);
+- **transregional**: regions of different states that do not share a border;
+- **global**: a subnational party with a foreign state, a foreign central body or
+  office-holder, or an international organisation;
+- **domestic**: both ends in one state (not cross-border paradiplomacy);
+- **interstate**: no subnational party, only states, central bodies, office-holders and
+  international organisations (head of state to head of state, parliament to parliament);
+- **non-governmental**: no subnational party, and a company, university, NGO or the like;
+- **unclassified**: a country or the foreign partner's region is unknown.
+
+Shares are taken among the three paradiplomatic kinds only (:data:`CROSS_BORDER`).
 
 Examples
 --------
@@ -19,30 +36,90 @@ from typing import Any
 
 from .periods import period_label, period_of
 
-__all__ = ["CROSS_BORDER", "TIE_KINDS", "classify_pair", "typology"]
+__all__ = ["CROSS_BORDER", "RULES", "TIE_KINDS", "classify", "classify_pair", "typology"]
 
-TIE_KINDS = ("transborder", "transregional", "global", "domestic", "unclassified")
-CROSS_BORDER = ("transborder", "transregional", "global")  # the kinds that shares are taken among
+CROSS_BORDER = ("transborder", "transregional", "global")  # the paradiplomatic kinds; shares among these
+TIE_KINDS = (*CROSS_BORDER, "domestic", "interstate", "non-governmental", "unclassified")
+TERRITORIAL = frozenset({"Region", "District", "City"})
+OFFICIAL = frozenset({"State", "ExecutiveBody", "Legislature", "Person", "DiplomaticMission"})
+INTERNATIONAL = "InternationalOrganisation"
+
+RULES = {  # rule id → the sentence that decided, as printed in ``typology --pairs``
+    "regions-share-a-border": "subnational; regions of two states that share a border",
+    "regions-not-adjacent": "subnational; regions of two states that share no border",
+    "with-international-organisation": "subnational with an international organisation",
+    "with-foreign-central": "subnational with a foreign state or central body",
+    "one-state": "both ends in one state",
+    "no-subnational-official": "no subnational party; states, central bodies or international organisations",
+    "no-subnational-non-governmental": "no subnational party; a non-governmental party",
+    "country-unknown": "a country is unknown",
+    "partner-region-unknown": "subnational with a foreign organisation placed in no region",
+}
+_KIND_OF_RULE = {"regions-share-a-border": "transborder", "regions-not-adjacent": "transregional",
+                 "with-international-organisation": "global", "with-foreign-central": "global",
+                 "one-state": "domestic", "no-subnational-official": "interstate",
+                 "no-subnational-non-governmental": "non-governmental", "country-unknown": "unclassified",
+                 "partner-region-unknown": "unclassified"}
+_PRECEDENCE = {k: i for i, k in enumerate(TIE_KINDS)}
+
+
+def _role(actor: dict[str, str], unit: dict[str, str]) -> str:
+    """``subnational``, ``central``, ``international``, ``non-governmental`` or ``placed``
+    (an organisation rolled up to a region) for one end of a tie."""
+    t, ut = actor.get("type") or unit.get("type", ""), unit.get("type", "")
+    if t == INTERNATIONAL or ut == INTERNATIONAL:
+        return "international"
+    if t in TERRITORIAL or (t in OFFICIAL and ut in TERRITORIAL):
+        return "subnational"
+    if t in OFFICIAL:
+        return "central"
+    return "placed" if ut in TERRITORIAL else "non-governmental"
+
+
+def classify(a: dict[str, str], b: dict[str, str], unit_a: dict[str, str], unit_b: dict[str, str],
+             adjacent: bool) -> str:
+    """The rule (a key of :data:`RULES`) that decides a tie between actors ``a`` and ``b``.
+
+    Each argument is a ``{"type", "country"}`` dict: the two actors, then the first-level
+    units they roll up to (the actor itself when it rolls up to nothing); ``adjacent``: the
+    two units share a border.
+
+    Examples
+    --------
+    >>> city, region = {"type": "City", "country": "russia"}, {"type": "Region", "country": "russia"}
+    >>> mogilev = {"type": "Region", "country": "belarus"}
+    >>> classify(city, {"type": "City", "country": "belarus"}, region, mogilev, adjacent=False)
+    'regions-not-adjacent'
+    >>> putin, tokayev = {"type": "Person", "country": "russia"}, {"type": "Person", "country": "kazakhstan"}
+    >>> classify(putin, tokayev, {"type": "State", "country": "russia"}, {"type": "State", "country": "kazakhstan"}, False)
+    'no-subnational-official'
+    """
+    ra, rb = _role(a, unit_a), _role(b, unit_b)
+    ca = unit_a.get("country") or a.get("country", "")
+    cb = unit_b.get("country") or b.get("country", "")
+    if "subnational" not in (ra, rb):
+        if ca and ca == cb and "international" not in (ra, rb):
+            return "one-state"
+        if "non-governmental" in (ra, rb) or "placed" in (ra, rb):
+            return "no-subnational-non-governmental"
+        known = all(r == "international" or c for r, c in ((ra, ca), (rb, cb)))
+        return "no-subnational-official" if known else "country-unknown"
+    other = rb if ra == "subnational" else ra
+    if other == "international":
+        return "with-international-organisation"
+    if not ca or not cb:
+        return "country-unknown"
+    if ca == cb:
+        return "one-state"
+    if other == "central":
+        return "with-foreign-central"
+    if other == "non-governmental":
+        return "partner-region-unknown"
+    return "regions-share-a-border" if adjacent else "regions-not-adjacent"
 
 
 def classify_pair(a: dict[str, str], b: dict[str, str], adjacent: bool) -> str:
-    """Duchacek's kind of a tie between two units (already rolled up to regions).
-
-    Parameters
-    ----------
-    a, b : dict
-        Each unit's ``type`` (e.g. ``Region``, ``State``, ``InternationalOrganisation``) and
-        ``country`` (empty when unknown).
-    adjacent : bool
-        Whether the two units share a border.
-
-    Returns
-    -------
-    str
-        One of :data:`TIE_KINDS`: ``transborder``: regions of different states that share a
-        border; ``transregional``: regions of different states that do not; ``global``: a tie
-        with a state or an international organisation abroad; ``domestic``: both in one state;
-        ``unclassified``: a country is unknown.
+    """Duchacek's kind of a tie between two units already rolled up (each its own actor).
 
     Examples
     --------
@@ -51,30 +128,21 @@ def classify_pair(a: dict[str, str], b: dict[str, str], adjacent: bool) -> str:
     >>> classify_pair(omsk, pavlodar, adjacent=True), classify_pair(omsk, pavlodar, adjacent=False)
     ('transborder', 'transregional')
     """
-    if "InternationalOrganisation" in (a.get("type"), b.get("type")):
-        return "global"
-    ca, cb = a.get("country", ""), b.get("country", "")
-    if not ca or not cb:
-        return "unclassified"
-    if ca == cb:
-        return "domestic"
-    if a.get("type") != "Region" or b.get("type") != "Region":
-        return "global"
-    return "transborder" if adjacent else "transregional"
+    return _KIND_OF_RULE[classify(a, b, a, b, adjacent)]
 
 
 def typology(ties: Iterable[Any], info: dict[str, dict[str, str]], unit: dict[str, str],
              borders: set[frozenset[str]], periods: list[tuple[int, int]] | None = None) -> dict[str, Any]:
-    """Classify every tie between two units (see :func:`classify_pair`) and give shares.
+    """Classify every tie (see :func:`classify`) and give the shares of the paradiplomatic kinds.
 
     Parameters
     ----------
     ties : iterable of graph.project.Tie
         Anything with ``id``, ``relation``, ``years`` and ``pairs()`` (the actor pairs linked).
     info : dict
-        Unit id → ``{"type", "country"}``.
+        Actor id → ``{"type", "country"}`` (units included).
     unit : dict
-        Actor id → its unit (an actor missing here is its own unit).
+        Actor id → its first-level unit (an actor missing here is its own unit).
     borders : set of frozenset
         Pairs of units that share a border.
     periods : list of (int, int), optional
@@ -83,10 +151,12 @@ def typology(ties: Iterable[Any], info: dict[str, dict[str, str]], unit: dict[st
     Returns
     -------
     dict
-        ``pairs``: one row per tie and unit pair (each tie counts once per pair of distinct
-        units it links): ``tie``, ``relation``, ``a``, ``b``, ``kind``, ``year``, ``period``.
-        ``shares``: per period (``all`` without periods), the count of each kind and the
-        share of each of :data:`CROSS_BORDER` among them (``None`` when there are none).
+        ``pairs``: one row per tie and pair of distinct units it links: ``tie``,
+        ``relation``, ``year``, ``period``, ``a``, ``b`` (the actors), ``region_a``,
+        ``region_b`` (their units), ``kind`` and ``rule`` (a key of :data:`RULES`); when several
+        actor pairs of one tie fall on one unit pair, the most paradiplomatic one is kept.
+        ``shares``: per period (``all`` without periods), the count of every kind and the
+        share of each of :data:`CROSS_BORDER` among those three only (``None`` when none).
 
     Examples
     --------
@@ -95,8 +165,8 @@ def typology(ties: Iterable[Any], info: dict[str, dict[str, str]], unit: dict[st
     ...         "pavlodar": {"type": "Region", "country": "kazakhstan"}}
     >>> tie = Tie(id="t1", relation="visit", years={2021}, pairs=lambda: [("omsk-govt", "pavlodar")])
     >>> result = typology([tie], info, {"omsk-govt": "omsk"}, {frozenset({"omsk", "pavlodar"})})
-    >>> result["pairs"][0]["kind"], result["shares"][0]["transborder share"]
-    ('transborder', 1.0)
+    >>> result["pairs"][0]["kind"], result["pairs"][0]["region_a"], result["shares"][0]["transborder share"]
+    ('transborder', 'omsk', 1.0)
     """
     rows = _classified_pairs(ties, info, unit, borders, periods)
     labels = [period_label(p) for p in periods] if periods else ["all"]
@@ -108,19 +178,28 @@ def _classified_pairs(ties: Iterable[Any], info: dict[str, dict[str, str]], unit
     """One row per tie and pair of distinct units it links, with the pair's kind and period."""
     rows = []
     for tie in ties:
-        pairs = sorted({tuple(sorted((unit.get(a, a), unit.get(b, b)))) for a, b in tie.pairs()})
-        for ua, ub in pairs:
-            if ua == ub:
+        best: dict[tuple[str, str], dict[str, Any]] = {}
+        for x, y in sorted(tuple(sorted(p)) for p in tie.pairs()):
+            ux, uy = unit.get(x, x), unit.get(y, y)
+            if ux == uy:
                 continue
-            kind = classify_pair(info.get(ua, {}), info.get(ub, {}), frozenset((ua, ub)) in borders)
-            period = period_of(tie.years, periods) if periods else "all"
-            rows.append({"tie": tie.id, "relation": tie.relation, "a": ua, "b": ub, "kind": kind,
-                         "year": min(tie.years) if tie.years else None, "period": period})
+            if ux > uy:
+                x, y, ux, uy = y, x, uy, ux
+            rule = classify(info.get(x, {}), info.get(y, {}), info.get(ux, {}), info.get(uy, {}),
+                            frozenset((ux, uy)) in borders)
+            row = {"tie": tie.id, "relation": tie.relation, "year": min(tie.years) if tie.years else None,
+                   "period": period_of(tie.years, periods) if periods else "all",
+                   "a": x, "b": y, "region_a": ux, "region_b": uy, "kind": _KIND_OF_RULE[rule], "rule": rule}
+            old = best.get((ux, uy))
+            if old is None or _PRECEDENCE[row["kind"]] < _PRECEDENCE[old["kind"]]:
+                best[(ux, uy)] = row
+        rows += [best[k] for k in sorted(best)]
     return rows
 
 
 def _shares(rows: list[dict[str, Any]], label: str) -> dict[str, Any]:
-    """Count of each kind in period ``label``, and each cross-border kind's share (4 decimals)."""
+    """Count of each kind in period ``label``, and each paradiplomatic kind's share among
+    the three (4 decimals)."""
     c = Counter(r["kind"] for r in rows if r["period"] == label)
     cross = sum(c[k] for k in CROSS_BORDER)
     row: dict[str, Any] = {"period": label}
