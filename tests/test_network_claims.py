@@ -50,7 +50,7 @@ def test_bad_periods_are_explained(text, error):
 
 def test_typology_of_the_small_fixture_by_hand(small_kg):
     result = small_kg.typology(periods="1991-2013,2014-2026")
-    kinds = sorted((r["tie"], r["a"], r["b"], r["kind"]) for r in result["pairs"])
+    kinds = sorted((r["tie"], r["region_a"], r["region_b"], r["kind"]) for r in result["pairs"])
     assert kinds == [
         ("forum-2019", "north-kazakhstan-oblast", "omsk-oblast", "transborder"),
         ("forum-2019", "north-kazakhstan-oblast", "pavlodar-oblast", "domestic"),
