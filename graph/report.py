@@ -18,10 +18,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .analysis import METRICS, centrality, centrality_by_period, communities, timeline
+from .analysis import METRICS, centrality, centrality_by_period, communities, first_count, robustness, timeline
 from .files import atomic_write_folder
 from .formats import dumps, rows_to_csv
-from .project import Filters
+from .project import Filters, leave_one_out
 from .rdf import serialize
 from .store import KnowledgeGraph
 from .provenance import conflicts, stats
@@ -31,6 +31,8 @@ __all__ = ["build_report", "write_report", "timeline_svg"]
 
 
 DEFAULT_PERIODS = [(1991, 2013), (2014, 2021), (2022, 2026)]
+ROBUSTNESS_TOP = 5  # the report's leave-one-source-out section follows the degree top 5
+RUN_COLUMNS = ["left_out", "actors", "ties", "overlap", "kendall_tau", "compared", "first"]
 
 
 def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(), level: str = "actor",
@@ -46,6 +48,7 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
     years = timeline(kg.ties(filters))
     by_period = centrality_by_period(kg.graphs_by_period(periods, filters, level), "degree")
     kinds = kg.typology(filters, period_arg)
+    robust = robustness(g, leave_one_out(kg.store, filters, level), metric="degree", top=ROBUSTNESS_TOP)
     comm_rows = [{"community": c["id"], "id": m, "label": lab, "country": g.nodes[m].get("country", "")}
                  for c in comms["communities"] for m, lab in zip(c["members"], c["labels"])]
     conflict_rows = [{"record": c["record"], "property": c["property"], "value": cl["value"],
@@ -63,6 +66,9 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
         "timeline.csv": rows_to_csv(years, ["year", "agreement", "forum", "visit", "total"]),
         "typology.csv": rows_to_csv(kinds["shares"]),
         "typology-ties.csv": rows_to_csv(kinds["pairs"], ["tie", "relation", "year", "period", "a", "b", "kind"]),
+        "robustness.json": dumps(robust),
+        "robustness.csv": rows_to_csv(robust["runs"], RUN_COLUMNS),
+        "robustness-actors.csv": rows_to_csv(robust["actors"]),
         "map.html": kg.map(filters, level=level, color_by="community", seed=seed,
                            title="paradiplo: the actor network",
                            caption=f"{g.number_of_nodes()} actors, {g.number_of_edges()} ties; colour: Louvain "
@@ -70,7 +76,7 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
                                    f"--color-by community --seed {seed}"),
     }
     files["index.html"] = _index(counts, ranks, comms, disagreements, years, by_period, kinds["shares"],
-                                 g.number_of_nodes(), g.number_of_edges(), seed, period_arg)
+                                 g.number_of_nodes(), g.number_of_edges(), seed, period_arg, robust)
     return files
 
 
@@ -118,7 +124,7 @@ def _timeline(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _index(counts: dict, ranks: list, comms: dict, disagreements: list, years: list, by_period: list,
-           shares: list, nodes: int, edges: int, seed: int, period_arg: str) -> str:
+           shares: list, nodes: int, edges: int, seed: int, period_arg: str, robust: dict | None = None) -> str:
     conflict_rows = [{"record": c["record"], "property": c["property"],
                       "claims": "; ".join(f"{cl['value']} ({', '.join(cl['sources'])})" for cl in c["claims"])}
                      for c in disagreements]
@@ -130,7 +136,18 @@ def _index(counts: dict, ranks: list, comms: dict, disagreements: list, years: l
                   nodes=nodes, edges=edges, ranks=ranks[:20], rank_columns=["rank", "id", "label", "country", *METRICS],
                   periods=period_arg, by_period=by_period[:25], period_columns=["id", "label", *period_cols],
                   timeline=_timeline(years), shares=shares, share_columns=list(shares[0]) if shares else [],
-                  seed=seed, modularity=comms["modularity"], communities=comm_rows, conflicts=conflict_rows)
+                  seed=seed, modularity=comms["modularity"], communities=comm_rows, conflicts=conflict_rows,
+                  robust=_robust(robust))
+
+
+def _robust(result: dict | None) -> dict[str, Any] | None:
+    """What the report's robustness section shows: the sentence's parts and the two tables."""
+    if not result:
+        return None
+    leader, kept, runs = first_count(result)
+    return {"top": result["top"], "leader": result["actors"][0]["label"] if leader else None, "kept": kept,
+            "runs": runs, "run_rows": result["runs"], "run_columns": RUN_COLUMNS, "actor_rows": result["actors"],
+            "actor_columns": list(result["actors"][0]) if result["actors"] else []}
 
 
 def write_report(kg: KnowledgeGraph, directory: str | os.PathLike, seed: int = 42,

@@ -62,8 +62,10 @@ def _report_index() -> str:
     disagreements = [{"record": HOSTILE, "property": HOSTILE, "claims": [{"value": HOSTILE, "sources": [HOSTILE]}]}]
     ranks = [{"rank": 1, "id": HOSTILE, "label": HOSTILE, "country": HOSTILE}]
     by_period = [{"id": HOSTILE, "label": HOSTILE, HOSTILE: HOSTILE}]
+    robust = {"metric": "degree", "top": 1, "runs": [{"left_out": HOSTILE, "first": HOSTILE}],
+              "actors": [{"rank": 1, "id": HOSTILE, "label": HOSTILE, HOSTILE: HOSTILE}]}
     return _index({HOSTILE: HOSTILE}, ranks, comms, disagreements, rows, by_period, [{HOSTILE: HOSTILE}],
-                  2, 1, 42, "1991-2013")
+                  2, 1, 42, "1991-2013", robust)
 
 
 def _query_page(monkeypatch) -> str:
@@ -107,7 +109,7 @@ def test_hostile_text_is_escaped_in_the_report_index():
     assert HOSTILE not in page and ESCAPED in page
     elements = _elements(page)
     assert elements.handlers == [] and "script" not in elements.tags and "img" not in elements.tags
-    assert elements.tags.count("table") == 6 and "svg" in elements.tags
+    assert elements.tags.count("table") == 8 and "svg" in elements.tags
 
 
 def test_hostile_text_is_escaped_in_the_query_page(monkeypatch):
