@@ -106,16 +106,19 @@ def robustness(full: nx.Graph, left_out: Mapping[str, nx.Graph], metric: str = "
         runs.append({"left_out": source, "actors": g.number_of_nodes(), "ties": g.number_of_edges(),
                      "overlap": len(head & {r["id"] for r in rows[:top]}), "kendall_tau": tau,
                      "compared": compared, "first": rows[0]["id"] if rows else None})
-    actors = []
-    for r in followed:
-        seen = [ranks[s].get(r["id"]) for s in left_out]
-        present = [k for k in seen if k is not None]
-        row = {"rank": r["rank"], "id": r["id"], "label": r["label"], metric: r[metric],
-               "min_rank": min(present) if present else None, "max_rank": max(present) if present else None,
-               "absent": len(seen) - len(present)}
-        row.update({f"without {s}": k for s, k in zip(left_out, seen)})
-        actors.append(row)
-    return {"metric": metric, "top": top, "runs": runs, "actors": actors}
+    return {"metric": metric, "top": top, "runs": runs, "actors": [_actor_row(r, metric, ranks) for r in followed]}
+
+
+def _actor_row(row: dict[str, Any], metric: str, ranks: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """One actor of the full top N: its rank and value, its rank range over the runs and its
+    rank in each run (``None`` where it has no tie)."""
+    seen = [by_id.get(row["id"]) for by_id in ranks.values()]
+    present = [k for k in seen if k is not None]
+    out = {"rank": row["rank"], "id": row["id"], "label": row["label"], metric: row[metric],
+           "min_rank": min(present) if present else None, "max_rank": max(present) if present else None,
+           "absent": len(seen) - len(present)}
+    out.update({f"without {s}": k for s, k in zip(ranks, seen)})
+    return out
 
 
 def first_count(result: Mapping[str, Any]) -> tuple[str | None, int, int]:
