@@ -251,6 +251,32 @@ def export(data: Path | None, store: Path | None,
     _write(output, content)
 
 
+def _result_labels(result: Any, kg: KnowledgeGraph | None, endpoint: str | None, timeout: float) -> dict[str, str]:
+    """IRI → label for every IRI of a query result, in one query: the English rdfs:label, else any."""
+    import pyoxigraph as ox
+
+    from graph.sparql import QueryError
+
+    iris = sorted({str(t) for row in result.rows for t in row if isinstance(t, ox.NamedNode)})
+    if not iris:
+        return {}
+    ask = f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {' '.join(iris)} }} ?s rdfs:label ?l }}"
+    try:
+        found = run_remote(endpoint, ask, timeout=timeout).rows if endpoint else \
+            [[s["s"], s["l"]] for s in kg.store.query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " + ask)]
+    except QueryError as exc:
+        click.echo(f"paradiplo: no labels: {exc}", err=True)
+        return {}
+
+    def rank(label: Any) -> tuple:
+        lang = getattr(label, "language", None) or ""
+        return (not (lang == "en" or lang.startswith("en-")), lang, label.value)
+    names: dict[str, str] = {}
+    for s, label in sorted(found, key=lambda r: (r[0].value, rank(r[1]))):
+        names.setdefault(s.value, label.value)
+    return names
+
+
 @cli.command()
 @click.argument("query", required=False)
 @data_option
@@ -278,7 +304,6 @@ def query(query: str | None, data: Path | None, store: Path | None,
     import pyoxigraph as ox
 
     from graph.rdf import PREFIXES
-    from graph.sparql import QueryError
 
     if name:
         text = find_query(name).text
@@ -308,22 +333,7 @@ def query(query: str | None, data: Path | None, store: Path | None,
     fmt = fmt or "table"
     if fmt not in ("table", "csv", "tsv", "json"):
         raise click.UsageError(f"a SELECT or ASK result prints as table, csv, tsv or json, not {fmt}")
-    names: dict[str, str] = {}
-    iris = sorted({str(t) for row in result.rows for t in row if isinstance(t, ox.NamedNode)})
-    if fmt == "table" and labels and iris:
-        # one query for every IRI of the result: the English label, else any (smallest first)
-        ask = f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {' '.join(iris)} }} ?s rdfs:label ?l }}"
-        try:
-            found = run_remote(endpoint, ask, timeout=timeout).rows if endpoint else \
-                [[s["s"], s["l"]] for s in kg.store.query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " + ask)]
-        except QueryError as exc:
-            click.echo(f"paradiplo: no labels: {exc}", err=True)
-            found = []
-        def rank(label: Any) -> tuple:
-            lang = getattr(label, "language", None) or ""
-            return (not (lang == "en" or lang.startswith("en-")), lang, label.value)
-        for s, label in sorted(found, key=lambda r: (r[0].value, rank(r[1]))):
-            names.setdefault(s.value, label.value)
+    names = _result_labels(result, kg, endpoint, timeout) if fmt == "table" and labels else {}
     out = {"json": lambda r: json.dumps(to_json(r), ensure_ascii=False, indent=2) + "\n",
            "csv": to_csv, "tsv": to_tsv, "table": lambda r: to_table(r, labels=names) + "\n"}[fmt](result)
     click.echo(out, nl=False)
