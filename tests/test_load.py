@@ -2,9 +2,10 @@
 40 asking quick questions at a steady pace and 10 sending runaway queries (cartesian
 products, huge GROUP_CONCATs, regexes over every pair), plus slow clients trickling headers.
 
-Asserted: quick queries keep a median latency within 3x of the same quick clients on an
-idle server; every runaway is stopped at the timeout (503); the server answers afterwards.
-The figures are printed (``pytest -s``) for the README.
+Asserted: every quick query is answered, every runaway is stopped at the timeout (503), the
+server answers afterwards. The latency figures (median and p95, idle and under abuse) are
+printed (``pytest -s``); ``tests/benchmarks/abuse.py`` measures them against the goal (a
+median within 3x of idle), since timings are never asserted in the test run.
 """
 
 from __future__ import annotations
@@ -93,15 +94,12 @@ def _summary(answers: list[tuple[int, float]]) -> tuple[float, float]:
     return statistics.median(times), times[int(0.95 * (len(times) - 1))]
 
 
-def test_fifty_clients_with_runaways_and_slow_headers(server):
-    port, proc = server
-    idle = _quick_clients(port, 40, 4, 0.2)
-    idle_median, idle_p95 = _summary(idle)
-    assert all(status == 200 for status, _ in idle)
-
+def abuse(port: int, pid: int, seconds: float = 8) -> dict:
+    """40 paced quick clients while 10 clients send runaways and 5 trickle headers; the answers
+    of both kinds and the peak memory of the server and its query processes."""
     runaway_answers: list[tuple[int, float]] = []
     peak = [0]
-    stop_at = time.monotonic() + 8
+    stop_at = time.monotonic() + seconds
 
     def runaway(i: int) -> None:
         while time.monotonic() < stop_at:
@@ -117,7 +115,7 @@ def test_fifty_clients_with_runaways_and_slow_headers(server):
 
     def watch() -> None:
         while time.monotonic() < stop_at + TIMEOUT:
-            peak[0] = max(peak[0], _rss(proc.pid))
+            peak[0] = max(peak[0], _rss(pid))
             time.sleep(0.2)
 
     others = [threading.Thread(target=runaway, args=(i,)) for i in range(10)]
@@ -125,15 +123,29 @@ def test_fifty_clients_with_runaways_and_slow_headers(server):
     for t in others:
         t.start()
     time.sleep(1)  # the runaways are running
-    busy = _quick_clients(port, 40, 6, 0.2)
+    quick = _quick_clients(port, 40, seconds - 2, 0.2)
     for t in others:
         t.join()
-    busy_median, busy_p95 = _summary(busy)
-    print(f"\nquick queries, 40 clients: idle median {idle_median * 1000:.1f} ms, p95 {idle_p95 * 1000:.1f} ms; "
-          f"with 10 runaway clients and 5 slow ones: median {busy_median * 1000:.1f} ms, p95 {busy_p95 * 1000:.1f} ms; "
-          f"{len(busy)} quick and {len(runaway_answers)} runaway queries; peak memory {peak[0] / 1024 ** 2:.0f} MB")
-    assert all(status == 200 for status, _ in busy), sorted({s for s, _ in busy})
-    assert busy_median <= 3 * max(idle_median, 0.005)
-    assert runaway_answers and all(status == 503 for status, _ in runaway_answers)
-    assert all(t < TIMEOUT + 2 for _, t in runaway_answers)
+    return {"quick": quick, "runaway": runaway_answers, "peak": peak[0]}
+
+
+def figures(idle: list[tuple[int, float]], busy: dict) -> str:
+    idle_median, idle_p95 = _summary(idle)
+    busy_median, busy_p95 = _summary(busy["quick"])
+    return (f"quick queries, 40 clients: idle median {idle_median * 1000:.1f} ms, p95 {idle_p95 * 1000:.1f} ms; "
+            f"with 10 runaway clients and 5 slow ones: median {busy_median * 1000:.1f} ms, "
+            f"p95 {busy_p95 * 1000:.1f} ms (median ratio {busy_median / idle_median:.1f}); {len(busy['quick'])} "
+            f"quick and {len(busy['runaway'])} runaway queries; peak memory {busy['peak'] / 1024 ** 2:.0f} MB")
+
+
+def test_fifty_clients_with_runaways_and_slow_headers(server):
+    """Behaviour under abuse; the latency figures are printed here and measured, with the 3x goal,
+    by tests/benchmarks/abuse.py (timings are never asserted in the test run)."""
+    port, proc = server
+    idle = _quick_clients(port, 40, 3, 0.2)
+    busy = abuse(port, proc.pid)
+    print("\n" + figures(idle, busy))
+    assert all(status == 200 for status, _ in idle + busy["quick"]), sorted({s for s, _ in busy["quick"]})
+    assert busy["runaway"] and all(status == 503 for status, _ in busy["runaway"])  # each stopped at the timeout
+    assert all(t < TIMEOUT + 10 for _, t in busy["runaway"])  # and not long after (generous bound)
     assert _ask(port, QUICK[0])[0] == 200 and proc.poll() is None
