@@ -108,8 +108,8 @@ def format_option(*choices: str, default: str = "table") -> Callable:
 
 
 def filter_options(f: Callable) -> Callable:
-    """--since/--until/--sector/--relations/--level/--source/--exclude-source, shared by every
-    network command."""
+    """--since/--until/--sector/--relations/--level/--source/--exclude-source/--instruments,
+    shared by every network command."""
     for opt in reversed([
         click.option("--since", type=int, help="Only ties dated in or after this year."),
         click.option("--until", type=int, help="Only ties dated in or before this year."),
@@ -124,6 +124,10 @@ def filter_options(f: Callable) -> Callable:
                      help="Only ties this paper's graph states, as it states them (repeatable)."),
         click.option("--exclude-source", "exclude_sources", multiple=True, metavar="ID",
                      help="Leave this paper out: ties count when another paper states them (repeatable)."),
+        click.option("--instruments", type=click.Choice(["paradiplomatic", "all"]), default="paradiplomatic",
+                     show_default=True,
+                     help="Which agreement-like records count: those a subnational actor signed, or all "
+                          "(also federal laws, treaties between states, foreign acts). Forums and visits always count."),
     ]):
         f = opt(f)
     return f
@@ -132,7 +136,7 @@ def filter_options(f: Callable) -> Callable:
 def _filters(since: int | None = None, until: int | None = None, sectors: tuple[str, ...] = (),
              relations: str = ",".join(RELATIONS), countries: tuple[str, ...] = (),
              types: tuple[str, ...] = (), sources: tuple[str, ...] = (),
-             exclude_sources: tuple[str, ...] = ()) -> Filters:
+             exclude_sources: tuple[str, ...] = (), instruments: str = "paradiplomatic") -> Filters:
     rels = tuple(r.strip() for r in relations.split(",") if r.strip())
     bad = [r for r in rels if r not in RELATIONS]
     if bad:
@@ -142,7 +146,7 @@ def _filters(since: int | None = None, until: int | None = None, sectors: tuple[
         raise click.BadParameter(f"--until {until} is before --since {since}", param_hint="--until")
     return Filters(since=since, until=until, sectors=tuple(sectors), relations=rels,
                    countries=tuple(countries), types=tuple(types), sources=tuple(sources),
-                   exclude_sources=tuple(exclude_sources))
+                   exclude_sources=tuple(exclude_sources), instruments=instruments)
 
 
 def _periods(text: str | None) -> list[tuple[int, int]] | None:

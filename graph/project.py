@@ -35,10 +35,11 @@ from dataclasses import dataclass, replace
 import networkx as nx
 import pyoxigraph as ox
 
+from .analysis.typology import instrument_of
 from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES
 from .records import GENERAL_KNOWLEDGE
 
-__all__ = ["Filters", "Tie", "UnknownSource", "papers", "source_graphs", "ties", "leave_one_out", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
+__all__ = ["Filters", "Tie", "instrument_of", "UnknownSource", "papers", "source_graphs", "ties", "leave_one_out", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
            "record_details", "sector_tops", "geo_anchors",
            "RELATIONS", "LEVELS", "PROJECTIONS"]
 
@@ -61,6 +62,12 @@ class Filters:
     types: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     exclude_sources: tuple[str, ...] = ()
+    instruments: str = "paradiplomatic"  # or "all": also national frameworks and external context
+
+    def admits_instrument(self, tie: Tie) -> bool:
+        """Whether a tie counts: forums and visits always; an agreement-like record, by default,
+        only when it is a paradiplomatic instrument (see :func:`graph.analysis.typology.instrument_of`)."""
+        return self.instruments == "all" or tie.relation != "agreement" or tie.instrument == "paradiplomatic"
 
     @property
     def by_source(self) -> bool:
@@ -95,6 +102,7 @@ class Tie:
     visitors: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
     cls: str = ""  # ontology class, e.g. Memorandum, ForumEdition
+    instrument: str = ""  # agreements: paradiplomatic, national-framework or external-context
 
     def pairs(self) -> list[tuple[str, str]]:
         """Actor pairs this tie links (visitor → host for visits)."""
@@ -198,6 +206,7 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
         kind = {x: k for x, k in kind.items() if x in members}
     wanted = set(filters.sectors)
     up = _sector_closure(store) if wanted else {}
+    instrument = _instrument(store)
     out = []
     for x in sorted(kind):
         rel = kind[x]
@@ -213,9 +222,18 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
                       tuple(sorted(m["visitor"])), tuple(sorted(m["host"] | m["participant"])), classes[x])
         else:
             tie = Tie(x, rel, span, frozenset(sectors[x]),
-                      tuple(sorted(m["signatory"] | m["host"] | m["participant"])), cls=classes[x])
-        out.append(tie)
+                      tuple(sorted(m["signatory"] | m["host"] | m["participant"])), cls=classes[x],
+                      instrument=instrument(classes[x], m["signatory"]) if rel == "agreement" else "")
+        if filters.admits_instrument(tie):
+            out.append(tie)
     return out
+
+
+def _instrument(store: ox.Store):
+    """A function (class, signatories) → the record's instrument facet, for this store."""
+    info = actors(store)
+    unit = rollup(store, info, "region")
+    return lambda cls, signed: instrument_of(cls, signed, info, unit)
 
 
 def actors(store: ox.Store) -> dict[str, dict[str, str]]:

@@ -36,7 +36,8 @@ from typing import Any
 
 from .periods import period_label, period_of
 
-__all__ = ["CROSS_BORDER", "RULES", "TIE_KINDS", "classify", "classify_pair", "typology"]
+__all__ = ["CROSS_BORDER", "INSTRUMENTS", "RULES", "TIE_KINDS", "classify", "classify_pair", "instrument_of",
+           "typology"]
 
 CROSS_BORDER = ("transborder", "transregional", "global")  # the paradiplomatic kinds; shares among these
 TIE_KINDS = (*CROSS_BORDER, "domestic", "interstate", "non-governmental", "unclassified")
@@ -74,6 +75,42 @@ def _role(actor: dict[str, str], unit: dict[str, str]) -> str:
     if t in OFFICIAL:
         return "central"
     return "placed" if ut in TERRITORIAL else "non-governmental"
+
+
+INSTRUMENTS = ("paradiplomatic", "national-framework", "external-context")
+NATIONAL = frozenset({"russia", "kazakhstan"})  # whose central acts frame the regions' cooperation
+STATE_ACTS = frozenset({"LegalAct", "Convention"})
+
+
+def instrument_of(cls: str, signatories: Iterable[str], info: dict[str, dict[str, str]],
+                  unit: dict[str, str]) -> str:
+    """What an agreement-like record is for the analysis, from its signatories and type.
+
+    ``paradiplomatic`` (an instrument): a signatory is subnational or rolls up to a region
+    (``unit``: actor → its region, as ``graph.project.rollup`` gives; same roles as the
+    typology); ``national-framework``: no such signatory and one of Russia's or
+    Kazakhstan's (a federal law, a government order, a treaty between states);
+    ``external-context``: signed only by third states, their office-holders or
+    organisations (a foreign sanctions act, an EU decision). A record that names no
+    signatory is a ``national-framework`` when it is a LegalAct or Convention, else
+    ``paradiplomatic`` (the papers cite regions' memoranda without printing the parties).
+
+    >>> info = {"omsk-oblast": {"type": "Region", "country": "russia"},
+    ...         "russia": {"type": "State", "country": "russia"},
+    ...         "european-union": {"type": "InternationalOrganisation", "country": ""}}
+    >>> unit = {a: a for a in info}
+    >>> [instrument_of(c, s, info, unit) for c, s in (("Agreement", ["omsk-oblast", "russia"]),
+    ...     ("LegalAct", ["russia"]), ("LegalAct", ["european-union"]), ("Convention", []))]
+    ['paradiplomatic', 'national-framework', 'external-context', 'national-framework']
+    """
+    signed = sorted(set(signatories))
+    if not signed:
+        return "national-framework" if cls in STATE_ACTS else "paradiplomatic"
+    if any(_role(info.get(s, {}), info.get(unit.get(s, s), {})) in ("subnational", "placed") for s in signed):
+        return "paradiplomatic"
+    if any(info.get(s, {}).get("country", "") in NATIONAL for s in signed):
+        return "national-framework"
+    return "external-context"
 
 
 def classify(a: dict[str, str], b: dict[str, str], unit_a: dict[str, str], unit_b: dict[str, str],
