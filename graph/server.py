@@ -48,7 +48,7 @@ from .sparql import (
     QueryTimeout,
     QueryTooLarge,
     QueryTooLong,
-    check_query,
+    prepare_query,
 )
 from .templates import render
 
@@ -167,17 +167,17 @@ def _query_text(request: Request) -> tuple[str | None, Response | None]:
 def _answer(request: Request, text: str, pool: QueryPool, timeout: float) -> Response:
     """Check and run one query; the answer in the best media type the client accepts."""
     try:
-        form = check_query(text)
+        prepared = prepare_query(text)
     except QueryError as exc:
         return _error(_status(exc), str(exc))
-    graph = form in ("ConstructQuery", "DescribeQuery")
+    graph = prepared.form in ("ConstructQuery", "DescribeQuery")
     offers = sorted(GRAPH_TYPES) if graph else sorted(RESULT_TYPES)
     media = _negotiate(request.headers.get("Accept", ""), offers,
                        "text/turtle" if graph else "application/sparql-results+json")
     if media is None:
         return _error(406, "acceptable: " + ", ".join(offers))
     try:
-        result = pool.run(text, timeout=timeout)
+        result = pool.run(prepared, timeout=timeout)
     except QueryError as exc:
         return _error(_status(exc), str(exc))
     body = _graph_body(result.triples, media) if graph else _results_body(result, media)

@@ -27,7 +27,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -38,7 +38,7 @@ from .sandbox import DEFAULT_MEMORY, confine
 __all__ = [
     "QueryError", "QueryRefused", "QuerySyntaxError", "QueryTimeout", "QueryTooLarge", "QueryTooLong",
     "QueryBusy", "QueryResult", "MAX_QUERY_LENGTH", "MAX_ROWS", "DEFAULT_TIMEOUT", "DEFAULT_WAIT",
-    "check_query", "prepare_query", "run_query", "from_results_json", "QueryPool",
+    "check_query", "prepare_query", "PreparedQuery", "run_query", "from_results_json", "QueryPool",
 ]
 
 MAX_QUERY_LENGTH = 100_000
@@ -162,12 +162,23 @@ def _refusal(word: str, token: _Token) -> QueryRefused:
                         "sources; use GRAPH ?g { … } to tell sources apart")
 
 
-def prepare_query(text: str) -> tuple[str, str]:
+class PreparedQuery(NamedTuple):
+    """A query :func:`prepare_query` checked: its form and the text to run."""
+
+    form: str
+    text: str
+
+
+def prepare_query(text: str | PreparedQuery) -> PreparedQuery:
     """Check a query; return its form and the text to run (the checked tokens, comments removed).
+    A query prepared already is returned as it is, so callers that need the form first
+    (the endpoint, to negotiate) do not check it twice.
 
     The engine runs exactly the tokens that were checked, so a comment cannot hide or split
     anything. See :func:`check_query` for what is refused.
     """
+    if isinstance(text, PreparedQuery):
+        return text
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryTooLong(f"query is {len(text)} characters; the limit is {MAX_QUERY_LENGTH}")
     tokens = _tokens(text)
@@ -193,7 +204,7 @@ def prepare_query(text: str) -> tuple[str, str]:
             form = _FORMS[upper]
     if form is None:
         raise QuerySyntaxError("syntax error: expected a SELECT, CONSTRUCT, DESCRIBE or ASK query")
-    return form, "".join(t.text for t in tokens if t.kind != "comment")
+    return PreparedQuery(form, "".join(t.text for t in tokens if t.kind != "comment"))
 
 
 def check_query(text: str) -> str:
@@ -390,7 +401,7 @@ class QueryPool:
         self._conns.add(parent)
         return process, parent
 
-    def run(self, text: str, timeout: float | None = DEFAULT_TIMEOUT) -> QueryResult:
+    def run(self, text: str | PreparedQuery, timeout: float | None = DEFAULT_TIMEOUT) -> QueryResult:
         """Check and run a query on a worker (see :func:`run_query`)."""
         import queue
 
