@@ -99,34 +99,24 @@ def _check_url(url: str, what: str) -> None:
         raise PushError(f"{what} must be an http:// or https:// address, not {url!r}")
 
 
-def _http_error(exc: urllib.error.HTTPError, where: str) -> PushError:
+def _http_error(exc: urllib.error.HTTPError, where: str, error: type[ParadiploError]) -> ParadiploError:
     if 300 <= exc.code < 400:
         location = exc.headers.get("Location", "(no Location header)")
-        return PushError(f"{where} answered {exc.code} {exc.reason}, redirecting to {location}; push follows no "
-                         f"redirect (the POST would be re-sent as a GET and nothing stored): if that address is "
-                         f"your store, give it as the endpoint (often http→https or a trailing slash)")
+        return error(f"{where} answered {exc.code} {exc.reason}, redirecting to {location}; paradiplo follows no "
+                     f"redirect (a POST would be re-sent as a GET, without its body): if that address is "
+                     f"your store, give it as the endpoint (often http→https or a trailing slash)")
     try:
         detail = exc.read().decode("utf-8", "replace").strip()[:300]
     except (OSError, http.client.HTTPException):
         detail = "(reply cut short)"
-    return PushError(f"{where} answered {exc.code} {exc.reason}: {detail}")
+    return error(f"{where} answered {exc.code} {exc.reason}: {detail}")
 
 
 def _send(opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float,
-          missing_ok: bool = False, error: type[ParadiploError] | None = None) -> tuple[str, bytes]:
+          missing_ok: bool = False, error: type[ParadiploError] = PushError) -> tuple[str, bytes]:
     """The reply's media type and body; any failure, redirect or reply cut short is an ``error``
-    (:class:`PushError` by default; with ``missing_ok``, a 404 is an empty reply). The one
-    place paradiplo speaks HTTP to other servers."""
-    try:
-        return _exchange(opener, request, timeout, missing_ok)
-    except PushError as exc:
-        if error is None or isinstance(exc, error):
-            raise
-        raise error(str(exc)) from None
-
-
-def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float,
-              missing_ok: bool) -> tuple[str, bytes]:
+    (with ``missing_ok``, a 404 is an empty reply). The one place paradiplo speaks HTTP to
+    other servers."""
     where = request.full_url.split("?")[0]
     try:
         with opener.open(request, timeout=timeout) as response:
@@ -134,15 +124,15 @@ def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Req
     except urllib.error.HTTPError as exc:
         if missing_ok and exc.code == 404:
             return "", b""
-        raise _http_error(exc, where) from None
+        raise _http_error(exc, where, error) from None
     except ConnectionError as exc:
-        raise PushError(f"{where} closed the connection without a full answer ({type(exc).__name__})") from None
+        raise error(f"{where} closed the connection without a full answer ({type(exc).__name__})") from None
     except http.client.IncompleteRead as exc:
-        raise PushError(f"{where} cut its reply short ({len(exc.partial)} bytes of a longer answer)") from None
+        raise error(f"{where} cut its reply short ({len(exc.partial)} bytes of a longer answer)") from None
     except http.client.HTTPException as exc:
-        raise PushError(f"{where} did not answer in HTTP ({type(exc).__name__}: {str(exc)[:100]})") from None
+        raise error(f"{where} did not answer in HTTP ({type(exc).__name__}: {str(exc)[:100]})") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise PushError(f"cannot reach {where}: {getattr(exc, 'reason', exc)}") from None
+        raise error(f"cannot reach {where}: {getattr(exc, 'reason', exc)}") from None
 
 
 def _count_by_query(opener: urllib.request.OpenerDirector, endpoint: str, graph: str, timeout: float) -> int:
