@@ -18,7 +18,9 @@ from graph.analysis import (
     COMMUNITY_METHODS,
     CROSS_BORDER,
     METRICS,
+    PAIR_COLUMNS,
     TIE_KINDS,
+    TIMELINE_COLUMNS,
     centrality,
     centrality_by_period,
     communities,
@@ -147,6 +149,12 @@ def _filters(since: int | None = None, until: int | None = None, sectors: tuple[
     return Filters(since=since, until=until, sectors=tuple(sectors), relations=rels,
                    countries=tuple(countries), types=tuple(types), sources=tuple(sources),
                    exclude_sources=tuple(exclude_sources), instruments=instruments)
+
+
+def _echo_period_counts(rows: list[dict[str, Any]]) -> None:
+    """The ties behind a by-period table, on stderr: certain and uncertain per period, undated."""
+    parts = [f"{r['period']}: {r['certain']} certain, {r['uncertain']} uncertain" for r in rows[:-1]]
+    click.echo(f"ties per period: {'; '.join(parts)}; undated (in no period): {rows[-1]['certain']}", err=True)
 
 
 def _periods(text: str | None) -> list[tuple[int, int]] | None:
@@ -432,7 +440,9 @@ def centrality_cmd(data: Path | None, store: Path | None,
     """Rank actors by degree, strength, betweenness, closeness, eigenvector and PageRank.
 
     Betweenness and closeness treat 1/weight as the length of a tie. With --periods, one
-    column of --metric and its rank per period, and the change of rank.
+    column of --metric and its rank per period, and the change of rank; a period's network
+    holds the ties whose dates lie inside it, and a note on stderr counts the ties that only
+    overlap a period (uncertain) and the undated ones.
 
     Example: paradiplo centrality --metric betweenness --top 10
     """
@@ -442,6 +452,7 @@ def centrality_cmd(data: Path | None, store: Path | None,
         graphs = kg.graphs_by_period(spans, _filters(**filters), level)
         rows = centrality_by_period(graphs, metric)[:top] if top else centrality_by_period(graphs, metric)
         _print_rows(rows, fmt, ["id", "label", *[c for p in graphs for c in (p, f"rank {p}")], "change"])
+        _echo_period_counts(kg.period_counts(spans, _filters(**filters)))
         return
     g = kg.actor_graph(_filters(**filters), level)
     try:
@@ -522,14 +533,18 @@ def robustness_cmd(data: Path | None, store: Path | None, metric: str, top: int,
 @filter_options
 @format_option("table", "csv", "json")
 def timeline_cmd(data: Path | None, store: Path | None, level: str, fmt: str, **filters: Any) -> None:
-    """Per-year counts of agreements, forums and visits (each at its earliest year).
+    """Per-year counts of agreements, forums and visits, with the uncertain and undated ties.
+
+    A tie counts in a year when every date its sources give lies in that year; one dated
+    vaguely (2024~, 2022/2025) or differently by two sources is counted under `uncertain`
+    in each year it overlaps; `planned` ties are apart; the last row counts undated ties.
 
     For centrality by period, use `paradiplo centrality --periods …`.
 
     Example: paradiplo timeline --sector trade --format csv
     """
     rows = timeline(_open(data, store).ties(_filters(**filters)))
-    _print_rows(rows, fmt, ["year", "agreement", "forum", "visit", "total"])
+    _print_rows(rows, fmt, TIMELINE_COLUMNS)
 
 
 @cli.command("typology")
@@ -548,17 +563,19 @@ def typology_cmd(data: Path | None, store: Path | None,
     that do not; global = with a foreign state, central body or international organisation.
     Shares are taken among these three; domestic, interstate (no subnational party) and
     non-governmental ties are counted beside them. --pairs shows each tie's regions and rule.
+    With --periods, a tie counts in the period its dates lie inside; `uncertain` counts the
+    pairs that only overlap a period, and a last row counts the undated ones.
 
     Example: paradiplo typology --periods 1991-2013,2014-2021,2022-2026
     """
     _periods(periods)
     result = _open(data, store).typology(_filters(**filters), periods)
     if pairs:
-        _print_rows(result["pairs"], fmt, ["tie", "relation", "year", "period", "a", "b", "region_a", "region_b",
-                                           "kind", "rule"])
+        _print_rows(result["pairs"], fmt, PAIR_COLUMNS)
     else:
         _print_rows(result["shares"], fmt, ["period", *CROSS_BORDER, "transborder share", "transregional share",
-                                            "global share", *(k for k in TIE_KINDS if k not in CROSS_BORDER)])
+                                            "global share", *(k for k in TIE_KINDS if k not in CROSS_BORDER),
+                                            "uncertain"])
 
 
 @cli.command("map")

@@ -11,7 +11,7 @@ algorithms give the same answer on every run.
 Which papers count (``Filters.sources``, ``Filters.exclude_sources``; the CLI's
 ``--source`` and ``--exclude-source``): every paper has its own named graph, and
 a tie, as a set of papers sees it, is what *their* graphs state of it: its
-members (signatories, hosts, participants, visitors), its years and its sectors.
+members (signatories, hosts, participants, visitors), its dates and its sectors.
 Under a source filter a tie counts only when an admitted paper states at least
 one of its members; ``--exclude-source S`` thus keeps a tie that another paper
 also states (with that paper's members and dates). The general-knowledge graph
@@ -31,13 +31,15 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import networkx as nx
 import pyoxigraph as ox
 
+from .analysis.periods import within
 from .analysis.typology import instrument_of
 from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES
-from .records import GENERAL_KNOWLEDGE
+from .records import GENERAL_KNOWLEDGE, PartialDate
 
 __all__ = ["Filters", "Tie", "instrument_of", "UnknownSource", "papers", "source_graphs", "ties", "leave_one_out", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
            "record_details", "sector_tops", "geo_anchors",
@@ -50,7 +52,8 @@ PROJECTIONS = ("actor", "actor-agreement", "actor-forum", "actor-sector")
 
 @dataclass(frozen=True)
 class Filters:
-    """Which ties count (years, inclusive, by date signed or held; sectors; relations; the
+    """Which ties count (years, inclusive, by date signed or held: a tie counts when its date
+    lies inside the range, see :meth:`admits_dates`; sectors; relations; the
     papers that state them: ``sources`` only these, ``exclude_sources`` all but these) and
     which actors are kept (countries, types; applied to the nodes after any roll-up)."""
 
@@ -79,15 +82,17 @@ class Filters:
         return (not self.countries or info.get("country", "") in self.countries) and \
                (not self.types or info.get("type", "") in self.types)
 
-    def admits_years(self, years: frozenset[int]) -> bool:
-        """Whether any year a source gives falls in range; undated ties only pass without bounds.
+    def admits_dates(self, dates: frozenset[PartialDate]) -> bool:
+        """Whether a tie's dates lie inside ``since``–``until`` (from 1 January of ``since`` to
+        31 December of ``until``); undated ties only pass without bounds.
 
-        When sources disagree on a date, the tie counts if any of them dates it in range.
+        Every date a source gives must lie inside, with its whole EDTF span (``2024~`` is 2023
+        to 2025): a tie dated vaguely across a bound, or dated differently by two sources on
+        either side of it, is left out (period analyses count it as *uncertain*).
         """
         if self.since is None and self.until is None:
             return True
-        return any((self.since is None or y >= self.since) and (self.until is None or y <= self.until)
-                   for y in years)
+        return within(dates, (self.since or 1, self.until or 9999))
 
 
 @dataclass(frozen=True)
@@ -96,19 +101,29 @@ class Tie:
 
     id: str
     relation: str  # agreement, forum, visit
-    years: frozenset[int]  # every year a source gives (sources may disagree)
+    dates: frozenset[PartialDate]  # every date a source gives (sources may disagree)
     sectors: frozenset[str]
     members: tuple[str, ...]  # for visits: visitors first
     visitors: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
     cls: str = ""  # ontology class, e.g. Memorandum, ForumEdition
     instrument: str = ""  # agreements: paradiplomatic, national-framework or external-context
+    planned: bool = False  # status planned: announced, not (yet) signed or held
+
+    @property
+    def years(self) -> frozenset[int]:
+        """The calendar years the tie is certainly in: of each date that lies inside one year."""
+        return frozenset(d.first_day().year for d in self.dates if d.first_day().year == d.last_day().year)
 
     def pairs(self) -> list[tuple[str, str]]:
         """Actor pairs this tie links (visitor → host for visits)."""
         if self.relation == "visit":
             return sorted({(v, h) for v in self.visitors for h in self.hosts if v != h})
         return list(itertools.combinations(sorted(set(self.members)), 2))
+
+
+#: a date literal's text → its :class:`PartialDate` (EDTF parsing is slow; a dataset repeats dates)
+_parse_date = lru_cache(maxsize=65536)(PartialDate.parse)
 
 
 def _local(term: ox.NamedNode) -> str:
@@ -175,13 +190,13 @@ def _stated(store: ox.Store, pattern: str, scope: frozenset[str] | None, where: 
 def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
     """Every agreement, event and visit with its members (possibly none), filtered, sorted by id.
 
-    With a source filter (see the module's docstring), members, years and sectors are those
+    With a source filter (see the module's docstring), members, dates and sectors are those
     the admitted papers state, and a tie none of them gives a member of is left out.
     """
     scope = source_graphs(store, filters)
     members: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     kind: dict[str, str] = {}
-    years: dict[str, set[int]] = defaultdict(set)
+    dates: dict[str, set[PartialDate]] = defaultdict(set)
     sectors: dict[str, set[str]] = defaultdict(set)
     for top, prop, role in (("Agreement", "signatory", "signatory"), ("Forum", "host", "host"),
                             ("Forum", "participant", "participant"), ("Forum", "visitor", "visitor")):
@@ -198,20 +213,21 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
             kind[x] = "agreement" if row["top"].value == PD + "Agreement" else "forum"
         if t not in ("Agreement", "Forum") or x not in classes:
             classes[x] = t
-    for row in _stated(store, "?x pd:year ?y", scope):
-        years[_local(row["x"])].add(int(row["y"].value))
+    for row in _stated(store, "?x pd:date ?d", scope):
+        dates[_local(row["x"])].add(_parse_date(row["d"].value))
+    planned = {_local(row["x"]) for row in _stated(store, '?x pd:status "planned"', scope)}
     for row in _stated(store, "?x pd:sector ?s", scope):
         sectors[_local(row["x"])].add(_local(row["s"]))
     if scope is not None:
         kind = {x: k for x, k in kind.items() if x in members}
     wanted = set(filters.sectors)
     up = _sector_closure(store) if wanted else {}
-    instrument = _instrument(store)
+    instrument = _instruments(store, classes, members)
     out = []
     for x in sorted(kind):
         rel = kind[x]
-        span = frozenset(years.get(x, ()))
-        if rel not in filters.relations or not filters.admits_years(span):
+        span = frozenset(dates.get(x, ()))
+        if rel not in filters.relations or not filters.admits_dates(span):
             continue
         if wanted and not any(({s} | up.get(s, set())) & wanted for s in sectors[x]):
             continue
@@ -219,21 +235,40 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
         if rel == "visit":
             tie = Tie(x, rel, span, frozenset(sectors[x]),
                       tuple(sorted(m["visitor"])) + tuple(sorted(m["host"] - m["visitor"])),
-                      tuple(sorted(m["visitor"])), tuple(sorted(m["host"] | m["participant"])), classes[x])
+                      tuple(sorted(m["visitor"])), tuple(sorted(m["host"] | m["participant"])), classes[x],
+                      planned=x in planned)
         else:
             tie = Tie(x, rel, span, frozenset(sectors[x]),
                       tuple(sorted(m["signatory"] | m["host"] | m["participant"])), cls=classes[x],
-                      instrument=instrument(classes[x], m["signatory"]) if rel == "agreement" else "")
+                      instrument=instrument(x) if rel == "agreement" else "",
+                      planned=x in planned)
         if filters.admits_instrument(tie):
             out.append(tie)
     return out
 
 
-def _instrument(store: ox.Store):
-    """A function (class, signatories) → the record's instrument facet, for this store."""
+def _instruments(store: ox.Store, classes: dict[str, str], members: dict[str, dict[str, set[str]]]):
+    """A function record id → its instrument facet: the record's own ``instrument`` field;
+    else, when it names no signatory, that of the act it ``implements``; else
+    :func:`graph.analysis.typology.instrument_of` of its class and signatories."""
     info = actors(store)
     unit = rollup(store, info, "region")
-    return lambda cls, signed: instrument_of(cls, signed, info, unit)
+    declared: dict[str, str] = {}
+    for row in _select(store, "SELECT ?x ?v WHERE { ?x pd:instrument ?v } ORDER BY ?x ?v"):
+        declared.setdefault(_local(row["x"]), row["v"].value)
+    implements: dict[str, list[str]] = defaultdict(list)
+    for row in _select(store, "SELECT ?x ?y WHERE { ?x pd:implements ?y } ORDER BY ?x ?y"):
+        implements[_local(row["x"])].append(_local(row["y"]))
+
+    def of(x: str, seen: frozenset[str] = frozenset()) -> str:
+        if x in declared:
+            return declared[x]
+        signed = members[x]["signatory"]
+        for y in [] if signed else implements.get(x, []):
+            if y not in seen and y in classes:
+                return of(y, seen | {x})
+        return instrument_of(classes.get(x, ""), signed, info, unit)
+    return of
 
 
 def actors(store: ox.Store) -> dict[str, dict[str, str]]:
@@ -348,12 +383,13 @@ def actor_graph(store: ox.Store, filters: Filters = Filters(), level: str = "act
                 continue
             key = (min(ua, ub), max(ua, ub))
             e = edges.setdefault(key, {"weight": 0, "relations": set(), "evidence": set(), "visits": [],
-                                       "sectors": set(), "years": set()})
+                                       "sectors": set(), "years": set(), "dates": set()})
             e["weight"] += 1
             e["relations"].add(tie.relation)
             e["evidence"].add(tie.id)
             e["sectors"] |= tie.sectors
             e["years"] |= tie.years
+            e["dates"] |= {str(d) for d in tie.dates}
             if tie.relation == "visit":
                 e["visits"].append(f"{ua}->{ub}:{tie.id}")
     g = nx.Graph(level=level)
@@ -371,7 +407,8 @@ def actor_graph(store: ox.Store, filters: Filters = Filters(), level: str = "act
                    evidence=" ".join(sorted(e["evidence"])),
                    visits=" ".join(sorted(e["visits"])),
                    sectors=" ".join(sorted(e["sectors"])),
-                   years=" ".join(str(y) for y in sorted(e["years"])))
+                   years=" ".join(str(y) for y in sorted(e["years"])),
+                   dates=" ".join(sorted(e["dates"])))
     return g
 
 

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from .load import Dataset, Entry, resource_dir
 from .records import (
+    EDTF_DATATYPE,
     GENERAL_KNOWLEDGE,
     LANGUAGE_TAG,
     Coordinates,
@@ -140,6 +141,9 @@ def _p(local: str) -> str:
 
 
 def _date(d: PartialDate) -> str:
+    """A plain date as xsd:gYear, xsd:gYearMonth or xsd:date; any other EDTF value in EDTF's datatype."""
+    if d.precision == "edtf":
+        return _l(str(d), datatype=_n(EDTF_DATATYPE))
     kind = {"year": "gYear", "month": "gYearMonth", "day": "date"}[d.precision]
     return _l(str(d), datatype=_n(XSD + kind))
 
@@ -186,7 +190,14 @@ def _prop(name: str) -> str:
 
 
 def _date_and_year(s: str, p: str, d: PartialDate) -> list[tuple]:
-    return [(s, p, _date(d)), (s, _p("year"), _int(d.year))]
+    """The date, its calendar year when it is plain, and its earliest and latest days."""
+    t = [(s, p, _date(d))]
+    if d.year is not None:
+        t.append((s, _p("year"), _int(d.year)))
+    for prop, bound in (("earliest", d.earliest), ("latest", d.latest)):
+        if bound is not None:
+            t.append((s, _p(prop), _l(bound.isoformat(), datatype=_n(XSD + "date"))))
+    return t
 
 
 #: literal form (:data:`graph.records.LITERALS`) → the triples (subject, property, value) it writes

@@ -26,13 +26,16 @@ Examples
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any, Callable, Literal
 
+import edtf
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, PlainValidator, ValidationInfo,
                       field_validator)
 from pydantic_core import PydanticCustomError, core_schema
@@ -67,6 +70,7 @@ __all__ = [
     "LITERALS",
     "fields_of",
     "DateOrIndefinite",
+    "EDTF_DATATYPE",
 ]
 
 ID_PATTERN = r"[a-z0-9][a-z0-9-]*[a-z0-9]"  # always used with re.fullmatch
@@ -100,53 +104,67 @@ _NOUNS = {"label": "a label", "alt_labels": "an alternative label", "historical_
           "authors": "an author's name", "category": "a category", "unit": "a unit"}
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PartialDate:
-    """A date known to a year, a month or a day.
+    """A date in the Library of Congress Extended Date/Time Format (EDTF), with its bounds.
 
-    Accepts ``2015``, ``"2015-03"`` or ``"2015-03-16"`` (YAML may also hand over a
-    ``datetime.date``).  Impossible dates (``2015-02-30``, month 13) are refused.
+    A plain date is known to a year, a month or a day (``2015``, ``"2015-03"``,
+    ``"2015-03-16"``; YAML may also hand over a ``datetime.date``); impossible dates
+    (``2015-02-30``, month 13) are refused.  Vague dates are written in EDTF and parsed by
+    the ``edtf`` package: ``2024~`` (about), ``2019?`` (uncertain), ``2022/2025``
+    (interval), ``../2024`` (before, open start), ``2024/..`` (from, open end),
+    ``2024-21`` (spring).  ``earliest`` and ``latest`` are the first and last day the
+    date can mean; an approximate or uncertain date is widened by one unit of each
+    component it states (the ``edtf`` package's fuzzy bounds: ``2024~`` is 2023-01-01 to
+    2025-12-31); an open or unknown end is ``None``.
 
     Examples
     --------
-    >>> PartialDate.parse("2015-03")
-    PartialDate(year=2015, month=3, day=None)
-    >>> str(PartialDate.parse(2015)), PartialDate.parse("2015-03-16").precision
-    ('2015', 'day')
+    >>> d = PartialDate.parse("2015-03")
+    >>> str(d), d.precision, d.year, d.first_day(), d.last_day()
+    ('2015-03', 'month', 2015, datetime.date(2015, 3, 1), datetime.date(2015, 3, 31))
+    >>> v = PartialDate.parse("2024~")
+    >>> v.precision, v.year, v.earliest, v.latest
+    ('edtf', None, datetime.date(2023, 1, 1), datetime.date(2025, 12, 31))
+    >>> PartialDate.parse("../2024").earliest is None
+    True
     """
 
-    year: int
-    month: int | None = None
-    day: int | None = None
+    text: str
+    earliest: dt.date | None
+    latest: dt.date | None
 
     @property
-    def precision(self) -> Literal["year", "month", "day"]:
-        """``year``, ``month`` or ``day``."""
-        if self.day is not None:
-            return "day"
-        return "month" if self.month is not None else "year"
+    def exact(self) -> bool:
+        """Whether the date is a plain year, month or day (no qualifier, no interval)."""
+        return _plain_match(self.text) is not None
+
+    @property
+    def precision(self) -> Literal["year", "month", "day", "edtf"]:
+        """``year``, ``month`` or ``day`` for a plain date; ``edtf`` for any other."""
+        if not self.exact:
+            return "edtf"
+        return ("year", "month", "day")[self.text.count("-")]
+
+    @property
+    def year(self) -> int | None:
+        """The calendar year of a plain date; ``None`` for a vague one (see its bounds)."""
+        return int(self.text[:4]) if self.exact else None
 
     def __str__(self) -> str:
-        parts = [f"{self.year:04d}"]
-        if self.month is not None:
-            parts.append(f"{self.month:02d}")
-        if self.day is not None:
-            parts.append(f"{self.day:02d}")
-        return "-".join(parts)
+        return self.text
 
     def first_day(self) -> dt.date:
-        """The earliest calendar day the date can mean."""
-        return dt.date(self.year, self.month or 1, self.day or 1)
+        """The earliest calendar day the date can mean (``date.min`` for an open start)."""
+        return self.earliest or dt.date.min
 
     def last_day(self) -> dt.date:
-        """The latest calendar day the date can mean."""
-        month = self.month or 12
-        day = self.day or calendar.monthrange(self.year, month)[1]
-        return dt.date(self.year, month, day)
+        """The latest calendar day the date can mean (``date.max`` for an open end)."""
+        return self.latest or dt.date.max
 
     @classmethod
     def parse(cls, value: Any) -> "PartialDate":
-        """Parse a year, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ``ValueError`` otherwise."""
+        """Parse a plain date or an EDTF string; raise ``ValueError`` otherwise."""
         if isinstance(value, PartialDate):
             return value
         if isinstance(value, dt.datetime):
@@ -154,20 +172,12 @@ class PartialDate:
         if isinstance(value, dt.date):
             value = value.isoformat()
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise ValueError("expected a date: YYYY, YYYY-MM or YYYY-MM-DD")
-        match = _DATE_RE.fullmatch(str(value).strip())
-        if not match:
-            raise ValueError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
-        year, month, day = (int(g) if g else None for g in match.groups())
-        if not 1000 <= year <= 2100:
-            raise ValueError(f"impossible year {year}: expected 1000–2100")
-        if month is not None and not 1 <= month <= 12:
-            raise ValueError(f"impossible date {value}: month {month} is not 1–12")
-        if day is not None:
-            last = calendar.monthrange(year, month)[1]
-            if not 1 <= day <= last:
-                raise ValueError(f"impossible date {value}: {year}-{month:02d} has {last} days")
-        return cls(year, month, day)
+            raise ValueError(f"expected a date: {_DATE_FORMS}")
+        text = str(value).strip()
+        match = _plain_match(text)
+        if match:
+            return _plain_date(text, *(int(g) if g else None for g in match.groups()))
+        return _edtf_date(text)
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
@@ -194,12 +204,76 @@ def _parse_until(value: Any) -> "PartialDate | Literal['indefinite']":
         return PartialDate.parse(value)
     except ValueError as exc:
         if str(exc).startswith("expected"):
-            raise ValueError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, or 'indefinite', got {value!r}") from None
+            raise ValueError(f"expected a date as {_DATE_FORMS}, or 'indefinite', got {value!r}") from None
         raise
 
 
 #: ``valid_until``: a date or ``indefinite``, one validator (so a bad value is one ``bad-date`` problem).
 DateOrIndefinite = Annotated[PartialDate | Literal["indefinite"], PlainValidator(_bad_date(_parse_until))]
+
+
+_DATE_FORMS = ("YYYY, YYYY-MM or YYYY-MM-DD, or EDTF such as 2024~ (about), 2019? (uncertain), "
+               "2022/2025 (interval), ../2024 (before) or 2024/.. (from)")
+#: EDTF's Library of Congress datatype, for the literal of a date that is not a plain xsd:date/gYearMonth/gYear
+EDTF_DATATYPE = "http://id.loc.gov/datatypes/edtf/EDTF"
+
+
+def _plain_match(text: str) -> re.Match | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (an EDTF season, ``YYYY-21`` to ``YYYY-41``, is not plain)."""
+    match = _DATE_RE.fullmatch(text)
+    if match and match.group(3) is None and 21 <= int(match.group(2) or 0) <= 41:
+        return None
+    return match
+
+
+def _check_year(year: int, value: str) -> None:
+    if not 1000 <= year <= 2100:
+        raise ValueError(f"impossible year {year} in {value}: expected 1000–2100")
+
+
+def _plain_date(text: str, year: int, month: int | None, day: int | None) -> PartialDate:
+    """A year, year-month or day, checked for impossible months and days."""
+    _check_year(year, text)
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"impossible date {text}: month {month} is not 1–12")
+    if day is not None:
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise ValueError(f"impossible date {text}: {year}-{month:02d} has {last} days")
+    first = dt.date(year, month or 1, day or 1)
+    end_month = month or 12
+    return PartialDate(text, first, dt.date(year, end_month, day or calendar.monthrange(year, end_month)[1]))
+
+
+def _bound(section: Any, fuzzy: Callable[[], Any]) -> dt.date | None:
+    """One bound of an EDTF value: ``None`` when that end is open or unknown."""
+    if getattr(section, "is_open", False) or getattr(section, "is_unknown", False):
+        return None
+    value = fuzzy()
+    if isinstance(value, float):  # the edtf package's ±infinity
+        return None
+    return dt.date(*value[:3])
+
+
+def _edtf_date(text: str) -> PartialDate:
+    """An EDTF value parsed by the ``edtf`` package, with its fuzzy bounds."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # the edtf package prints its retries
+            value = edtf.parse_edtf(text)
+    except Exception:  # EDTFParseException, or a TypeError on some malformed input ("/..")
+        raise ValueError(f"expected a date as {_DATE_FORMS}, got {text!r}") from None
+    if type(value).__name__ in ("DateAndTime", "Level2Interval") and "T" in text:
+        raise ValueError("expected a date without a time, like 2015-03-16")
+    earliest = _bound(getattr(value, "lower", None), value.lower_fuzzy)
+    latest = _bound(getattr(value, "upper", None), value.upper_fuzzy)
+    for bound in (earliest, latest):
+        if bound is not None:
+            _check_year(bound.year, text)
+    if earliest is not None and latest is not None and latest < earliest:
+        raise ValueError(f"impossible interval {text}: it ends before it starts")
+    if earliest is None and latest is None:
+        raise ValueError(f"date {text} has no known start or end; leave the date out instead")
+    return PartialDate(str(value), earliest, latest)
 
 
 def is_id(value: object) -> bool:
@@ -375,6 +449,8 @@ class Agreement(Record):
     valid_until: DateOrIndefinite | None = None
     status: Literal["in-force", "expired", "terminated", "planned", "unknown"] | None = None
     implements: list[Id] = Field(default_factory=list, description="framework it implements")
+    instrument: Literal["paradiplomatic", "national-framework", "external-context", "non-governmental"] | None = Field(
+        default=None, description="what the record is for the analysis, when its signatories do not say it")
 
 
 class Forum(Record):
@@ -385,6 +461,8 @@ class Forum(Record):
     number: int | None = Field(default=None, ge=1, description="edition number")
     date: PartialDate | None = Field(default=None, description="first day held")
     end_date: PartialDate | None = None
+    status: Literal["held", "planned", "cancelled", "unknown"] | None = Field(
+        default=None, description="planned: announced, not (yet) held")
     place: Id | None = None
     hosts: list[Id] = Field(default_factory=list)
     participants: list[Id] = Field(default_factory=list)
@@ -501,7 +579,7 @@ class FieldSpec:
     symmetric
         For a reference: also stated from the target back (``borders``).
     also
-        Other properties the field is written with (``date``: also ``year``).
+        Other properties the field is written with (``date``: also ``year``, ``earliest``, ``latest``).
     """
 
     name: str
@@ -556,7 +634,7 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _lit("founded", "founded", "date", contestable=True),
     # agreements and forums
     _ref("signatories", "signatory", "actors", multi=True),
-    _lit("date", "date", "date-and-year", contestable=True, also=("year",)),
+    _lit("date", "date", "date-and-year", contestable=True, also=("year", "earliest", "latest")),
     _lit("end_date", "endDate", "date", contestable=True),
     _ref("place", "place", "actors", contestable=True),
     _ref("signed_at", "signedAt", "forums", contestable=True),
@@ -564,6 +642,7 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _lit("valid_until", "validUntil", "special", contestable=True, also=("indefinite",)),
     _lit("status", "status", "text", contestable=True),
     _ref("implements", "implements", "agreements", multi=True),
+    _lit("instrument", "instrument", "text", contestable=True),
     _ref("edition_of", "editionOf", "forums", contestable=True),
     _lit("number", "editionNumber", "integer", contestable=True),
     _ref("hosts", "host", "actors", multi=True),
@@ -578,7 +657,7 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _ref("counterpart", "counterpart", "actors", multi=True),
     _lit("value", "rdf:value", "double"),
     _lit("unit", "unit", "text"),
-    _lit("year", "date", "date-and-year", contestable=True, also=("year",)),
+    _lit("year", "date", "date-and-year", contestable=True, also=("year", "earliest", "latest")),
     _lit("category", "category", "langs"),
 )}
 

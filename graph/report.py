@@ -18,16 +18,17 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .analysis import METRICS, centrality, centrality_by_period, communities, first_count, robustness, timeline
+from .analysis import (METRICS, PAIR_COLUMNS, TIMELINE_COLUMNS, centrality, centrality_by_period, communities,
+                       first_count, robustness, timeline)
 from .files import atomic_write_folder
 from .formats import dumps, rows_to_csv
-from .project import Filters, leave_one_out
+from .project import Filters, leave_one_out, papers
 from .rdf import serialize
 from .store import KnowledgeGraph
 from .provenance import conflicts, stats
 from .templates import render
 
-__all__ = ["build_report", "write_report", "timeline_svg"]
+__all__ = ["build_report", "write_report", "timeline_svg", "scope"]
 
 
 DEFAULT_PERIODS = [(1991, 2013), (2014, 2021), (2022, 2026)]
@@ -47,6 +48,7 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
     counts = stats(kg.store)
     years = timeline(kg.ties(filters))
     by_period = centrality_by_period(kg.graphs_by_period(periods, filters, level), "degree")
+    counted = kg.period_counts(periods, filters)
     kinds = kg.typology(filters, period_arg)
     robust = robustness(g, leave_one_out(kg.store, filters, level), metric="degree", top=ROBUSTNESS_TOP)
     comm_rows = [{"community": c["id"], "id": m, "label": lab, "country": g.nodes[m].get("country", "")}
@@ -63,10 +65,10 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
         "communities.csv": rows_to_csv(comm_rows, ["community", "id", "label", "country"]),
         "conflicts.json": dumps(disagreements),
         "conflicts.csv": rows_to_csv(conflict_rows, ["record", "property", "value", "sources"]),
-        "timeline.csv": rows_to_csv(years, ["year", "agreement", "forum", "visit", "total"]),
+        "timeline.csv": rows_to_csv(years, TIMELINE_COLUMNS),
         "typology.csv": rows_to_csv(kinds["shares"]),
-        "typology-ties.csv": rows_to_csv(kinds["pairs"], ["tie", "relation", "year", "period", "a", "b", "region_a",
-                                                           "region_b", "kind", "rule"]),
+        "typology-ties.csv": rows_to_csv(kinds["pairs"], PAIR_COLUMNS),
+        "period-counts.csv": rows_to_csv(counted, ["period", "certain", "uncertain"]),
         "robustness.json": dumps(robust),
         "robustness.csv": rows_to_csv(robust["runs"], RUN_COLUMNS),
         "robustness-actors.csv": rows_to_csv(robust["actors"]),
@@ -77,8 +79,28 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
                                    f"--color-by community --seed {seed}"),
     }
     files["index.html"] = _index(counts, ranks, comms, disagreements, years, by_period, kinds["shares"],
-                                 g.number_of_nodes(), g.number_of_edges(), seed, period_arg, robust)
+                                 g.number_of_nodes(), g.number_of_edges(), seed, period_arg, robust,
+                                 scope=scope(filters, papers(kg.store)), period_counts=counted)
     return files
+
+
+def scope(filters: Filters, papers: list[str]) -> dict[str, str]:
+    """The sentences that say what produced each figure: which instruments, which sources,
+    which period rule (shown under every figure of the report)."""
+    if filters.instruments == "all":
+        instruments = ("Agreements: every agreement-like record (paradiplomatic instruments, national "
+                       "framework, external context and non-governmental; --instruments all).")
+    else:
+        instruments = ("Agreements: paradiplomatic instruments only (a region, district or city, one of their "
+                       "bodies, or an organisation placed in a region signed or adopted them); national "
+                       "framework, external context and non-governmental records are left out.")
+    chosen = [p for p in papers if (not filters.sources or p in filters.sources) and p not in filters.exclude_sources]
+    sources = (f"Sources: all {len(papers)} papers." if chosen == papers else
+               f"Sources: {', '.join(chosen) or 'none'} (of {len(papers)} papers).")
+    periods = ("Period rule: a tie counts in a period (or year) when every date its sources give lies "
+               "inside it; one that only overlaps it is uncertain, one no source dates is undated; both are "
+               "counted beside, never dropped.")
+    return {"instruments": instruments, "sources": sources, "periods": periods}
 
 
 _COLOURS = {"agreement": "#1f77b4", "forum": "#2ca02c", "visit": "#d62728"}
@@ -92,13 +114,13 @@ def timeline_svg(rows: list[dict[str, Any]]) -> str:
 def _timeline(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The chart's geometry in pixels: grid lines, a column of stacked bars per year (with a label
     every five years and at the ends), the key; ``None`` when no row has a year."""
-    dated = [r for r in rows if r["year"] is not None]
+    dated = [r for r in rows if r["year"] != "undated"]
     if not dated:
         return None
     first, last = dated[0]["year"], dated[-1]["year"]
     years = list(range(first, last + 1))
     by_year = {r["year"]: r for r in dated}
-    top = max(r["total"] for r in dated)
+    top = max(r["total"] for r in dated) or 1
     width, height, left, bottom = 760, 220, 34, 28
     bar = (width - left - 10) / len(years)
     unit = (height - bottom - 10) / top
@@ -119,13 +141,15 @@ def _timeline(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
         columns.append({"year": year, "bars": bars, "label": x + bar / 2 if labelled else None})
     key = [{"x": left + 10 + j * 90, "fill": _COLOURS[kind], "kind": kind}
            for j, kind in enumerate(("agreement", "forum", "visit"))]
-    undated = next((r["total"] for r in rows if r["year"] is None), 0)
+    undated = next((r["total"] for r in rows if r["year"] == "undated"), 0)
     return {"width": width, "height": height, "left": left, "axis": height - bottom, "ticks": ticks,
-            "columns": columns, "key": key, "undated": undated}
+            "columns": columns, "key": key, "undated": undated,
+            "uncertain": any(r.get("uncertain") for r in dated), "planned": sum(r.get("planned", 0) for r in dated)}
 
 
 def _index(counts: dict, ranks: list, comms: dict, disagreements: list, years: list, by_period: list,
-           shares: list, nodes: int, edges: int, seed: int, period_arg: str, robust: dict | None = None) -> str:
+           shares: list, nodes: int, edges: int, seed: int, period_arg: str, robust: dict | None = None,
+           scope: dict[str, str] | None = None, period_counts: list | None = None) -> str:
     conflict_rows = [{"record": c["record"], "property": c["property"],
                       "claims": "; ".join(f"{cl['value']} ({', '.join(cl['sources'])})" for cl in c["claims"])}
                      for c in disagreements]
@@ -138,7 +162,7 @@ def _index(counts: dict, ranks: list, comms: dict, disagreements: list, years: l
                   periods=period_arg, by_period=by_period[:25], period_columns=["id", "label", *period_cols],
                   timeline=_timeline(years), shares=shares, share_columns=list(shares[0]) if shares else [],
                   seed=seed, modularity=comms["modularity"], communities=comm_rows, conflicts=conflict_rows,
-                  robust=_robust(robust))
+                  robust=_robust(robust), scope=scope or {}, period_counts=period_counts or [])
 
 
 def _robust(result: dict | None) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from ._version import __version__
-from .analysis import parse_periods, typology
+from .analysis import parse_periods, period_counts, typology
 from .errors import InvalidData
 from .files import atomic_write, remove_dead_leftovers
 from .load import Dataset, UnreadableFile, bundled_data_dir, data_files, load_dataset, open_data_file, resource_dir
@@ -76,9 +76,16 @@ class KnowledgeGraph:
 
     def graphs_by_period(self, periods: str | list[tuple[int, int]], filters: Filters = Filters(),
                          level: str = "actor") -> dict[str, nx.Graph]:
-        """Period label → actor graph of the ties dated in that period."""
+        """Period label → actor graph of the ties certainly in that period (every date a source
+        gives lies inside it; see :meth:`period_counts` for those that only overlap it)."""
         spans = parse_periods(periods) if isinstance(periods, str) else periods
         return {f"{a}-{b}": self.actor_graph(replace(filters, since=a, until=b), level) for a, b in spans}
+
+    def period_counts(self, periods: str | list[tuple[int, int]], filters: Filters = Filters()) -> list[dict]:
+        """Per period, the ties certainly in it and those only overlapping it, and the undated
+        ties (see :func:`graph.analysis.periods.period_counts`); ``since``/``until`` are ignored."""
+        spans = parse_periods(periods) if isinstance(periods, str) else periods
+        return period_counts(self.ties(replace(filters, since=None, until=None)), spans)
 
     def map(self, filters: Filters = Filters(), level: str = "actor", **options: Any) -> str:
         """A self-contained HTML map of the actor network (see :func:`graph.maps.map_page`)."""

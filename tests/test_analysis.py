@@ -79,11 +79,14 @@ def test_year_filters_keep_only_dated_ties_in_range(small_kg):
     assert [t.id for t in ties(small_kg.store, Filters(since=2020, until=2020))] == []
 
 
-def test_a_tie_with_disputed_dates_counts_if_any_source_dates_it_in_range(small_kg):
-    # paper-a dates the agreement 2015-03-16, paper-b 2007
-    assert "omsk-pavlodar-agreement" in [t.id for t in ties(small_kg.store, Filters(since=2010, until=2016))]
-    assert "omsk-pavlodar-agreement" in [t.id for t in ties(small_kg.store, Filters(until=2010))]
-    assert "omsk-pavlodar-agreement" not in [t.id for t in ties(small_kg.store, Filters(since=2008, until=2014))]
+def test_a_tie_with_disputed_dates_counts_only_where_every_source_dates_it(small_kg):
+    # paper-a dates the agreement 2015-03-16, paper-b 2007: inside 2007–2015 for certain, uncertain elsewhere
+    def kept(**bounds):
+        return "omsk-pavlodar-agreement" in [t.id for t in ties(small_kg.store, Filters(**bounds))]
+    assert kept(since=2007, until=2015) and kept(until=2020) and kept()
+    assert not kept(since=2010, until=2016) and not kept(until=2010) and not kept(since=2008, until=2014)
+    counts = small_kg.period_counts([(1991, 2010), (2011, 2020)])
+    assert [(r["period"], r["uncertain"]) for r in counts][:2] == [("1991-2010", 1), ("2011-2020", 1)]
 
 
 def test_sector_filter_takes_narrower_sectors(small_kg):

@@ -24,12 +24,14 @@ from graph.analysis import (
     eigenvector,
     pagerank,
     parse_periods,
-    period_of,
+    dating,
+    period_counts,
     rank_rows,
     strength,
     timeline,
     typology,
 )
+from graph.records import PartialDate
 
 PACKAGE = Path(__file__).resolve().parent.parent / "graph" / "analysis"
 
@@ -222,26 +224,48 @@ def test_parse_periods_keeps_the_written_order_and_takes_en_dashes_and_single_ye
         parse_periods("2014-2021,2021")
 
 
-def test_period_of_takes_the_earliest_year_only():
+def _dates(*texts):
+    return frozenset(PartialDate.parse(t) for t in texts)
+
+
+def test_dating_is_certain_only_when_every_date_lies_inside_one_period():
     periods = [(1991, 2013), (2014, 2026)]
-    assert period_of({2020, 2010}, periods) == "1991-2013"
-    assert period_of([1985, 2020], periods) is None  # earliest year outside every period
-    assert period_of([], periods) is None
+    assert dating(_dates("2015-03-16"), periods) == ("certain", ["2014-2026"])
+    assert dating(_dates("2013-12-31"), periods) == ("certain", ["1991-2013"])
+    assert dating(_dates("2010", "2020"), periods) == ("uncertain", ["1991-2013", "2014-2026"])  # sources disagree
+    assert dating(_dates("2013~"), periods) == ("uncertain", ["1991-2013", "2014-2026"])  # about: 2012–2014
+    assert dating(_dates("2010/2012"), periods) == ("certain", ["1991-2013"])
+    assert dating(_dates("../2012"), periods) == ("uncertain", ["1991-2013"])  # open start reaches before 1991
+    assert dating(_dates("1985"), periods) == ("outside", [])
+    assert dating(frozenset(), periods) == ("undated", [])
 
 
-def _tie(relation, years, cls="", id="t", pairs=()):
-    return SimpleNamespace(id=id, relation=relation, years=frozenset(years), cls=cls, pairs=lambda: list(pairs))
+def test_period_counts_report_certain_uncertain_and_undated_ties():
+    ties = [SimpleNamespace(dates=_dates(*d)) for d in [("2015",), ("2013~",), (), (), ("1985",)]]
+    assert period_counts(ties, [(1991, 2013), (2014, 2026)]) == [
+        {"period": "1991-2013", "certain": 0, "uncertain": 1},
+        {"period": "2014-2026", "certain": 1, "uncertain": 1},
+        {"period": "undated", "certain": 2, "uncertain": 0}]
 
 
-def test_timeline_counts_by_earliest_year_with_undated_ties_last_and_series_skipped():
-    ties = [_tie("agreement", {2015, 2007}), _tie("visit", {2007}), _tie("forum", {2019}, cls="ForumEdition"),
-            _tie("forum", set(), cls="ForumSeries"), _tie("visit", set()), _tie("exchange", {2019})]
-    assert timeline(ties) == [
-        {"year": 2007, "agreement": 1, "forum": 0, "visit": 1, "total": 2},
-        {"year": 2019, "agreement": 0, "forum": 1, "visit": 0, "total": 2},  # total counts any relation
-        {"year": None, "agreement": 0, "forum": 0, "visit": 1, "total": 1},
-    ]
-    assert timeline([]) == []
+def _tie(relation, dates=(), cls="", id="t", pairs=(), planned=False):
+    return SimpleNamespace(id=id, relation=relation, dates=_dates(*dates), cls=cls, pairs=lambda: list(pairs),
+                           planned=planned)
+
+
+def test_timeline_counts_certain_years_beside_uncertain_planned_and_undated_ties():
+    ties = [_tie("agreement", ("2015", "2007")), _tie("visit", ("2007-05",)), _tie("forum", ("2019",), cls="ForumEdition"),
+            _tie("forum", (), cls="ForumSeries"), _tie("visit", ()), _tie("exchange", ("2019-06-01",)),
+            _tie("forum", ("2019",), planned=True)]
+    rows = timeline(ties)
+    assert rows[0] == {"year": 2007, "agreement": 0, "forum": 0, "visit": 1, "total": 1, "uncertain": 1, "planned": 0}
+    assert [r["year"] for r in rows] == [2007, 2008, 2009, 2010, 2011, 2012, 2013, 2014, 2015, 2019, "undated"]
+    assert all(r["uncertain"] == 1 and r["total"] == 0 for r in rows[1:9])  # the disagreeing dates span 2007–2015
+    assert rows[-2] == {"year": 2019, "agreement": 0, "forum": 1, "visit": 0, "total": 2, "uncertain": 0, "planned": 1}
+    assert rows[-1] == {"year": "undated", "agreement": 0, "forum": 0, "visit": 1, "total": 1, "uncertain": 0,
+                        "planned": 0}
+    assert timeline([]) == [{"year": "undated", "agreement": 0, "forum": 0, "visit": 0, "total": 0, "uncertain": 0,
+                             "planned": 0}]
 
 
 # ------------------------------------------------------------------ typology
@@ -254,23 +278,24 @@ BORDERS = {frozenset({"omsk", "pavlodar"})}
 
 
 def test_typology_counts_a_tie_once_per_pair_of_distinct_units():
-    tie = _tie("forum", {2019}, id="f", pairs=[("omsk-govt", "akimat"), ("omsk-mayor", "akimat"),
+    tie = _tie("forum", ("2019",), id="f", pairs=[("omsk-govt", "akimat"), ("omsk-mayor", "akimat"),
                                                 ("omsk-govt", "omsk-mayor"), ("omsk-govt", "astana")])
     result = typology([tie], INFO, UNIT, BORDERS)
     assert [(r["region_a"], r["region_b"], r["kind"]) for r in result["pairs"]] == [
         ("astana", "omsk", "global"), ("omsk", "pavlodar", "transborder")]
     assert result["shares"] == [{"period": "all", "transborder": 1, "transregional": 0, "global": 1, "domestic": 0,
                                  "interstate": 0, "non-governmental": 0, "unclassified": 0,
-                                 "transborder share": 0.5, "transregional share": 0.0, "global share": 0.5}]
+                                 "transborder share": 0.5, "transregional share": 0.0, "global share": 0.5,
+                                 "uncertain": 0}]
 
 
 def test_typology_shares_are_none_without_cross_border_ties_and_ties_outside_periods_count_nowhere():
-    ties = [_tie("visit", {2020}, id="v", pairs=[("akimat", "astana")]),  # domestic
-            _tie("visit", {1985}, id="old", pairs=[("omsk-govt", "akimat")])]
+    ties = [_tie("visit", ("2020",), id="v", pairs=[("akimat", "astana")]),  # domestic
+            _tie("visit", ("1985",), id="old", pairs=[("omsk-govt", "akimat")])]
     result = typology(ties, INFO, UNIT, BORDERS, [(1991, 2013), (2014, 2026)])
-    assert [r["period"] for r in result["pairs"]] == ["2014-2026", None]
+    assert [(r["period"], r["dating"]) for r in result["pairs"]] == [("2014-2026", "certain"), ("", "outside")]
     shares = {r["period"]: r for r in result["shares"]}
-    assert list(shares) == ["1991-2013", "2014-2026"]
+    assert list(shares) == ["1991-2013", "2014-2026", "undated"]
     assert shares["2014-2026"]["domestic"] == 1 and shares["2014-2026"]["transborder share"] is None
     assert sum(shares["1991-2013"][k] for k in ("transborder", "transregional", "global", "domestic")) == 0
 
@@ -314,7 +339,7 @@ def test_graph_analysis_still_offers_every_name_it_offered_before_the_split():
     from graph import analysis
 
     before = ["METRICS", "COMMUNITY_METHODS", "TIE_KINDS", "centrality", "communities", "parse_periods",
-              "period_of", "centrality_by_period", "timeline", "classify_pair", "typology"]
+              "dating", "centrality_by_period", "timeline", "classify_pair", "typology"]
     assert set(before) <= set(analysis.__all__)
     assert all(callable(getattr(analysis, name)) for name in before if name.islower())
     assert analysis._betweenness_igraph and analysis._closeness_igraph and analysis.ROUND == 6

@@ -78,11 +78,16 @@ def test_end_before_start_is_a_bad_date_too(runner, small_dir):
     assert _codes(small_dir) == ["bad-date"]
 
 
+DATE_FORMS = ("YYYY, YYYY-MM or YYYY-MM-DD, or EDTF such as 2024~ (about), 2019? (uncertain), 2022/2025 (interval), "
+              "../2024 (before) or 2024/.. (from)")
+
+
 @pytest.mark.parametrize("old, new, message", [
     ("    date: 2019-11-07", "    date: 2019-11-07\n    end_date: 2019-11-31", "impossible date 2019-11-31: 2019-11 has 30 days"),
-    ("    date: 2015-03-16", "    date: 16.03.2015", "expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got '16.03.2015'"),
+    ("    date: 2015-03-16", "    date: 16.03.2015", f"expected a date as {DATE_FORMS}, got '16.03.2015'"),
     ("    date: 2015-03-16", "    date: 2015-03-16\n    valid_until: soon",
-     "expected a date as YYYY, YYYY-MM or YYYY-MM-DD, or 'indefinite', got 'soon'"),
+     f"expected a date as {DATE_FORMS}, or 'indefinite', got 'soon'"),
+    ("    date: 2015-03-16", "    date: 2016/2015", "impossible interval 2016/2015: it ends before it starts"),
     ("    date: 2015-03-16", "    date: 2015-03-16\n    valid_until: 2015-13", "impossible date 2015-13: month 13 is not 1–12"),
 ])
 def test_every_bad_date_is_one_problem_with_a_precise_message(small_dir, old, new, message):

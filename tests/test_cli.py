@@ -143,7 +143,7 @@ def test_report_writes_every_file(runner, tmp_path):
     names = sorted(p.name for p in out.iterdir())
     assert names == ["centrality-by-period.csv", "centrality.csv", "centrality.json", "communities.csv",
                      "communities.json", "conflicts.csv", "conflicts.json", "dataset.trig", "index.html", "map.html",
-                     "robustness-actors.csv", "robustness.csv", "robustness.json", "stats.json", "timeline.csv",
+                     "period-counts.csv", "robustness-actors.csv", "robustness.csv", "robustness.json", "stats.json", "timeline.csv",
                      "typology-ties.csv", "typology.csv"]
     assert result.stdout.splitlines() == [str(out / n) for n in names]
     index = (out / "index.html").read_text(encoding="utf-8")

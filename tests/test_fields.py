@@ -50,7 +50,7 @@ def test_a_field_is_a_reference_or_a_literal():
 def test_conflicts_look_at_the_contestable_fields():
     assert set(contestable_properties()) == {PD + p for p in (
         "date", "endDate", "place", "signedAt", "editionNumber", "editionOf", "validUntil", "status", "country",
-        "founded")}
+        "founded", "instrument")}
 
 
 class RivalActor(Actor):

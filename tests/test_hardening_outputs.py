@@ -84,7 +84,7 @@ def test_numbers_and_plain_text_are_left_alone(value):
 
 @pytest.mark.parametrize("command, columns", [
     (["centrality"], 4), (["communities"], 5), (["typology", "--pairs"], 7), (["timeline"], 5),
-    (["centrality", "--periods", "1991-2013,2014-2021"], 6)])
+    (["centrality", "--periods", "1991-2018,2019-2026"], 6)])
 def test_cli_csv_outputs_hold_no_formula(runner, hostile_dir, command, columns):
     result = runner.invoke(cli, [*command, "--data", str(hostile_dir), "--format", "csv"])
     assert result.exit_code == 0, result.output
@@ -444,7 +444,7 @@ def test_report_leftovers_of_dead_runs_are_cleaned(runner, tmp_path, dead_pid, l
     result = runner.invoke(cli, ["report", "--data", str(SMALL), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert not any(p.exists() for p in dead) and all(p.exists() for p in live)
-    assert len(list(out.iterdir())) == 17  # robustness.csv, robustness.json, robustness-actors.csv among them
+    assert len(list(out.iterdir())) == 18  # period-counts.csv, robustness.csv, robustness.json, robustness-actors.csv among them
 
 
 def test_an_old_report_renamed_away_by_a_killed_run_comes_back(tmp_path, dead_pid, small_kg, monkeypatch):

@@ -37,6 +37,10 @@ def _timeline(runner, *args: str) -> dict[str, dict[str, str]]:
     ("omsk-pavlodar-cooperation-agreement", "paradiplomatic"),
     ("pavlodar-akimat-giessenhaus-aluminium-cluster-agreement", "paradiplomatic"),
     ("yekaterinburg-bishkek-twinning-agreement", "paradiplomatic"),
+    ("utair-kazaviaspas-emergency-assistance-agreement", "non-governmental"),  # two companies
+    ("cis-council-for-interregional-and-cross-border-cooperation-agreement", "national-framework"),  # declared
+    ("russia-kazakhstan-bilateral-cooperation-road-map", "national-framework"),  # declared
+    ("cis-interregional-and-cross-border-cooperation-concept-2030-action-plan", "national-framework"),  # implements
 ])
 def test_facet_of_bundled_records(kg, record, facet):
     assert {t.id: t.instrument for t in kg.ties(Filters(instruments="all"))}[record] == facet
@@ -62,13 +66,13 @@ def test_forums_and_visits_count_whatever_the_option(kg):
     assert others(Filters()) == others(Filters(instruments="all"))
 
 
-def test_a_record_is_counted_once_at_its_earliest_year(kg, runner):
-    everything = _timeline(runner, "--instruments", "all")  # the Outline Convention: 1980 and 2002
-    assert everything["1980"]["agreement"] == "1" and "2002" not in everything
+def test_a_record_is_counted_in_a_year_only_when_every_date_lies_in_it(kg, runner):
+    by_year = _timeline(runner)  # omsk-pavlodar-cooperation-agreement: 2007 and 2015 by two papers
+    assert int(by_year["2010"]["uncertain"]) >= 1 and by_year["2010"]["total"] == "0"
     query = find_query("agreements-by-year")
     by_query = {int(r[0].value): int(r[1].value) for r in run_query(kg.store, query.text).rows}
-    by_python = {r["year"]: r["agreement"] for r in timeline(kg.ties()) if r["year"] and r["agreement"]}
-    assert by_query == by_python  # omsk-pavlodar-cooperation-agreement (2007, 2015) only in 2007
+    by_python = {r["year"]: r["agreement"] for r in timeline(kg.ties()) if r["year"] != "undated" and r["agreement"]}
+    assert by_query == by_python
 
 
 def test_instrument_of_needs_no_store():
@@ -87,3 +91,23 @@ def test_every_network_command_takes_the_option(runner):
     for command in ("centrality", "communities", "typology", "timeline"):
         result = runner.invoke(cli, [command, "--instruments", "all", "--format", "csv"])
         assert result.exit_code == 0, (command, result.output)
+
+
+def test_a_declared_instrument_and_an_implemented_act_come_before_the_derived_facet(small_dir):
+    from graph import open_graph
+
+    from .conftest import edit
+    # the memorandum, signed by two regions, declared national-framework: the declaration wins
+    edit(small_dir / "paper-a.yaml", "    date: 2019-11\n", "    date: 2019-11\n    instrument: national-framework\n")
+    kg = open_graph(small_dir)
+    facets = {t.id: t.instrument for t in kg.ties(Filters(instruments="all"))}
+    assert facets["omsk-nko-memorandum"] == "national-framework"
+    assert "omsk-nko-memorandum" not in {t.id for t in kg.ties()}
+
+
+def test_company_to_company_needs_no_store():
+    info = {"utair": {"type": "Company", "country": "russia"}, "kazaviaspas": {"type": "Company", "country": "kazakhstan"},
+            "omsk-oblast": {"type": "Region", "country": "russia"}}
+    assert instrument_of("Agreement", ["utair", "kazaviaspas"], info, {}) == "non-governmental"
+    assert instrument_of("Agreement", ["utair", "omsk-oblast"], info, {}) == "paradiplomatic"
+    assert instrument_of("Agreement", ["utair"], info, {"utair": "omsk-oblast"}) == "paradiplomatic"  # placed

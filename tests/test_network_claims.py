@@ -23,20 +23,25 @@ def test_type_filter_keeps_only_that_type(small_kg):
     assert list(g.edges) == [("omsk-oblast-government", "pavlodar-oblast-akimat")]
 
 
-def test_timeline_counts_each_tie_at_its_earliest_year_and_skips_series(small_kg):
-    assert timeline(small_kg.ties()) == [
-        {"year": 2007, "agreement": 1, "forum": 0, "visit": 0, "total": 1},
-        {"year": 2019, "agreement": 1, "forum": 1, "visit": 0, "total": 2},
-        {"year": 2021, "agreement": 0, "forum": 0, "visit": 1, "total": 1},
+def test_timeline_counts_certain_years_and_shows_disputed_dates_as_uncertain(small_kg):
+    rows = timeline(small_kg.ties())  # the agreement: 2015-03-16 in paper-a, 2007 in paper-b
+    assert [r["year"] for r in rows] == [*range(2007, 2016), 2019, 2021, "undated"]
+    assert all((r["total"], r["uncertain"]) == (0, 1) for r in rows[:9])
+    assert rows[9:] == [
+        {"year": 2019, "agreement": 1, "forum": 1, "visit": 0, "total": 2, "uncertain": 0, "planned": 0},
+        {"year": 2021, "agreement": 0, "forum": 0, "visit": 1, "total": 1, "uncertain": 0, "planned": 0},
+        {"year": "undated", "agreement": 0, "forum": 0, "visit": 0, "total": 0, "uncertain": 0, "planned": 0},
     ]
 
 
 def test_centrality_by_period_gives_ranks_and_changes(small_kg):
-    rows = centrality_by_period(small_kg.graphs_by_period("1991-2013,2014-2026", level="region"), "degree")
-    by_id = {r["id"]: r for r in rows}
-    assert by_id["omsk-oblast"]["rank 1991-2013"] == 1 and by_id["omsk-oblast"]["rank 2014-2026"] == 2
+    rows = centrality_by_period(small_kg.graphs_by_period("1991-2018,2019-2026", level="region"), "degree")
+    by_id = {r["id"]: r for r in rows}  # the agreement (2007 or 2015) lies certainly in 1991-2018
+    assert by_id["omsk-oblast"]["rank 1991-2018"] == 1 and by_id["omsk-oblast"]["rank 2019-2026"] == 2
     assert by_id["omsk-oblast"]["change"] == -1
-    assert by_id["north-kazakhstan-oblast"]["rank 1991-2013"] is None
+    assert by_id["north-kazakhstan-oblast"]["rank 1991-2018"] is None
+    split = small_kg.graphs_by_period("1991-2013,2014-2026", level="region")  # ... but in neither of these
+    assert not split["1991-2013"].has_edge("omsk-oblast", "pavlodar-oblast")
     assert by_id["north-kazakhstan-oblast"]["change"] is None
     assert [r["id"] for r in rows] == ["north-kazakhstan-oblast", "omsk-oblast", "pavlodar-oblast"]
 
@@ -49,7 +54,7 @@ def test_bad_periods_are_explained(text, error):
 
 
 def test_typology_of_the_small_fixture_by_hand(small_kg):
-    result = small_kg.typology(periods="1991-2013,2014-2026")
+    result = small_kg.typology(periods="1991-2018,2019-2026")
     kinds = sorted((r["tie"], r["region_a"], r["region_b"], r["kind"]) for r in result["pairs"])
     assert kinds == [
         ("forum-2019", "north-kazakhstan-oblast", "omsk-oblast", "transborder"),
@@ -60,8 +65,11 @@ def test_typology_of_the_small_fixture_by_hand(small_kg):
         ("pavlodar-visit-2021", "omsk-oblast", "pavlodar-oblast", "transborder"),
     ]
     shares = {r["period"]: r for r in result["shares"]}
-    assert shares["1991-2013"]["transborder"] == 1 and shares["2014-2026"]["transborder"] == 4
-    assert shares["2014-2026"]["domestic"] == 1 and shares["2014-2026"]["transborder share"] == 1.0
+    assert shares["1991-2018"]["transborder"] == 1 and shares["2019-2026"]["transborder"] == 4
+    assert shares["2019-2026"]["domestic"] == 1 and shares["2019-2026"]["transborder share"] == 1.0
+    split = {r["period"]: r for r in small_kg.typology(periods="1991-2013,2014-2026")["shares"]}
+    assert split["1991-2013"]["transborder"] == 0 and split["1991-2013"]["uncertain"] == 1  # 2007 or 2015
+    assert split["2014-2026"]["transborder"] == 4 and split["2014-2026"]["uncertain"] == 1
 
 
 @pytest.mark.parametrize("a, b, adjacent, kind", [

@@ -50,8 +50,10 @@ def test_source_keeps_only_the_ties_its_graph_states_as_it_states_them(small_kg)
 
 
 def test_a_source_s_dates_and_sectors_decide_the_filters(small_kg):
-    """Unfiltered, the agreement passes --since 2010 on paper-a's 2015; paper-b alone dates it 2007."""
-    assert "omsk-pavlodar-agreement" in _ties(small_kg, since=2010)
+    """Unfiltered, the agreement is dated 2007 (paper-b) and 2015 (paper-a): not certainly since 2010;
+    paper-a alone dates it 2015, paper-b alone 2007."""
+    assert "omsk-pavlodar-agreement" not in _ties(small_kg, since=2010)
+    assert "omsk-pavlodar-agreement" in _ties(small_kg, since=2007)
     assert "omsk-pavlodar-agreement" in _ties(small_kg, since=2010, sources=("paper-a",))
     assert "omsk-pavlodar-agreement" not in _ties(small_kg, since=2010, sources=("paper-b",))
     assert "omsk-pavlodar-agreement" in _ties(small_kg, sectors=("trade",), sources=("paper-a",))
@@ -75,7 +77,7 @@ def test_every_paper_chosen_gives_the_unfiltered_network(small_kg):
 
 def test_the_cli_options_reach_the_network(runner, small_kg):
     rows = _json(runner, ["timeline", "--source", "paper-b"])
-    assert [(r["year"], r["total"]) for r in rows] == [(2007, 1), (2021, 1)]
+    assert [(r["year"], r["total"]) for r in rows] == [(2007, 1), (2021, 1), ("undated", 0)]
     rows = _json(runner, ["centrality", "--exclude-source", "paper-a"])
     assert {r["id"] for r in rows} == {"omsk-oblast", "pavlodar-oblast-akimat"}
     rows = _json(runner, ["centrality", "--source", "paper-a", "--source", "paper-b"])

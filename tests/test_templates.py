@@ -56,7 +56,7 @@ def _map_page() -> str:
 
 def _report_index() -> str:
     rows = [{"year": 2015, "agreement": 1, "forum": 2, "visit": 0, "total": 3},
-            {"year": None, "agreement": 1, "forum": 0, "visit": 0, "total": 1}]
+            {"year": "undated", "agreement": 1, "forum": 0, "visit": 0, "total": 1, "uncertain": 0, "planned": 0}]
     comms = {"modularity": 0.5, "communities": [{"id": 0, "size": 1, "countries": [HOSTILE], "sectors": [HOSTILE],
                                                  "labels": [HOSTILE]}]}
     disagreements = [{"record": HOSTILE, "property": HOSTILE, "claims": [{"value": HOSTILE, "sources": [HOSTILE]}]}]
@@ -123,10 +123,14 @@ def test_hostile_text_is_escaped_in_the_query_page(monkeypatch):
 
 def test_timeline_svg_is_well_formed_xml():
     rows = [{"year": y, "agreement": y % 3, "forum": 1, "visit": y % 2, "total": y % 3 + 1 + y % 2}
-            for y in range(1991, 2024)] + [{"year": None, "agreement": 2, "forum": 0, "visit": 0, "total": 2}]
+            for y in range(1991, 2024)] + [{"year": "undated", "agreement": 2, "forum": 0, "visit": 0, "total": 2,
+                                            "uncertain": 0, "planned": 0}]
     svg, note = timeline_svg(rows).split("</svg>")
     root = ET.fromstring(svg + "</svg>")
     assert len(root.findall("{http://www.w3.org/2000/svg}rect")) == sum(bool(r[k]) for r in rows[:-1]
                                                                            for k in ("agreement", "forum", "visit")) + 3
     assert note == "<p>2 undated agreements, forums or visits are not drawn.</p>"
     assert timeline_svg([]) == "<p>No dated agreements, forums or visits.</p>"
+    rows[0].update(uncertain=1, planned=2)
+    notes = timeline_svg(rows).split("</svg>")[1]
+    assert "not drawn; timeline.csv counts them under <em>uncertain</em>" in notes and "<p>2 planned" in notes

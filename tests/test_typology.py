@@ -16,8 +16,9 @@ from types import SimpleNamespace
 import pytest
 
 from cli import cli
-from graph.analysis import typology
+from graph.analysis import PAIR_COLUMNS, typology
 from graph.project import Filters, actors, rollup
+from graph.records import PartialDate
 
 # ------------------------------------------------------------------ the bundled data
 
@@ -81,8 +82,12 @@ def test_every_city_in_the_bundled_data_is_placed_in_a_first_level_unit(kg):
 
 def test_period_shares_are_taken_among_the_three_paradiplomatic_kinds_only(kg):
     shares = kg.typology(periods="1991-2013,2014-2021,2022-2026")["shares"]
-    recent = shares[-1]  # Putin–Tokayev and the upper chambers (2024) are beside the shares, not in them
+    recent = shares[-2]  # Putin–Tokayev and the upper chambers (2024) are beside the shares, not in them
     assert recent["period"] == "2022-2026" and recent["interstate"] >= 2 and recent["non-governmental"] >= 1
+    undated = shares[-1]  # most twinnings carry no date: reported in their own row, not dropped
+    assert undated["period"] == "undated" and undated["transborder"] + undated["transregional"] > 0
+    pairs = kg.typology(periods="1991-2013,2014-2021,2022-2026")["pairs"]
+    assert undated["transborder"] == sum(r["kind"] == "transborder" and r["dating"] == "undated" for r in pairs)
     for row in shares:
         paradiplomatic = row["transborder"] + row["transregional"] + row["global"]
         if paradiplomatic:
@@ -97,10 +102,10 @@ def test_cli_pairs_show_regions_and_the_rule_and_equal_the_library(runner, kg):
     assert rows == kg.typology()["pairs"]
     assert {"a", "b", "region_a", "region_b", "kind", "rule"} <= set(rows[0])
     header = runner.invoke(cli, ["typology", "--pairs", "--format", "csv"]).stdout.splitlines()[0]
-    assert header == "tie,relation,year,period,a,b,region_a,region_b,kind,rule"
+    assert header == ",".join(PAIR_COLUMNS) == "tie,relation,date,dating,period,a,b,region_a,region_b,kind,rule"
     header = runner.invoke(cli, ["typology", "--format", "csv"]).stdout.splitlines()[0]
     assert header == ("period,transborder,transregional,global,transborder share,transregional share,global share,"
-                      "domestic,interstate,non-governmental,unclassified")
+                      "domestic,interstate,non-governmental,unclassified,uncertain")
 
 
 # ------------------------------------------------------------------ small hand-made graphs, one per rule
@@ -133,7 +138,7 @@ BORDERS = {frozenset({"omsk-oblast", "pavlodar-oblast"}), frozenset({"russia", "
 
 
 def _classify(a: str, b: str) -> dict:
-    tie = SimpleNamespace(id="t", relation="agreement", years={2023}, pairs=lambda: [(a, b)])
+    tie = SimpleNamespace(id="t", relation="agreement", dates=frozenset({PartialDate.parse("2023")}), pairs=lambda: [(a, b)])
     [row] = typology([tie], INFO, UNIT, BORDERS)["pairs"]
     return row
 
@@ -162,7 +167,7 @@ def test_each_rule_on_a_hand_made_graph(a, b, kind, rule):
 
 def test_shares_leave_out_interstate_non_governmental_and_domestic_ties():
     pairs = [("omsk-govt", "akimat"), ("putin", "tokayev"), ("utair", "kazaviaspas"), ("omsk-oblast", "putin")]
-    ties = [SimpleNamespace(id=f"t{n}", relation="agreement", years={2023}, pairs=lambda p=p: [p])
+    ties = [SimpleNamespace(id=f"t{n}", relation="agreement", dates=frozenset({PartialDate.parse("2023")}), pairs=lambda p=p: [p])
             for n, p in enumerate(pairs)]
     [shares] = typology(ties, INFO, UNIT, BORDERS)["shares"]
     assert shares["transborder share"] == 1.0 and shares["global share"] == 0.0
@@ -172,7 +177,7 @@ def test_shares_leave_out_interstate_non_governmental_and_domestic_ties():
 def test_one_row_per_unit_pair_keeps_the_most_paradiplomatic_actor_pair():
     # the governor's government and a Pavlodar company sign with the akimat's partner: the pair
     # of units (Omsk Oblast, Pavlodar Oblast) is transborder because a subnational party is in it
-    tie = SimpleNamespace(id="t", relation="forum", years={2023},
+    tie = SimpleNamespace(id="t", relation="forum", dates=frozenset({PartialDate.parse("2023")}),
                           pairs=lambda: [("pavlodar-plant", "utair"), ("omsk-govt", "pavlodar-plant")])
     rows = typology([tie], {**INFO, "utair": {"type": "Company", "country": "russia"}},
                     {**UNIT, "utair": "omsk-oblast"}, BORDERS)["pairs"]

@@ -3,7 +3,8 @@
 - :mod:`~graph.analysis.centrality`: one function per metric (``{node: value}``),
   :func:`rank_rows` and :func:`centrality` (the ranked rows), :func:`centrality_by_period`;
 - :mod:`~graph.analysis.communities`: Louvain, Leiden, label propagation, greedy modularity;
-- :mod:`~graph.analysis.periods`: :func:`parse_periods`, :func:`period_of`, :func:`timeline`;
+- :mod:`~graph.analysis.periods`: :func:`parse_periods`, :func:`dating` (certain / uncertain / undated),
+  :func:`period_counts`, :func:`timeline`;
 - :mod:`~graph.analysis.typology`: Duchacek's typology (:func:`classify_pair`, :func:`typology`);
 - :mod:`~graph.analysis.robustness`: leave-one-source-out rankings (:func:`robustness`).
 
@@ -38,13 +39,14 @@ from .centrality import (
 from .centrality import _betweenness_igraph as _betweenness_igraph  # private (tests)
 from .centrality import _closeness_igraph as _closeness_igraph
 from .communities import COMMUNITY_METHODS, communities, partition
-from .periods import parse_periods, period_label, period_of, timeline
+from .periods import TIMELINE_COLUMNS, dating, parse_periods, period_counts, period_label, timeline, within
 from .robustness import first_count, robustness
-from .typology import CROSS_BORDER, TIE_KINDS, classify_pair, typology
+from .typology import CROSS_BORDER, PAIR_COLUMNS, TIE_KINDS, classify_pair, typology
 
 __all__ = [
-    "COMMUNITY_METHODS", "CROSS_BORDER", "METRICS", "ROUND", "TIE_KINDS", "WHOLE", "betweenness",
-    "centrality", "centrality_by_period", "classify_pair", "closeness", "communities", "degree",
-    "eigenvector", "first_count", "pagerank", "parse_periods", "partition", "period_label", "period_of",
-    "rank_rows", "robustness", "strength", "timeline", "typology",
+    "COMMUNITY_METHODS", "CROSS_BORDER", "METRICS", "PAIR_COLUMNS", "ROUND", "TIE_KINDS", "TIMELINE_COLUMNS", "WHOLE",
+    "betweenness",
+    "centrality", "centrality_by_period", "classify_pair", "closeness", "communities", "dating", "degree",
+    "eigenvector", "first_count", "pagerank", "parse_periods", "partition", "period_counts", "period_label",
+    "rank_rows", "robustness", "strength", "timeline", "typology", "within",
 ]

@@ -34,10 +34,13 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from .periods import period_label, period_of
+from .periods import dating, period_label
 
-__all__ = ["CROSS_BORDER", "INSTRUMENTS", "RULES", "TIE_KINDS", "classify", "classify_pair", "instrument_of",
-           "typology"]
+__all__ = ["CROSS_BORDER", "INSTRUMENTS", "PAIR_COLUMNS", "RULES", "TIE_KINDS", "classify", "classify_pair",
+           "instrument_of", "typology"]
+
+#: The columns of :func:`typology`'s ``pairs``, in order.
+PAIR_COLUMNS = ["tie", "relation", "date", "dating", "period", "a", "b", "region_a", "region_b", "kind", "rule"]
 
 CROSS_BORDER = ("transborder", "transregional", "global")  # the paradiplomatic kinds; shares among these
 TIE_KINDS = (*CROSS_BORDER, "domestic", "interstate", "non-governmental", "unclassified")
@@ -77,7 +80,7 @@ def _role(actor: dict[str, str], unit: dict[str, str]) -> str:
     return "placed" if ut in TERRITORIAL else "non-governmental"
 
 
-INSTRUMENTS = ("paradiplomatic", "national-framework", "external-context")
+INSTRUMENTS = ("paradiplomatic", "national-framework", "external-context", "non-governmental")
 NATIONAL = frozenset({"russia", "kazakhstan"})  # whose central acts frame the regions' cooperation
 STATE_ACTS = frozenset({"LegalAct", "Convention"})
 
@@ -90,10 +93,13 @@ def instrument_of(cls: str, signatories: Iterable[str], info: dict[str, dict[str
     (``unit``: actor → its region, as ``graph.project.rollup`` gives; same roles as the
     typology); ``national-framework``: no such signatory and one of Russia's or
     Kazakhstan's (a federal law, a government order, a treaty between states);
-    ``external-context``: signed only by third states, their office-holders or
-    organisations (a foreign sanctions act, an EU decision). A record that names no
-    signatory is a ``national-framework`` when it is a LegalAct or Convention, else
-    ``paradiplomatic`` (the papers cite regions' memoranda without printing the parties).
+    ``non-governmental``: signed only by companies, NGOs or universities placed in no
+    region (UTair and Kazaviaspas); ``external-context``: signed only by third states, their
+    office-holders or organisations (a foreign sanctions act, an EU decision). A record
+    that names no signatory is a ``national-framework`` when it is a LegalAct or Convention,
+    else ``paradiplomatic`` (the papers cite regions' memoranda without printing the
+    parties). A record's own ``instrument`` field, and for an unsigned record the instrument
+    of the act it ``implements``, come first (see :func:`graph.project.ties`).
 
     >>> info = {"omsk-oblast": {"type": "Region", "country": "russia"},
     ...         "russia": {"type": "State", "country": "russia"},
@@ -102,12 +108,17 @@ def instrument_of(cls: str, signatories: Iterable[str], info: dict[str, dict[str
     >>> [instrument_of(c, s, info, unit) for c, s in (("Agreement", ["omsk-oblast", "russia"]),
     ...     ("LegalAct", ["russia"]), ("LegalAct", ["european-union"]), ("Convention", []))]
     ['paradiplomatic', 'national-framework', 'external-context', 'national-framework']
+    >>> instrument_of("Agreement", ["utair"], {"utair": {"type": "Company", "country": "russia"}}, {})
+    'non-governmental'
     """
     signed = sorted(set(signatories))
     if not signed:
         return "national-framework" if cls in STATE_ACTS else "paradiplomatic"
-    if any(_role(info.get(s, {}), info.get(unit.get(s, s), {})) in ("subnational", "placed") for s in signed):
+    roles = {_role(info.get(s, {}), info.get(unit.get(s, s), {})) for s in signed}
+    if roles & {"subnational", "placed"}:
         return "paradiplomatic"
+    if roles == {"non-governmental"}:
+        return "non-governmental"
     if any(info.get(s, {}).get("country", "") in NATIONAL for s in signed):
         return "national-framework"
     return "external-context"
@@ -175,7 +186,7 @@ def typology(ties: Iterable[Any], info: dict[str, dict[str, str]], unit: dict[st
     Parameters
     ----------
     ties : iterable of graph.project.Tie
-        Anything with ``id``, ``relation``, ``years`` and ``pairs()`` (the actor pairs linked).
+        Anything with ``id``, ``relation``, ``dates`` (EDTF) and ``pairs()`` (the actor pairs linked).
     info : dict
         Actor id → ``{"type", "country"}`` (units included).
     unit : dict
@@ -183,30 +194,36 @@ def typology(ties: Iterable[Any], info: dict[str, dict[str, str]], unit: dict[st
     borders : set of frozenset
         Pairs of units that share a border.
     periods : list of (int, int), optional
-        Count shares per period (a tie in the period of its earliest year).
+        Count shares per period: a tie counts in a period when its dates lie inside it
+        (:func:`graph.analysis.periods.dating`); one that only overlaps a period is counted
+        there as ``uncertain``, and undated ties get a last row ``undated``.
 
     Returns
     -------
     dict
         ``pairs``: one row per tie and pair of distinct units it links: ``tie``,
-        ``relation``, ``year``, ``period``, ``a``, ``b`` (the actors), ``region_a``,
+        ``relation``, ``date`` (the EDTF dates sources give, ``; ``-separated), ``dating``
+        (``certain``, ``uncertain``, ``undated`` or ``outside``), ``period`` (the period it lies
+        in; for an uncertain tie the periods it overlaps, space-separated), ``a``, ``b`` (the actors), ``region_a``,
         ``region_b`` (their units), ``kind`` and ``rule`` (a key of :data:`RULES`); when several
         actor pairs of one tie fall on one unit pair, the most paradiplomatic one is kept.
-        ``shares``: per period (``all`` without periods), the count of every kind and the
-        share of each of :data:`CROSS_BORDER` among those three only (``None`` when none).
+        ``shares``: per period (``all`` without periods, every tie), the count of every kind
+        among the ties certainly in it and the share of each of :data:`CROSS_BORDER` among
+        those three only (``None`` when none), and ``uncertain``: the pairs that only overlap
+        the period (in no count); with periods, a last row ``undated`` counts the undated ties.
 
     Examples
     --------
     >>> from types import SimpleNamespace as Tie
     >>> info = {"omsk": {"type": "Region", "country": "russia"},
     ...         "pavlodar": {"type": "Region", "country": "kazakhstan"}}
-    >>> tie = Tie(id="t1", relation="visit", years={2021}, pairs=lambda: [("omsk-govt", "pavlodar")])
+    >>> tie = Tie(id="t1", relation="visit", dates=set(), pairs=lambda: [("omsk-govt", "pavlodar")])
     >>> result = typology([tie], info, {"omsk-govt": "omsk"}, {frozenset({"omsk", "pavlodar"})})
     >>> result["pairs"][0]["kind"], result["pairs"][0]["region_a"], result["shares"][0]["transborder share"]
     ('transborder', 'omsk', 1.0)
     """
     rows = _classified_pairs(ties, info, unit, borders, periods)
-    labels = [period_label(p) for p in periods] if periods else ["all"]
+    labels = [period_label(p) for p in periods] + ["undated"] if periods else ["all"]
     return {"pairs": rows, "shares": [_shares(rows, label) for label in labels]}
 
 
@@ -224,8 +241,9 @@ def _classified_pairs(ties: Iterable[Any], info: dict[str, dict[str, str]], unit
                 x, y, ux, uy = y, x, uy, ux
             rule = classify(info.get(x, {}), info.get(y, {}), info.get(ux, {}), info.get(uy, {}),
                             frozenset((ux, uy)) in borders)
-            row = {"tie": tie.id, "relation": tie.relation, "year": min(tie.years) if tie.years else None,
-                   "period": period_of(tie.years, periods) if periods else "all",
+            how, labels = dating(tie.dates, periods) if periods else ("undated" if not tie.dates else "", ["all"])
+            row = {"tie": tie.id, "relation": tie.relation, "date": "; ".join(sorted(str(d) for d in tie.dates)),
+                   "dating": how or "certain", "period": " ".join(labels) if periods else "all",
                    "a": x, "b": y, "region_a": ux, "region_b": uy, "kind": _KIND_OF_RULE[rule], "rule": rule}
             old = best.get((ux, uy))
             if old is None or _PRECEDENCE[row["kind"]] < _PRECEDENCE[old["kind"]]:
@@ -237,11 +255,15 @@ def _classified_pairs(ties: Iterable[Any], info: dict[str, dict[str, str]], unit
 def _shares(rows: list[dict[str, Any]], label: str) -> dict[str, Any]:
     """Count of each kind in period ``label``, and each paradiplomatic kind's share among
     the three (4 decimals)."""
-    c = Counter(r["kind"] for r in rows if r["period"] == label)
+    if label == "undated":
+        c = Counter(r["kind"] for r in rows if r["dating"] == "undated")
+    else:
+        c = Counter(r["kind"] for r in rows if r["period"] == label)
     cross = sum(c[k] for k in CROSS_BORDER)
     row: dict[str, Any] = {"period": label}
     for k in TIE_KINDS:
         row[k] = c[k]
     for k in CROSS_BORDER:
         row[f"{k} share"] = round(c[k] / cross, 4) if cross else None
+    row["uncertain"] = sum(r["dating"] == "uncertain" and label in r["period"].split() for r in rows)
     return row
