@@ -31,7 +31,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, Callable, Literal
+from typing import Annotated, Any, Callable, Literal, get_args
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, PlainValidator, ValidationInfo,
                       field_validator)
@@ -56,6 +56,8 @@ __all__ = [
     "Forum",
     "Sector",
     "Observation",
+    "Qualifier",
+    "QUALIFIERS",
     "Source",
     "SourceFile",
     "SourcesFile",
@@ -375,6 +377,8 @@ class Agreement(Record):
     valid_until: DateOrIndefinite | None = None
     status: Literal["in-force", "expired", "terminated", "planned", "unknown"] | None = None
     implements: list[Id] = Field(default_factory=list, description="framework it implements")
+    ratifies: Id | None = Field(default=None, description="the act this one ratifies (a ratification law)")
+    amends: Id | None = Field(default=None, description="the act this one amends")
 
 
 class Forum(Record):
@@ -399,6 +403,12 @@ class Sector(Record):
     broader: list[Id] = Field(default_factory=list)
 
 
+#: How an observation's value is printed: ``exact`` (the default when no qualifier is given),
+#: ``about`` (около 1 000), ``more-than`` (более 70%), ``less-than`` (менее 5%), ``up-to`` (до 17 тыс. т).
+Qualifier = Literal["exact", "about", "more-than", "less-than", "up-to"]
+QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
+
+
 class Observation(Record):
     """A figure a source gives: indicator, value, unit, year, about whom."""
 
@@ -406,6 +416,7 @@ class Observation(Record):
     subject: list[Id] = Field(min_length=1, description="actors the figure is about")
     counterpart: list[Id] = Field(default_factory=list, description="e.g. trade partner")
     value: float
+    qualifier: Qualifier | None = Field(default=None, description="how the value is printed: about 1000, more than 70")
     unit: str = Field(min_length=1)
     year: PartialDate | None = Field(default=None, description="year the figure refers to, if printed")
     category: LangMap = Field(default_factory=dict, description="e.g. product group")
@@ -493,7 +504,8 @@ class FieldSpec:
     literal
         For a literal: how it is written, one of :data:`LITERALS`; ``None`` for a reference.
     contestable
-        One true value: when two sources give different values, ``conflicts`` lists them.
+        One true value (for a list: one true list): when two sources give values that cannot
+        both be true, ``conflicts`` lists them.
     multi
         A list of values (``[a, b]``) rather than one.
     target_type
@@ -555,7 +567,7 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _lit("coordinates", "geo:lat", "special", also=("geo:long",)),
     _lit("founded", "founded", "date", contestable=True),
     # agreements and forums
-    _ref("signatories", "signatory", "actors", multi=True),
+    _ref("signatories", "signatory", "actors", multi=True, contestable=True),
     _lit("date", "date", "date-and-year", contestable=True, also=("year",)),
     _lit("end_date", "endDate", "date", contestable=True),
     _ref("place", "place", "actors", contestable=True),
@@ -564,6 +576,8 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _lit("valid_until", "validUntil", "special", contestable=True, also=("indefinite",)),
     _lit("status", "status", "text", contestable=True),
     _ref("implements", "implements", "agreements", multi=True),
+    _ref("ratifies", "ratifies", "agreements"),
+    _ref("amends", "amends", "agreements"),
     _ref("edition_of", "editionOf", "forums", contestable=True),
     _lit("number", "editionNumber", "integer", contestable=True),
     _ref("hosts", "host", "actors", multi=True),
@@ -576,8 +590,9 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _lit("indicator", "indicator", "text"),
     _ref("subject", "about", "actors", "forums", "agreements", multi=True),
     _ref("counterpart", "counterpart", "actors", multi=True),
-    _lit("value", "rdf:value", "double"),
-    _lit("unit", "unit", "text"),
+    _lit("value", "rdf:value", "double", contestable=True),
+    _lit("qualifier", "qualifier", "text"),
+    _lit("unit", "unit", "text", contestable=True),
     _lit("year", "date", "date-and-year", contestable=True, also=("year",)),
     _lit("category", "category", "langs"),
 )}
