@@ -73,10 +73,10 @@ _DATES = frozenset(XSD + t for t in ("gYear", "gYearMonth", "date"))
 _BOUNDS = {"more-than": lambda v: (v, True, _INF, True), "less-than": lambda v: (-_INF, True, v, True),
            "up-to": lambda v: (-_INF, True, v, False)}
 
-Extent = tuple[float, bool, float, bool] | ox.Literal | ox.NamedNode
+_Extent = tuple[float, bool, float, bool] | ox.Literal | ox.NamedNode
 
 
-def _extent(prop: str, term: ox.Literal | ox.NamedNode, qualifier: str | None) -> Extent:
+def _extent(prop: str, term: ox.Literal | ox.NamedNode, qualifier: str | None) -> _Extent:
     """What a stated value admits: an interval for a figure (``more-than 70``: above 70; ``about`` and
     ``exact``: the value itself) or a date (its first to its last day), else the term itself."""
     if prop == _VALUE:
@@ -88,7 +88,7 @@ def _extent(prop: str, term: ox.Literal | ox.NamedNode, qualifier: str | None) -
     return term
 
 
-def _covers(a: Extent, b: Extent) -> bool:
+def _covers(a: _Extent, b: _Extent) -> bool:
     """Whether ``a`` admits everything ``b`` admits (2015 covers 2015-03-16; more-than 70 covers 80)."""
     if not (isinstance(a, tuple) and isinstance(b, tuple)):
         return a == b
@@ -97,7 +97,7 @@ def _covers(a: Extent, b: Extent) -> bool:
     return low and high
 
 
-def _contains(a: list[Extent], b: list[Extent]) -> bool:
+def _contains(a: list[_Extent], b: list[_Extent]) -> bool:
     """Whether claim ``a`` says all that claim ``b`` says: each value of ``b`` covered by one of ``a``."""
     return all(any(_covers(x, y) for x in a) for y in b)
 
@@ -148,6 +148,13 @@ def conflicts(store: ox.Store) -> list[dict[str, Any]]:
         ``record``, ``label``, ``field`` (the name in the YAML), ``property`` and ``claims``:
         ``[{"value", "sources"}]``, every value (a list joined with ``, ``; a figure's
         qualifier before it, ``about 1000``) with the sources stating it.
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> [(c["record"], c["field"], [cl["value"] for cl in c["claims"]]) for c in conflicts(open_graph().store)]
+    [('omsk-pavlodar-cooperation-agreement', 'date', ['2007', '2015-03-16']),
+     ('pavlodar-oblast-industrial-enterprises', 'value', ['1273', 'about 1000'])]
     """
     labels = {r["s"].value: r["l"].value for r in store.query(
         "SELECT ?s (MIN(?l) AS ?l) WHERE { ?s rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), 'en')) } GROUP BY ?s",
@@ -165,14 +172,16 @@ def conflicts(store: ox.Store) -> list[dict[str, Any]]:
         claims = [{"value": " ".join(filter(None, (q, ", ".join(_short(t.value) for t in terms)))),
                    "sources": sources} for (terms, q), sources in stated.items()]
         out.append({"record": _short(s), "label": labels.get(s, ""), "field": _field_of(p, s in observations),
-                    "property": p[len(PD):] if p.startswith(PD) else _prefixed(p),
+                    "property": _property_name(p),
                     "claims": sorted(claims, key=lambda c: (c["value"], c["sources"]))})
     return out
 
 
-def _prefixed(iri: str) -> str:
-    """``rdf:value`` for the full IRI of a property outside the ontology."""
-    return next((f"{k}:{iri[len(v):]}" for k, v in PREFIXES.items() if iri.startswith(v) and k != "pdr"), iri)
+def _property_name(iri: str) -> str:
+    """A property as ``FIELDS`` names it: ``date`` for ``pd:date``, ``rdf:value`` outside the ontology."""
+    if iri.startswith(PD):
+        return iri[len(PD):]
+    return next((f"{k}:{iri[len(v):]}" for k, v in PREFIXES.items() if iri.startswith(v)), iri)
 
 
 #: The columns of :func:`conflict_table` (``paradiplo conflicts --format csv``, the report's ``conflicts.csv``).

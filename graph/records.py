@@ -404,7 +404,8 @@ class Sector(Record):
 
 
 #: How an observation's value is printed: ``exact`` (the default when no qualifier is given),
-#: ``about`` (около 1 000), ``more-than`` (более 70%), ``less-than`` (менее 5%), ``up-to`` (до 17 тыс. т).
+#: ``about`` (около 1 000), ``more-than`` (более 70%), ``less-than`` (менее 5%), ``up-to`` (не более).
+#: ``ontology/shapes.ttl`` lists the same values (a test keeps them equal).
 Qualifier = Literal["exact", "about", "more-than", "less-than", "up-to"]
 QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
 

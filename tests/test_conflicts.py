@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import rdflib
+import rdflib.collection
 
 from cli import cli
 from graph.load import load_dataset
@@ -14,9 +16,11 @@ from graph.provenance import CONFLICT_COLUMNS, conflict_table, conflicts, contes
 from graph.queries import find_query
 from graph.rdf import GRAPH, ID, PD, dataset_nquads, load_store, prop_iri
 from graph.sparql import run_query
+from graph.records import QUALIFIERS
 from graph.validate import validate
 from tests.conftest import SMALL
 
+ROOT = Path(__file__).parent.parent
 CONVENTION = "european-outline-convention-on-transfrontier-cooperation"
 LAW = "russia-federal-law-91-fz-european-outline-convention-ratification"
 AGREEMENT = "omsk-pavlodar-agreement"
@@ -60,7 +64,8 @@ def _of(rows: list[dict], field: str) -> list[dict]:
 # ---------------------------------------------------------------- the bundled data
 
 def test_the_convention_and_its_ratification_law_are_two_records_linked_by_ratifies(kg):
-    assert kg.store.query(f"ASK {{ GRAPH <{GRAPH}pogrebtsova-2024> {{ <{ID}{LAW}> <{PD}ratifies> <{ID}{CONVENTION}> }} }}")
+    link = f"<{ID}{LAW}> <{PD}ratifies> <{ID}{CONVENTION}>"
+    assert kg.store.query(f"ASK {{ GRAPH <{GRAPH}pogrebtsova-2024> {{ {link} }} }}")
     dates = {(r["s"].value.removeprefix(ID), r["d"].value, r["g"].value.removeprefix(GRAPH)) for r in kg.store.query(
         f"SELECT ?s ?d ?g WHERE {{ VALUES ?s {{ <{ID}{LAW}> <{ID}{CONVENTION}> }} GRAPH ?g {{ ?s <{PD}date> ?d }} }}")}
     assert dates == {(CONVENTION, "1980-05-21", "rustamova-calderon-2025"), (LAW, "2002-07-22", "pogrebtsova-2024")}
@@ -93,7 +98,8 @@ def test_two_places_are_one_conflict_on_the_place_field(small_dir):
     _edit(small_dir / "paper-b.yaml", "    date: 2007\n", "    date: 2007\n    place: pavlodar-oblast\n")
     assert _of(_checked(small_dir), "place") == [{
         "record": AGREEMENT, "label": "Omsk–Pavlodar agreement", "field": "place", "property": "place",
-        "claims": [{"value": "omsk-oblast", "sources": ["paper-a"]}, {"value": "pavlodar-oblast", "sources": ["paper-b"]}]}]
+        "claims": [{"value": "omsk-oblast", "sources": ["paper-a"]},
+                   {"value": "pavlodar-oblast", "sources": ["paper-b"]}]}]
 
 
 @pytest.mark.parametrize("in_b, conflict", [
@@ -129,9 +135,9 @@ def _observe_in_b(folder: Path, value: float, unit: str = "million USD", qualifi
 def test_two_values_of_an_observation_are_one_conflict_on_the_value_field(small_dir):
     _observe_in_b(small_dir, 380)
     rows = _checked(small_dir)
-    assert _of(rows, "value") == [{"record": "omsk-kz-trade-2022", "label": "", "field": "value", "property": "rdf:value",
-                                   "claims": [{"value": "380", "sources": ["paper-b"]},
-                                              {"value": "402.1", "sources": ["paper-a"]}]}]
+    assert _of(rows, "value") == [{"record": "omsk-kz-trade-2022", "label": "", "field": "value",
+                                   "property": "rdf:value", "claims": [{"value": "380", "sources": ["paper-b"]},
+                                                                       {"value": "402.1", "sources": ["paper-a"]}]}]
     assert _of(rows, "unit") == []
 
 
@@ -194,6 +200,14 @@ def test_ratifies_and_amends_point_to_an_agreement(small_dir, field):
     _edit(small_dir / "paper-a.yaml", f"    {field}: {AGREEMENT}\n", f"    {field}: omsk-oblast\n")
     problems = validate(load_dataset(small_dir)).problems
     assert [(p.code, p.record, p.field) for p in problems] == [("wrong-reference", "omsk-nko-memorandum", field)]
+
+
+def test_the_shapes_allow_the_qualifiers_of_the_model():
+    shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    prop = next(shapes.subjects(sh.path, rdflib.URIRef(PD + "qualifier")))
+    allowed = rdflib.collection.Collection(shapes, shapes.value(prop, sh["in"]))
+    assert tuple(str(v) for v in allowed) == QUALIFIERS
 
 
 def test_an_unknown_qualifier_is_refused_with_the_choices(small_dir):

@@ -31,6 +31,7 @@ def _timeline(runner, *args: str) -> dict[str, dict[str, str]]:
     ("kazakhstan-law-on-investments", "national-framework"),
     ("russia-kazakhstan-cooperation-agreement-1995", "national-framework"),
     ("european-outline-convention-on-transfrontier-cooperation", "national-framework"),
+    ("russia-federal-law-91-fz-european-outline-convention-ratification", "national-framework"),
     ("us-anti-russian-sanctions-act-2017", "external-context"),
     ("eu-anti-russian-sanctions-decision-2017", "external-context"),
     ("kazakhstan-russia-border-regions-cooperation-principles-agreement", "paradiplomatic"),
