@@ -40,7 +40,7 @@ from graph.remote import PROTOCOLS, run_remote
 from graph.render import COLOR_BY, LAYOUTS
 from graph.report import write_report
 from graph.sparql import DEFAULT_TIMEOUT, MAX_ROWS, run_query
-from graph.provenance import conflicts, stats
+from graph.provenance import CONFLICT_COLUMNS, conflict_table, conflicts, stats
 from graph.validate import validate
 
 EXPORT_FORMATS = tuple(FORMATS) + ("graphml", "gexf")
@@ -663,7 +663,7 @@ def stats_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
 
 @cli.command("conflicts")
 @data_option
-@format_option("table", "json")
+@format_option("table", "csv", "json")
 def conflicts_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
     """Claims on which sources disagree, each value with the sources that state it.
 
@@ -673,8 +673,11 @@ def conflicts_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(dumps(rows), nl=False)
         return
+    if fmt == "csv":
+        click.echo(rows_to_csv(conflict_table(rows), CONFLICT_COLUMNS), nl=False)
+        return
     for c in rows:
-        click.echo(f"{c['record']} {c['property']}:")
+        click.echo(f"{c['record']} {c['field']} ({c['property']}):")
         for cl in c["claims"]:
             click.echo(f"  {cl['value']:<24} {', '.join(cl['sources'])}")
     click.echo(f"{len(rows)} disagreement(s)", err=True)

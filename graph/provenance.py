@@ -19,10 +19,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES, prop_iri
-from .records import FIELDS, GENERAL_KNOWLEDGE, PartialDate
+from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES, XSD, prop_iri
+from .records import EDTF_DATATYPE, FIELDS, GENERAL_KNOWLEDGE, Observation, PartialDate
 
-__all__ = ["stats", "conflicts", "contestable_properties"]
+__all__ = ["stats", "conflicts", "conflict_table", "CONFLICT_COLUMNS", "contestable_properties"]
 
 
 def contestable_properties() -> list[str]:
@@ -66,45 +66,129 @@ def stats(store: ox.Store) -> dict[str, int]:
     }
 
 
-def _compatible(a: ox.Literal | ox.NamedNode, b: ox.Literal | ox.NamedNode) -> bool:
-    """Two dates agree when one is a coarser statement of the other (2015 and 2015-03-16)."""
-    if isinstance(a, ox.Literal) and isinstance(b, ox.Literal) and a.datatype.value.endswith(("gYear", "gYearMonth", "date")):
-        x, y = PartialDate.parse(a.value), PartialDate.parse(b.value)
-        xa, xb, ya, yb = x.first_day(), x.last_day(), y.first_day(), y.last_day()
-        return (xa <= ya and yb <= xb) or (ya <= xa and xb <= yb)
-    return a == b
+_INF = float("inf")
+_VALUE = prop_iri("rdf:value")
+_DATES = frozenset([*(XSD + t for t in ("gYear", "gYearMonth", "date")), EDTF_DATATYPE])
+#: An observation's value with a qualifier: the values it admits, as (low, low open, high, high open).
+_BOUNDS = {"more-than": lambda v: (v, True, _INF, True), "less-than": lambda v: (-_INF, True, v, True),
+           "up-to": lambda v: (-_INF, True, v, False)}
+
+_Extent = tuple[float, bool, float, bool] | ox.Literal | ox.NamedNode
+
+
+def _extent(prop: str, term: ox.Literal | ox.NamedNode, qualifier: str | None) -> _Extent:
+    """What a stated value admits: an interval for a figure (``more-than 70``: above 70; ``about`` and
+    ``exact``: the value itself) or a date (its first to its last day), else the term itself."""
+    if prop == _VALUE:
+        v = float(term.value)
+        return _BOUNDS.get(qualifier or "exact", lambda v: (v, False, v, False))(v)
+    if isinstance(term, ox.Literal) and term.datatype.value in _DATES:
+        d = PartialDate.parse(term.value)
+        return (d.first_day().toordinal(), False, d.last_day().toordinal(), False)
+    return term
+
+
+def _covers(a: _Extent, b: _Extent) -> bool:
+    """Whether ``a`` admits everything ``b`` admits (2015 covers 2015-03-16; more-than 70 covers 80)."""
+    if not (isinstance(a, tuple) and isinstance(b, tuple)):
+        return a == b
+    low = a[0] < b[0] or (a[0] == b[0] and (b[1] or not a[1]))
+    high = b[2] < a[2] or (a[2] == b[2] and (b[3] or not a[3]))
+    return low and high
+
+
+def _contains(a: list[_Extent], b: list[_Extent]) -> bool:
+    """Whether claim ``a`` says all that claim ``b`` says: each value of ``b`` covered by one of ``a``."""
+    return all(any(_covers(x, y) for x in a) for y in b)
+
+
+def _field_of(prop: str, observation: bool) -> str:
+    """The contestable field of :data:`FIELDS` written with ``prop`` (``pd:date``: ``year`` on an observation)."""
+    names = [spec.name for spec in FIELDS.values() if spec.contestable and prop_iri(spec.prop) == prop]
+    own = [n for n in names if (n in Observation.model_fields) == observation]
+    return (own or names)[0]
+
+
+def _short(value: str) -> str:
+    """A record id for a record IRI; any other value as it is."""
+    return value[len(ID):] if value.startswith(ID) else value
+
+
+def _claims(store: ox.Store) -> dict[tuple[str, str], dict[str, tuple[tuple, str | None]]]:
+    """(record, property) → source → (the values it states, sorted; the qualifier of a figure)."""
+    props = " ".join(f"<{p}>" for p in contestable_properties())
+    rows = store.query(f"""
+        SELECT ?s ?p ?o ?g ?q WHERE {{
+          VALUES ?p {{ {props} }}
+          GRAPH ?g {{ ?s ?p ?o OPTIONAL {{ ?s pd:qualifier ?q FILTER(?p = rdf:value) }} }} }}""", prefixes=PREFIXES)
+    values: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    qualifiers: dict[tuple[str, str, str], str] = {}
+    for r in rows:
+        key, g = (r["s"].value, r["p"].value), r["g"].value[len(GRAPH):]
+        values[key][g].append(r["o"])
+        if r["q"] is not None and r["q"].value != "exact":  # no qualifier means exact
+            qualifiers[(*key, g)] = r["q"].value
+    return {key: {g: (tuple(sorted(set(terms), key=str)), qualifiers.get((*key, g))) for g, terms in by_source.items()}
+            for key, by_source in values.items()}
 
 
 def conflicts(store: ox.Store) -> list[dict[str, Any]]:
-    """Claims on which sources disagree, one row per record and property.
+    """Claims on which sources disagree: one row per record and contestable field of :data:`FIELDS`.
+
+    Two sources disagree when neither claim covers the other: a date covers the more
+    precise dates inside it (``2015`` and ``2015-03-16`` agree), a list the lists it
+    contains (one paper may name fewer signatories), a figure with a qualifier the
+    figures it admits (``more-than 70`` and ``72`` agree; ``about 1000`` and ``1273`` do
+    not, and the qualifier is shown beside the value). ``graph/queries/disagreements.rq``
+    applies the same rule in SPARQL.
 
     Returns
     -------
     list of dict
-        ``record``, ``label``, ``property`` and ``claims``: ``[{"value", "sources"}]``
-        with every value and the sources stating it. Dates that differ only in
-        precision (``2015`` and ``2015-03-16``) are not a disagreement.
+        ``record``, ``label``, ``field`` (the name in the YAML), ``property`` and ``claims``:
+        ``[{"value", "sources"}]``, every value (a list joined with ``, ``; a figure's
+        qualifier before it, ``about 1000``) with the sources stating it.
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> [(c["record"], c["field"], [cl["value"] for cl in c["claims"]]) for c in conflicts(open_graph().store)]
+    [('omsk-pavlodar-cooperation-agreement', 'date', ['2007', '2015-03-16']),
+     ('pavlodar-oblast-industrial-enterprises', 'value', ['1273', 'about 1000'])]
     """
-    props = " ".join(f"<{p}>" for p in contestable_properties())
-    rows = store.query(f"""
-        SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {props} }} GRAPH ?g {{ ?s ?p ?o }} }}""", prefixes=PREFIXES)
-    claims: dict[tuple[str, str], dict[Any, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for r in rows:
-        claims[(r["s"].value, r["p"].value)][r["o"]].add(r["g"].value[len(GRAPH):])
     labels = {r["s"].value: r["l"].value for r in store.query(
         "SELECT ?s (MIN(?l) AS ?l) WHERE { ?s rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), 'en')) } GROUP BY ?s",
         prefixes=PREFIXES)}
+    observations = {r["s"].value for r in store.query("SELECT DISTINCT ?s WHERE { ?s a pd:Observation }",
+                                                       prefixes=PREFIXES)}
     out = []
-    for (s, p), values in sorted(claims.items()):
-        terms = sorted(values, key=str)
-        disagree = any(not _compatible(a, b) for i, a in enumerate(terms) for b in terms[i + 1:])
-        if len(terms) < 2 or not disagree:
+    for (s, p), by_source in sorted(_claims(store).items()):
+        stated: dict[tuple[tuple, str | None], list[str]] = defaultdict(list)
+        for g, claim in sorted(by_source.items()):
+            stated[claim].append(g)
+        extents = [[_extent(p, t, q) for t in terms] for terms, q in stated]
+        if all(_contains(a, b) or _contains(b, a) for i, a in enumerate(extents) for b in extents[i + 1:]):
             continue
-        out.append({
-            "record": s[len(ID):] if s.startswith(ID) else s,
-            "label": labels.get(s, ""),
-            "property": p[len(PD):] if p.startswith(PD) else p,
-            "claims": [{"value": t.value[len(ID):] if t.value.startswith(ID) else t.value,
-                        "sources": sorted(values[t])} for t in terms],
-        })
+        claims = [{"value": " ".join(filter(None, (q, ", ".join(_short(t.value) for t in terms)))),
+                   "sources": sources} for (terms, q), sources in stated.items()]
+        out.append({"record": _short(s), "label": labels.get(s, ""), "field": _field_of(p, s in observations),
+                    "property": _property_name(p),
+                    "claims": sorted(claims, key=lambda c: (c["value"], c["sources"]))})
     return out
+
+
+def _property_name(iri: str) -> str:
+    """A property as ``FIELDS`` names it: ``date`` for ``pd:date``, ``rdf:value`` outside the ontology."""
+    if iri.startswith(PD):
+        return iri[len(PD):]
+    return next((f"{k}:{iri[len(v):]}" for k, v in PREFIXES.items() if iri.startswith(v)), iri)
+
+
+#: The columns of :func:`conflict_table` (``paradiplo conflicts --format csv``, the report's ``conflicts.csv``).
+CONFLICT_COLUMNS = ["record", "label", "field", "property", "value", "sources"]
+
+
+def conflict_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`conflicts` flattened for CSV: one row per claim, with the :data:`CONFLICT_COLUMNS`."""
+    return [{"record": c["record"], "label": c["label"], "field": c["field"], "property": c["property"],
+             "value": cl["value"], "sources": cl["sources"]} for c in rows for cl in c["claims"]]

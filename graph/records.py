@@ -33,7 +33,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, Callable, Literal
+from typing import Annotated, Any, Callable, Literal, get_args
 
 import edtf
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, PlainValidator, ValidationInfo,
@@ -59,6 +59,8 @@ __all__ = [
     "Forum",
     "Sector",
     "Observation",
+    "Qualifier",
+    "QUALIFIERS",
     "Source",
     "SourceFile",
     "SourcesFile",
@@ -451,6 +453,8 @@ class Agreement(Record):
     implements: list[Id] = Field(default_factory=list, description="framework it implements")
     instrument: Literal["paradiplomatic", "national-framework", "external-context", "non-governmental"] | None = Field(
         default=None, description="what the record is for the analysis, when its signatories do not say it")
+    ratifies: Id | None = Field(default=None, description="the act this one ratifies (a ratification law)")
+    amends: Id | None = Field(default=None, description="the act this one amends")
 
 
 class Forum(Record):
@@ -477,6 +481,13 @@ class Sector(Record):
     broader: list[Id] = Field(default_factory=list)
 
 
+#: How an observation's value is printed: ``exact`` (the default when no qualifier is given),
+#: ``about`` (около 1 000), ``more-than`` (более 70%), ``less-than`` (менее 5%), ``up-to`` (не более).
+#: ``ontology/shapes.ttl`` lists the same values (a test keeps them equal).
+Qualifier = Literal["exact", "about", "more-than", "less-than", "up-to"]
+QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
+
+
 class Observation(Record):
     """A figure a source gives: indicator, value, unit, year, about whom."""
 
@@ -484,6 +495,7 @@ class Observation(Record):
     subject: list[Id] = Field(min_length=1, description="actors the figure is about")
     counterpart: list[Id] = Field(default_factory=list, description="e.g. trade partner")
     value: float
+    qualifier: Qualifier | None = Field(default=None, description="how the value is printed: about 1000, more than 70")
     unit: str = Field(min_length=1)
     year: PartialDate | None = Field(default=None, description="year the figure refers to, if printed")
     category: LangMap = Field(default_factory=dict, description="e.g. product group")
@@ -571,7 +583,8 @@ class FieldSpec:
     literal
         For a literal: how it is written, one of :data:`LITERALS`; ``None`` for a reference.
     contestable
-        One true value: when two sources give different values, ``conflicts`` lists them.
+        One true value (for a list: one true list): when two sources give values that cannot
+        both be true, ``conflicts`` lists them.
     multi
         A list of values (``[a, b]``) rather than one.
     target_type
@@ -633,7 +646,7 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _lit("coordinates", "geo:lat", "special", also=("geo:long",)),
     _lit("founded", "founded", "date", contestable=True),
     # agreements and forums
-    _ref("signatories", "signatory", "actors", multi=True),
+    _ref("signatories", "signatory", "actors", multi=True, contestable=True),
     _lit("date", "date", "date-and-year", contestable=True, also=("year", "earliest", "latest")),
     _lit("end_date", "endDate", "date", contestable=True),
     _ref("place", "place", "actors", contestable=True),
@@ -643,6 +656,8 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _lit("status", "status", "text", contestable=True),
     _ref("implements", "implements", "agreements", multi=True),
     _lit("instrument", "instrument", "text", contestable=True),
+    _ref("ratifies", "ratifies", "agreements"),
+    _ref("amends", "amends", "agreements"),
     _ref("edition_of", "editionOf", "forums", contestable=True),
     _lit("number", "editionNumber", "integer", contestable=True),
     _ref("hosts", "host", "actors", multi=True),
@@ -655,8 +670,9 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _lit("indicator", "indicator", "text"),
     _ref("subject", "about", "actors", "forums", "agreements", multi=True),
     _ref("counterpart", "counterpart", "actors", multi=True),
-    _lit("value", "rdf:value", "double"),
-    _lit("unit", "unit", "text"),
+    _lit("value", "rdf:value", "double", contestable=True),
+    _lit("qualifier", "qualifier", "text"),
+    _lit("unit", "unit", "text", contestable=True),
     _lit("year", "date", "date-and-year", contestable=True, also=("year", "earliest", "latest")),
     _lit("category", "category", "langs"),
 )}

@@ -25,7 +25,7 @@ from .formats import dumps, rows_to_csv
 from .project import Filters, leave_one_out, papers
 from .rdf import serialize
 from .store import KnowledgeGraph
-from .provenance import conflicts, stats
+from .provenance import CONFLICT_COLUMNS, conflict_table, conflicts, stats
 from .templates import render
 
 __all__ = ["build_report", "write_report", "timeline_svg", "scope"]
@@ -53,8 +53,6 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
     robust = robustness(g, leave_one_out(kg.store, filters, level), metric="degree", top=ROBUSTNESS_TOP)
     comm_rows = [{"community": c["id"], "id": m, "label": lab, "country": g.nodes[m].get("country", "")}
                  for c in comms["communities"] for m, lab in zip(c["members"], c["labels"])]
-    conflict_rows = [{"record": c["record"], "property": c["property"], "value": cl["value"],
-                      "sources": cl["sources"]} for c in disagreements for cl in c["claims"]]
     files = {
         "dataset.trig": serialize(kg.quads, "trig").decode("utf-8"),
         "stats.json": dumps(counts),
@@ -64,7 +62,7 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
         "communities.json": dumps(comms),
         "communities.csv": rows_to_csv(comm_rows, ["community", "id", "label", "country"]),
         "conflicts.json": dumps(disagreements),
-        "conflicts.csv": rows_to_csv(conflict_rows, ["record", "property", "value", "sources"]),
+        "conflicts.csv": rows_to_csv(conflict_table(disagreements), CONFLICT_COLUMNS),
         "timeline.csv": rows_to_csv(years, TIMELINE_COLUMNS),
         "typology.csv": rows_to_csv(kinds["shares"]),
         "typology-ties.csv": rows_to_csv(kinds["pairs"], PAIR_COLUMNS),
@@ -150,7 +148,7 @@ def _timeline(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 def _index(counts: dict, ranks: list, comms: dict, disagreements: list, years: list, by_period: list,
            shares: list, nodes: int, edges: int, seed: int, period_arg: str, robust: dict | None = None,
            scope: dict[str, str] | None = None, period_counts: list | None = None) -> str:
-    conflict_rows = [{"record": c["record"], "property": c["property"],
+    conflict_rows = [{"record": c["record"], "field": c["field"],
                       "claims": "; ".join(f"{cl['value']} ({', '.join(cl['sources'])})" for cl in c["claims"])}
                      for c in disagreements]
     comm_rows = [{"community": c["id"], "size": c["size"], "countries": ", ".join(c["countries"]),

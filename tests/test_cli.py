@@ -62,9 +62,13 @@ def test_communities_json_equals_the_library(runner, small_kg):
 def test_conflicts_lists_both_claims_with_their_sources(runner, small_kg):
     out = json.loads(_ok(runner, ["conflicts", "--data", str(SMALL), "--format", "json"]).stdout)
     assert out == conflicts(small_kg.store)
-    assert out == [{"record": "omsk-pavlodar-agreement", "label": "Omsk–Pavlodar agreement", "property": "date",
+    agreement = {"record": "omsk-pavlodar-agreement", "label": "Omsk–Pavlodar agreement"}
+    assert out == [{**agreement, "field": "date", "property": "date",
                     "claims": [{"value": "2007", "sources": ["paper-b"]},
-                               {"value": "2015-03-16", "sources": ["paper-a"]}]}]
+                               {"value": "2015-03-16", "sources": ["paper-a"]}]},
+                   {**agreement, "field": "signatories", "property": "signatory",  # the region or its executive
+                    "claims": [{"value": "omsk-oblast, pavlodar-oblast-akimat", "sources": ["paper-b"]},
+                               {"value": "omsk-oblast-government, pavlodar-oblast", "sources": ["paper-a"]}]}]
 
 
 def test_bundled_data_keeps_the_disputed_omsk_pavlodar_date(kg):

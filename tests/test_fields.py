@@ -50,7 +50,7 @@ def test_a_field_is_a_reference_or_a_literal():
 def test_conflicts_look_at_the_contestable_fields():
     assert set(contestable_properties()) == {PD + p for p in (
         "date", "endDate", "place", "signedAt", "editionNumber", "editionOf", "validUntil", "status", "country",
-        "founded", "instrument")}
+        "founded", "signatory", "unit", "instrument")} | {prop_iri("rdf:value")}
 
 
 class RivalActor(Actor):
@@ -79,7 +79,7 @@ def test_a_field_added_to_fields_reaches_rdf_and_conflicts(rival, small_dir):
     nquads = dataset_nquads(dataset)
     assert f"<{ID}omsk-oblast> <{PD}rivalOf> <{ID}pavlodar-oblast> <{GRAPH}paper-a> .".encode() in nquads
     rows = [c for c in conflicts(load_store(nquads)) if c["property"] == "rivalOf"]
-    assert rows == [{"record": "omsk-oblast", "label": "Omsk Oblast", "property": "rivalOf", "claims": [
+    assert rows == [{"record": "omsk-oblast", "label": "Omsk Oblast", "field": "rival", "property": "rivalOf", "claims": [
         {"value": "north-kazakhstan-oblast", "sources": ["paper-b"]},
         {"value": "pavlodar-oblast", "sources": ["paper-a"]}]}]
 

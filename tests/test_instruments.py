@@ -31,6 +31,7 @@ def _timeline(runner, *args: str) -> dict[str, dict[str, str]]:
     ("kazakhstan-law-on-investments", "national-framework"),
     ("russia-kazakhstan-cooperation-agreement-1995", "national-framework"),
     ("european-outline-convention-on-transfrontier-cooperation", "national-framework"),
+    ("russia-federal-law-91-fz-european-outline-convention-ratification", "national-framework"),
     ("us-anti-russian-sanctions-act-2017", "external-context"),
     ("eu-anti-russian-sanctions-decision-2017", "external-context"),
     ("kazakhstan-russia-border-regions-cooperation-principles-agreement", "paradiplomatic"),
@@ -69,6 +70,8 @@ def test_forums_and_visits_count_whatever_the_option(kg):
 def test_a_record_is_counted_in_a_year_only_when_every_date_lies_in_it(kg, runner):
     by_year = _timeline(runner)  # omsk-pavlodar-cooperation-agreement: 2007 and 2015 by two papers
     assert int(by_year["2010"]["uncertain"]) >= 1 and by_year["2010"]["total"] == "0"
+    everything = _timeline(runner, "--instruments", "all")  # the Outline Convention and its ratification law
+    assert everything["1980"]["agreement"] == "1" and everything["2002"]["agreement"] == "1"
     query = find_query("agreements-by-year")
     by_query = {int(r[0].value): int(r[1].value) for r in run_query(kg.store, query.text).rows}
     by_python = {r["year"]: r["agreement"] for r in timeline(kg.ties()) if r["year"] != "undated" and r["agreement"]}

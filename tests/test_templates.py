@@ -59,7 +59,8 @@ def _report_index() -> str:
             {"year": "undated", "agreement": 1, "forum": 0, "visit": 0, "total": 1, "uncertain": 0, "planned": 0}]
     comms = {"modularity": 0.5, "communities": [{"id": 0, "size": 1, "countries": [HOSTILE], "sectors": [HOSTILE],
                                                  "labels": [HOSTILE]}]}
-    disagreements = [{"record": HOSTILE, "property": HOSTILE, "claims": [{"value": HOSTILE, "sources": [HOSTILE]}]}]
+    disagreements = [{"record": HOSTILE, "field": HOSTILE, "property": HOSTILE,
+                      "claims": [{"value": HOSTILE, "sources": [HOSTILE]}]}]
     ranks = [{"rank": 1, "id": HOSTILE, "label": HOSTILE, "country": HOSTILE}]
     by_period = [{"id": HOSTILE, "label": HOSTILE, HOSTILE: HOSTILE}]
     robust = {"metric": "degree", "top": 1, "runs": [{"left_out": HOSTILE, "first": HOSTILE}],
