@@ -179,8 +179,8 @@ def _query_text(request: Request) -> tuple[str | None, Response | None]:
     if request.method == "POST" and request.mimetype == "application/sparql-query":
         return _body_text(request)
     if request.method == "POST" and request.mimetype != "application/x-www-form-urlencoded":
-        return None, _error(415, f"unsupported Content-Type {request.mimetype!r}: use "
-                                 "application/x-www-form-urlencoded or application/sparql-query")
+        given = f"unsupported Content-Type {request.mimetype!r}" if request.mimetype else "no Content-Type"
+        return None, _error(415, f"{given}: use application/x-www-form-urlencoded or application/sparql-query")
     queries = request.form.getlist("query") if request.method == "POST" else request.args.getlist("query")
     if len(queries) > 1:
         return None, _error(400, f"{len(queries)} query parameters: send exactly one query per request")
