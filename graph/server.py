@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from typing import Callable, Iterable
@@ -33,6 +34,7 @@ from werkzeug.wrappers import Request, Response
 from .formats import to_json
 from .queries import bundled_queries
 from .rdf import PREFIXES
+from .reconcile import Reconciler, ReconcileError
 from .sandbox import DEFAULT_MEMORY
 from .sparql import (
     DEFAULT_TIMEOUT,
@@ -245,6 +247,54 @@ def _sparql(request: Request, store: ox.Store, pool: QueryPool, timeout: float) 
                     headers=_CORS)
 
 
+RECONCILE = "/reconcile"
+_CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+
+
+def _json(request: Request, value: object) -> Response:
+    """JSON, or JSONP when the request names a ``callback`` (a plain JavaScript name)."""
+    body = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    callback = request.values.get("callback")
+    if callback is None:
+        return Response(body, mimetype="application/json", headers=_CORS)
+    if not _CALLBACK.fullmatch(callback) or len(callback) > 100:
+        return _error(400, "callback must be a JavaScript name (letters, digits, _, $ and dots)")
+    return Response(f"/**/{callback}({body});", mimetype="application/javascript", headers=_CORS)
+
+
+def _reconcile(request: Request, reconciler: Reconciler) -> Response:
+    """``/reconcile``: the manifest, a batch of queries (``queries``, JSON), ``/suggest/entity``
+    and ``/preview`` (Reconciliation Service API 0.2)."""
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=_CORS)
+    if request.method not in ("GET", "HEAD", "POST"):
+        return _error(405, "use GET or POST")
+    root = request.host_url.rstrip("/") + RECONCILE
+    tail = request.path[len(RECONCILE):].rstrip("/")
+    if tail == "/suggest/entity":
+        try:
+            cursor = int(request.values.get("cursor", "0"))
+        except ValueError:
+            return _error(400, "cursor must be a whole number")
+        return _json(request, reconciler.suggest(request.values.get("prefix", ""), max(cursor, 0)))
+    if tail == "/preview":
+        card = reconciler.preview(request.values.get("id", ""))
+        if card is None:
+            return _error(404, f"no actor with id {request.values.get('id', '')!r}")
+        return Response(card, mimetype="text/html", headers=_CORS)
+    if tail:
+        return _error(404, "not found: the reconciliation service is /reconcile, /reconcile/suggest/entity "
+                           "and /reconcile/preview")
+    if "queries" not in request.values:
+        return _json(request, reconciler.manifest(root))
+    try:
+        return _json(request, reconciler.reconcile(json.loads(request.values["queries"])))
+    except json.JSONDecodeError as exc:
+        return _error(400, f"queries is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+    except ReconcileError as exc:
+        return _error(400, str(exc))
+
+
 def _log(request: Request, environ: dict, response: Response, started: float) -> None:
     """One access-log line on stderr, control characters escaped."""
     print(f'{request.remote_addr} - - [{time.strftime("%d/%b/%Y:%H:%M:%S %z")}] '
@@ -257,7 +307,8 @@ def _log(request: Request, environ: dict, response: Response, started: float) ->
 def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = MAX_ROWS,
              workers: int = 4, allowed_hosts: Iterable[str] = LOCAL_HOSTS, wait: float = DEFAULT_WAIT,
              memory: int | None = DEFAULT_MEMORY) -> Callable:
-    """The WSGI application: ``/sparql`` (SPARQL 1.1 Protocol) and ``/`` (a query page).
+    """The WSGI application: ``/sparql`` (SPARQL 1.1 Protocol), ``/reconcile`` (Reconciliation
+    Service API 0.2, :mod:`graph.reconcile`) and ``/`` (a query page).
 
     Queries run in a :class:`graph.sparql.QueryPool` of ``workers`` processes forked now,
     before any server thread starts; a request waits at most ``wait`` seconds for one
@@ -265,6 +316,7 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
     ``.example.org`` for its subdomains; port ignored) get ``403``, so a page on another
     origin cannot reach the endpoint by rebinding its DNS name.
     """
+    reconciler = Reconciler(store)
     pool = QueryPool(store, size=workers, max_rows=max_rows, wait=wait, memory=memory)
     trusted = sorted(set(allowed_hosts))
 
@@ -274,6 +326,8 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
                                "--allow-host NAME to answer to that name")
         if request.path in ENDPOINT_PATHS:
             return _sparql(request, store, pool, timeout)
+        if request.path == RECONCILE or request.path.startswith(RECONCILE + "/"):
+            return _reconcile(request, reconciler)
         if request.path == "/" and request.method in ("GET", "HEAD"):
             return Response(_page(), mimetype="text/html")
         return _error(404, "not found: the endpoint is /sparql")
