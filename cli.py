@@ -367,7 +367,8 @@ def serve(data: Path | None, store: Path | None, host: str, port: int, timeout: 
     GET, HEAD and POST (form or application/sparql-query) at /sparql and /sparql/; JSON, XML,
     CSV, TSV results and Turtle, N-Triples, JSON-LD graphs by content negotiation;
     default-graph-uri / named-graph-uri and FROM for graphs of the dataset; relative IRIs
-    resolve against the endpoint's URL; a query page at /.
+    resolve against the endpoint's URL; a reconciliation service (Reconciliation Service
+    API 0.2, for OpenRefine) at /reconcile; a query page at /.
 
     Example: paradiplo serve --port 8000 --timeout 10
     """

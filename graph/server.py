@@ -1,4 +1,5 @@
-"""A read-only SPARQL 1.1 Protocol endpoint at ``/sparql``.
+"""A read-only SPARQL 1.1 Protocol endpoint at ``/sparql`` (and ``/sparql/``), with a
+reconciliation service at ``/reconcile`` (:mod:`graph.reconcile`).
 
 Werkzeug parses requests and ``Accept`` headers; waitress serves them with a pool
 of threads. Queries run in a pool of processes forked once (:class:`graph.sparql.QueryPool`);
