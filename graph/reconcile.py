@@ -19,13 +19,13 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
+from rapidfuzz import fuzz, process
 
 from .project import actors
 from .rdf import ID, PD, PREFIXES
@@ -40,6 +40,10 @@ DEFAULT_LIMIT = 5
 MAX_QUERIES = 1000
 #: the score from which a unique best candidate is a ``match``
 MATCH_SCORE = 100.0
+#: candidates scoring less are left out (scores run from 0 to 100)
+MIN_SCORE = 50.0
+#: characters in a name at most
+MAX_NAME = 1000
 
 
 class ReconcileError(ValueError):
@@ -115,6 +119,8 @@ def _check(key: str, query: Any) -> None:
         raise ReconcileError(f"{where}: unknown field {unknown[0]!r}; use query, type, limit, properties, type_strict")
     if "query" in query and not isinstance(query["query"], str):
         raise ReconcileError(f"{where}: 'query' must be a string")
+    if len(query.get("query", "")) > MAX_NAME:
+        raise ReconcileError(f"{where}: 'query' is longer than {MAX_NAME} characters; send a name")
     if "query" not in query and not query.get("properties"):
         raise ReconcileError(f"{where}: give 'query' (a name) or at least one of 'properties'")
     if "type" in query and not all(isinstance(t, str) for t in _as_list(query["type"])):
@@ -139,6 +145,7 @@ class Reconciler:
     def __init__(self, store: ox.Store):
         self.entities = _entities(store)
         self._names = {e.id: {normalise(label) for label in e.labels} - {""} for e in self.entities.values()}
+        self._choices = [(name, e) for e in self.entities.values() for name in sorted(self._names[e.id])]
         countries = {e.country for e in self.entities.values() if e.country}
         self._countries = {normalise(name): c for c in sorted(countries) if c in self.entities
                            for name in (c, *self.entities[c].labels)}
@@ -158,13 +165,18 @@ class Reconciler:
             "suggest": {"entity": {"service_url": root, "service_path": "/suggest/entity"}},
         }
 
-    def _score(self, entity: Entity, text: str) -> float:
-        """100 for a label equal to the query (normalised), else the best similarity of a label, 0–99."""
-        names = self._names[entity.id]
-        if text in names:
-            return 100.0
-        best = max((difflib.SequenceMatcher(None, text, name).ratio() for name in names), default=0.0)
-        return round(min(best * 100, 99.0), 1)
+    def _scores(self, text: str) -> dict[str, float]:
+        """Entity id → 100 for a label equal to the name (both normalised), else the best
+        similarity of one of its labels (rapidfuzz's normalised Indel similarity, at most 99);
+        only entities scoring at least :data:`MIN_SCORE`."""
+        best: dict[str, float] = {}
+        found = process.extract(text, [name for name, _ in self._choices], scorer=fuzz.ratio, limit=None,
+                                score_cutoff=MIN_SCORE)
+        for name, score, i in found:
+            entity = self._choices[i][1]
+            score = 100.0 if name == text else round(min(score, 99.0), 1)
+            best[entity.id] = max(best.get(entity.id, 0.0), score)
+        return best
 
     def _admits(self, entity: Entity, query: dict[str, Any]) -> bool:
         """Whether an entity has the query's type (any of them) and every property value given."""
@@ -183,8 +195,9 @@ class Reconciler:
 
     def _candidates(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         text = normalise(query.get("query", ""))
-        scored = [(self._score(e, text) if text else 100.0, e) for e in self.entities.values() if self._admits(e, query)]
-        scored = sorted((s for s in scored if s[0] >= 50 or not text), key=lambda s: (-s[0], s[1].id))
+        scores = self._scores(text) if text else {e.id: 100.0 for e in self.entities.values()}
+        scored = sorted(((scores[e.id], e) for e in self.entities.values() if e.id in scores and self._admits(e, query)),
+                        key=lambda s: (-s[0], s[1].id))
         best = scored[: int(query.get("limit", DEFAULT_LIMIT))]
         exact = [e for score, e in scored if score >= MATCH_SCORE]
         return [{"id": e.id, "name": e.name, "description": e.description, "score": score,

@@ -170,6 +170,7 @@ def test_preview_over_http(service):
     ("[]", b"must be a JSON object"),
     (json.dumps({"q0": {"query": 5}}), b"query 'q0': 'query' must be a string"),
     (json.dumps({"q0": {"query": "x", "limit": 0}}), b"query 'q0': 'limit'"),
+    (json.dumps({"q0": {"query": "x" * 1001}}), b"query 'q0': 'query' is longer than 1000 characters"),
     (json.dumps({"q0": {"query": "x", "properties": [{"pid": "country"}]}}), b"query 'q0': each of 'properties'"),
 ])
 def test_bad_batches_are_400_with_the_reason(service, queries, message):
