@@ -372,8 +372,11 @@ def serve(data: Path | None, store: Path | None, host: str, port: int, timeout: 
           allow_hosts: tuple[str, ...], workers: int, memory_mb: int) -> None:
     """Serve the dataset read-only as a SPARQL 1.1 Protocol endpoint at /sparql.
 
-    GET and POST (form or application/sparql-query); JSON, XML, CSV, TSV results and Turtle,
-    N-Triples, JSON-LD graphs by content negotiation; a query page at /.
+    GET, HEAD and POST (form or application/sparql-query) at /sparql and /sparql/; JSON, XML,
+    CSV, TSV results and Turtle, N-Triples, JSON-LD graphs by content negotiation;
+    default-graph-uri / named-graph-uri and FROM for graphs of the dataset; relative IRIs
+    resolve against the endpoint's URL; a reconciliation service (Reconciliation Service
+    API 0.2, for OpenRefine) at /reconcile; a query page at /.
 
     Example: paradiplo serve --port 8000 --timeout 10
     """

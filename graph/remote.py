@@ -269,7 +269,7 @@ def run_remote(endpoint: str, text: str, timeout: float = DEFAULT_TIMEOUT) -> Qu
     paradiplo's prefixes declared) is sent; no redirect is followed. Failures are
     :class:`~graph.sparql.QueryError`.
     """
-    form, checked = prepare_query(text)
+    form, checked, _ = prepare_query(text)  # FROM is refused: no graphs given
     graph = form in ("ConstructQuery", "DescribeQuery")
     accept = "application/n-triples" if graph else "application/sparql-results+json"
     prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())  # ours are predeclared

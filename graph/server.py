@@ -1,4 +1,5 @@
-"""A read-only SPARQL 1.1 Protocol endpoint at ``/sparql``.
+"""A read-only SPARQL 1.1 Protocol endpoint at ``/sparql`` (and ``/sparql/``), with a
+reconciliation service at ``/reconcile`` (:mod:`graph.reconcile`).
 
 Werkzeug parses requests and ``Accept`` headers; waitress serves them with a pool
 of threads. Queries run in a pool of processes forked once (:class:`graph.sparql.QueryPool`);
@@ -19,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from typing import Callable, Iterable
@@ -33,6 +35,7 @@ from werkzeug.wrappers import Request, Response
 from .formats import to_json
 from .queries import bundled_queries
 from .rdf import PREFIXES
+from .reconcile import Reconciler, ReconcileError
 from .sandbox import DEFAULT_MEMORY
 from .sparql import (
     DEFAULT_TIMEOUT,
@@ -40,6 +43,7 @@ from .sparql import (
     MAX_QUERY_LENGTH,
     MAX_ROWS,
     QueryBusy,
+    QueryDataset,
     QueryError,
     QueryPool,
     QueryRefused,
@@ -48,11 +52,12 @@ from .sparql import (
     QueryTimeout,
     QueryTooLarge,
     QueryTooLong,
+    check_dataset,
     prepare_query,
 )
 from .templates import render
 
-__all__ = ["make_app", "serve", "RESULT_TYPES", "GRAPH_TYPES", "MAX_BODY", "LOCAL_HOSTS"]
+__all__ = ["make_app", "serve", "RESULT_TYPES", "GRAPH_TYPES", "MAX_BODY", "LOCAL_HOSTS", "ENDPOINT_PATHS"]
 
 #: bytes of request body read at most: a query of MAX_QUERY_LENGTH characters, each up to four
 #: UTF-8 bytes, percent-encoded (12 bytes), plus room for the other form fields; larger → 413
@@ -61,6 +66,8 @@ MAX_BODY = 12 * MAX_QUERY_LENGTH + 65_536
 #: Host names the endpoint answers to unless told otherwise (``--allow-host``): a page on
 #: another origin that rebinds its DNS name to 127.0.0.1 sends its own name and is refused
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
+#: the paths of the endpoint (the W3C protocol tests use ``/sparql/``)
+ENDPOINT_PATHS = ("/sparql", "/sparql/")
 #: an exception class → the HTTP status it gets (first match in order)
 _STATUS: list[tuple[type, int]] = [(QueryTooLong, 413), (QueryBusy, 503), (QueryTimeout, 503),
                                    (QueryRefused, 400), (QuerySyntaxError, 400), (QueryTooLarge, 400),
@@ -82,7 +89,7 @@ GRAPH_TYPES: dict[str, ox.RdfFormat] = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
-_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
          "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "86400"}
 
 
@@ -147,27 +154,65 @@ def _service_description(store: ox.Store, base: str) -> list[ox.Triple]:
     return out
 
 
+_READ_ONLY = "updates are refused: the dataset is read-only"
+
+
+def _params(request: Request, name: str) -> list[str]:
+    """Every value of a protocol parameter, from the URL and from a form body."""
+    form = request.form.getlist(name) if request.mimetype == "application/x-www-form-urlencoded" else []
+    return request.args.getlist(name) + form
+
+
+def _body_text(request: Request) -> tuple[str | None, Response | None]:
+    """An ``application/sparql-query`` body, which must be UTF-8."""
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        return None, _error(415, f"the query must be sent in UTF-8, not {charset}")
+    try:
+        return request.get_data().decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, _error(400, f"the query is not valid UTF-8 (byte {exc.start})")
+
+
 def _query_text(request: Request) -> tuple[str | None, Response | None]:
-    """The query of a GET, a form POST or a ``application/sparql-query`` POST."""
-    if request.method == "GET":
-        return request.args.get("query"), None
-    ctype = request.mimetype
-    if ctype == "application/sparql-query":
-        return request.get_data(as_text=True), None
-    if ctype == "application/x-www-form-urlencoded":
-        if "update" in request.form:
-            return None, _error(400, "updates are refused: the dataset is read-only")
-        return request.form.get("query"), None
-    if ctype == "application/sparql-update":
-        return None, _error(400, "updates are refused: the dataset is read-only")
-    return None, _error(415, f"unsupported Content-Type {ctype!r}: use application/x-www-form-urlencoded "
-                             "or application/sparql-query")
+    """The query of a GET (or HEAD), a form POST or an ``application/sparql-query`` POST;
+    None without a query (a GET asking for the service description)."""
+    if _params(request, "update") or request.mimetype == "application/sparql-update":
+        return None, _error(400, _READ_ONLY)
+    if request.method == "POST" and request.mimetype == "application/sparql-query":
+        return _body_text(request)
+    if request.method == "POST" and request.mimetype != "application/x-www-form-urlencoded":
+        given = f"unsupported Content-Type {request.mimetype!r}" if request.mimetype else "no Content-Type"
+        return None, _error(415, f"{given}: use application/x-www-form-urlencoded or application/sparql-query")
+    queries = request.form.getlist("query") if request.method == "POST" else request.args.getlist("query")
+    if len(queries) > 1:
+        return None, _error(400, f"{len(queries)} query parameters: send exactly one query per request")
+    if not queries and (request.method == "POST" or _params(request, "default-graph-uri")
+                        or _params(request, "named-graph-uri")):
+        return None, _error(400, "the query parameter is missing: send query=… (URL-encoded)")
+    return (queries[0] if queries else None), None
+
+
+def _dataset(request: Request, graphs: frozenset[str]) -> QueryDataset | None:
+    """The dataset the protocol's ``default-graph-uri`` / ``named-graph-uri`` describe (None: not given).
+
+    Raises
+    ------
+    QueryRefused
+        For a graph that is not a graph of the dataset.
+    """
+    default, named = _params(request, "default-graph-uri"), _params(request, "named-graph-uri")
+    return check_dataset(default, named, graphs) if default or named else None
 
 
 def _answer(request: Request, text: str, pool: QueryPool, timeout: float) -> Response:
-    """Check and run one query; the answer in the best media type the client accepts."""
+    """Check and run one query; the answer in the best media type the client accepts.
+
+    Relative IRIs resolve against the endpoint's URL; ``default-graph-uri`` and
+    ``named-graph-uri`` replace the dataset the query's ``FROM`` clauses describe."""
     try:
-        prepared = prepare_query(text)
+        prepared = prepare_query(text, pool.graphs)
+        dataset = _dataset(request, pool.graphs)
     except QueryError as exc:
         return _error(_status(exc), str(exc))
     graph = prepared.form in ("ConstructQuery", "DescribeQuery")
@@ -177,7 +222,7 @@ def _answer(request: Request, text: str, pool: QueryPool, timeout: float) -> Res
     if media is None:
         return _error(406, "acceptable: " + ", ".join(offers))
     try:
-        result = pool.run(prepared, timeout=timeout)
+        result = pool.run(prepared, timeout=timeout, dataset=dataset, base=request.base_url)
     except QueryError as exc:
         return _error(_status(exc), str(exc))
     body = _graph_body(result.triples, media) if graph else _results_body(result, media)
@@ -186,18 +231,14 @@ def _answer(request: Request, text: str, pool: QueryPool, timeout: float) -> Res
 
 
 def _sparql(request: Request, store: ox.Store, pool: QueryPool, timeout: float) -> Response:
-    """``/sparql``: a query by GET or POST, else the service description."""
+    """``/sparql``: a query by GET or POST, else the service description (HEAD: its headers)."""
     if request.method == "OPTIONS":
         return Response(status=204, headers=_CORS)
-    if request.method not in ("GET", "POST"):
+    if request.method not in ("GET", "HEAD", "POST"):
         return _error(405, "use GET or POST")
     text, refusal = _query_text(request)
     if refusal is not None:
         return refusal
-    if request.args.getlist("default-graph-uri") or request.args.getlist("named-graph-uri") or \
-            request.form.getlist("default-graph-uri") or request.form.getlist("named-graph-uri"):
-        return _error(400, "default-graph-uri and named-graph-uri are refused: the default graph is the "
-                           "union of all sources; use GRAPH ?g { … }")
     if text is not None:
         return _answer(request, text, pool, timeout)
     media = _negotiate(request.headers.get("Accept", ""), sorted(GRAPH_TYPES), "text/turtle")
@@ -205,6 +246,54 @@ def _sparql(request: Request, store: ox.Store, pool: QueryPool, timeout: float) 
         return _error(406, "acceptable: " + ", ".join(sorted(GRAPH_TYPES)))
     return Response(_graph_body(_service_description(store, request.host_url), media), mimetype=media,
                     headers=_CORS)
+
+
+RECONCILE = "/reconcile"
+_CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+
+
+def _json(request: Request, value: object) -> Response:
+    """JSON, or JSONP when the request names a ``callback`` (a plain JavaScript name)."""
+    body = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    callback = request.values.get("callback")
+    if callback is None:
+        return Response(body, mimetype="application/json", headers=_CORS)
+    if not _CALLBACK.fullmatch(callback) or len(callback) > 100:
+        return _error(400, "callback must be a JavaScript name (letters, digits, _, $ and dots)")
+    return Response(f"/**/{callback}({body});", mimetype="application/javascript", headers=_CORS)
+
+
+def _reconcile(request: Request, reconciler: Reconciler) -> Response:
+    """``/reconcile``: the manifest, a batch of queries (``queries``, JSON), ``/suggest/entity``
+    and ``/preview`` (Reconciliation Service API 0.2)."""
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=_CORS)
+    if request.method not in ("GET", "HEAD", "POST"):
+        return _error(405, "use GET or POST")
+    root = request.host_url.rstrip("/") + RECONCILE
+    tail = request.path[len(RECONCILE):].rstrip("/")
+    if tail == "/suggest/entity":
+        try:
+            cursor = int(request.values.get("cursor", "0"))
+        except ValueError:
+            return _error(400, "cursor must be a whole number")
+        return _json(request, reconciler.suggest(request.values.get("prefix", ""), max(cursor, 0)))
+    if tail == "/preview":
+        card = reconciler.preview(request.values.get("id", ""))
+        if card is None:
+            return _error(404, f"no actor with id {request.values.get('id', '')!r}")
+        return Response(card, mimetype="text/html", headers=_CORS)
+    if tail:
+        return _error(404, "not found: the reconciliation service is /reconcile, /reconcile/suggest/entity "
+                           "and /reconcile/preview")
+    if "queries" not in request.values:
+        return _json(request, reconciler.manifest(root))
+    try:
+        return _json(request, reconciler.reconcile(json.loads(request.values["queries"])))
+    except json.JSONDecodeError as exc:
+        return _error(400, f"queries is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+    except ReconcileError as exc:
+        return _error(400, str(exc))
 
 
 def _log(request: Request, environ: dict, response: Response, started: float) -> None:
@@ -219,7 +308,8 @@ def _log(request: Request, environ: dict, response: Response, started: float) ->
 def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = MAX_ROWS,
              workers: int = 4, allowed_hosts: Iterable[str] = LOCAL_HOSTS, wait: float = DEFAULT_WAIT,
              memory: int | None = DEFAULT_MEMORY) -> Callable:
-    """The WSGI application: ``/sparql`` (SPARQL 1.1 Protocol) and ``/`` (a query page).
+    """The WSGI application: ``/sparql`` (SPARQL 1.1 Protocol), ``/reconcile`` (Reconciliation
+    Service API 0.2, :mod:`graph.reconcile`) and ``/`` (a query page).
 
     Queries run in a :class:`graph.sparql.QueryPool` of ``workers`` processes forked now,
     before any server thread starts; a request waits at most ``wait`` seconds for one
@@ -227,6 +317,7 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
     ``.example.org`` for its subdomains; port ignored) get ``403``, so a page on another
     origin cannot reach the endpoint by rebinding its DNS name.
     """
+    reconciler = Reconciler(store)
     pool = QueryPool(store, size=workers, max_rows=max_rows, wait=wait, memory=memory)
     trusted = sorted(set(allowed_hosts))
 
@@ -234,8 +325,10 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
         if not host_is_trusted(host, trusted):
             return _error(403, f"Host {host!r} is not served here; start the server with "
                                "--allow-host NAME to answer to that name")
-        if request.path == "/sparql":
+        if request.path in ENDPOINT_PATHS:
             return _sparql(request, store, pool, timeout)
+        if request.path == RECONCILE or request.path.startswith(RECONCILE + "/"):
+            return _reconcile(request, reconciler)
         if request.path == "/" and request.method in ("GET", "HEAD"):
             return Response(_page(), mimetype="text/html")
         return _error(404, "not found: the endpoint is /sparql")

@@ -32,16 +32,20 @@ from typing import Any, NamedTuple
 import pyoxigraph as ox
 
 from .errors import ParadiploError
-from .rdf import PREFIXES
+from .rdf import BASE, PREFIXES
 from .sandbox import DEFAULT_MEMORY, confine
 
 __all__ = [
     "QueryError", "QueryRefused", "QuerySyntaxError", "QueryTimeout", "QueryTooLarge", "QueryTooLong",
     "QueryBusy", "QueryResult", "MAX_QUERY_LENGTH", "MAX_ROWS", "DEFAULT_TIMEOUT", "DEFAULT_WAIT",
-    "check_query", "prepare_query", "PreparedQuery", "run_query", "from_results_json", "QueryPool",
+    "check_query", "prepare_query", "PreparedQuery", "QueryDataset", "check_dataset", "graph_names", "QUERY_BASE",
+    "run_query", "from_results_json", "QueryPool",
 ]
 
 MAX_QUERY_LENGTH = 100_000
+#: the base IRI against which relative IRIs in a query resolve (the endpoint uses its own URL):
+#: ``<id/omsk-oblast>`` is ``https://w3id.org/paradiplo/id/omsk-oblast``
+QUERY_BASE = BASE
 
 
 class QueryError(ParadiploError):
@@ -158,24 +162,106 @@ def _refusal(word: str, token: _Token) -> QueryRefused:
         return QueryRefused(f"SERVICE is refused ({where}): queries run only on the local dataset")
     if word == "LOAD":
         return QueryRefused(f"updates are refused (LOAD at {where}): the dataset is read-only")
-    return QueryRefused(f"FROM and FROM NAMED are refused ({where}): the default graph is the union of all "
-                        "sources; use GRAPH ?g { … } to tell sources apart")
+    return QueryRefused(f"FROM and FROM NAMED are refused ({where}) unless followed by the full <IRI> of a graph "
+                        "of the dataset; the default graph is the union of all sources; use GRAPH ?g { … } "
+                        "to tell sources apart")
+
+
+class QueryDataset(NamedTuple):
+    """The RDF dataset a query runs on: the graphs merged into its default graph, and the
+    graphs ``GRAPH`` may see (SPARQL 1.1 § 13.2)."""
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+
+def graph_names(store: ox.Store) -> frozenset[str]:
+    """The IRIs of a store's named graphs: the graphs a query may name."""
+    return frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+def check_dataset(default: list[str], named: list[str], graphs: frozenset[str],
+                  what: tuple[str, str] = ("default-graph-uri", "named-graph-uri")) -> QueryDataset:
+    """The dataset of ``default`` and ``named`` graph IRIs, each one a graph of ``graphs``.
+
+    Raises
+    ------
+    QueryRefused
+        Naming every IRI that is not a graph of the dataset (nothing is ever fetched).
+    """
+    unknown = [f"{label} <{iri}>" for label, iris in zip(what, (default, named)) for iri in iris
+               if iri not in graphs]
+    if unknown:
+        raise QueryRefused(f"{', '.join(unknown)}: not a graph of this dataset (graphs are never fetched); "
+                           "the service description (GET /sparql) lists the graphs")
+    return QueryDataset(tuple(default), tuple(named))
+
+
+def _significant(tokens: list[_Token], i: int) -> int:
+    """The index of the first token at or after ``i`` that is not white space or a comment."""
+    while i < len(tokens) and tokens[i].kind in ("space", "comment"):
+        i += 1
+    return i
+
+
+def _from_clause(tokens: list[_Token], i: int, graphs: frozenset[str] | None) -> tuple[str, str, int] | None:
+    """At a ``FROM`` token: ``(kind, iri, next index)`` if it is ``FROM [NAMED] <IRI>`` with the IRI of
+    a graph of ``graphs``; else None. Refuses a well-formed clause naming any other graph."""
+    if graphs is None or tokens[i].kind != "word" or tokens[i].text.upper() != "FROM":
+        return None
+    j = _significant(tokens, i + 1)
+    kind = "default"
+    if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text.upper() == "NAMED":
+        kind, j = "named", _significant(tokens, j + 1)
+    if j >= len(tokens) or tokens[j].kind != "iri" or ")" in tokens[j].text:
+        return None
+    iri = tokens[j].text[1:-1]
+    if iri not in graphs:
+        raise QueryRefused(f"FROM{' NAMED' if kind == 'named' else ''} <{iri}> is refused (line {tokens[i].line}, "
+                           f"column {tokens[i].column}): not a graph of this dataset (graphs are never fetched); "
+                           "the service description (GET /sparql) lists the graphs")
+    return kind, iri, j + 1
+
+
+def _scan(tokens: list[_Token], graphs: frozenset[str] | None) -> QueryDataset | None:
+    """Refuse a forbidden word in ``tokens``; the dataset that accepted FROM clauses describe."""
+    clauses: dict[str, list[str]] = {"default": [], "named": []}
+    i = 0
+    while i < len(tokens):
+        clause = _from_clause(tokens, i, graphs)
+        if clause:
+            clauses[clause[0]].append(clause[1])
+            i = clause[2]
+            continue
+        word = _forbidden_word(tokens[i])
+        if word:
+            raise _refusal(word, tokens[i])
+        i += 1
+    if not clauses["default"] and not clauses["named"]:
+        return None
+    return QueryDataset(tuple(clauses["default"]), tuple(clauses["named"]))
 
 
 class PreparedQuery(NamedTuple):
-    """A query :func:`prepare_query` checked: its form and the text to run."""
+    """A query :func:`prepare_query` checked: its form, the text to run and the dataset its
+    ``FROM`` clauses describe (None: the default dataset)."""
 
     form: str
     text: str
+    dataset: QueryDataset | None = None
 
 
-def prepare_query(text: str | PreparedQuery) -> PreparedQuery:
-    """Check a query; return its form and the text to run (the checked tokens, comments removed).
+def prepare_query(text: str | PreparedQuery, graphs: frozenset[str] | None = None) -> PreparedQuery:
+    """Check a query; return its form, the text to run (the checked tokens, comments removed)
+    and the dataset its ``FROM`` clauses describe.
     A query prepared already is returned as it is, so callers that need the form first
     (the endpoint, to negotiate) do not check it twice.
 
     The engine runs exactly the tokens that were checked, so a comment cannot hide or split
-    anything. See :func:`check_query` for what is refused.
+    anything. See :func:`check_query` for what is refused. ``FROM <IRI>`` and
+    ``FROM NAMED <IRI>`` are accepted only when ``graphs`` (the IRIs of the dataset's named
+    graphs, :func:`graph_names`) holds the IRI, written in full; with ``graphs=None`` every
+    ``FROM`` is refused.
     """
     if isinstance(text, PreparedQuery):
         return text
@@ -185,14 +271,11 @@ def prepare_query(text: str | PreparedQuery) -> PreparedQuery:
     decoded = _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     # an engine that decodes escapes before parsing (SPARQL 1.1 § 19.2; Oxigraph does so only
     # inside strings and IRIs) reads the decoded text: refuse what either reading shows
-    for token in _tokens(decoded) if decoded != text else ():
-        if _forbidden_word(token):
-            raise _refusal(_forbidden_word(token), token)
+    if decoded != text:
+        _scan(_tokens(decoded), graphs)
+    dataset = _scan(tokens, graphs)
     form = None
     for token in tokens:
-        word = _forbidden_word(token)
-        if word:
-            raise _refusal(word, token)
         if token.kind == "quote":
             raise QuerySyntaxError(f"syntax error at line {token.line}, column {token.column}: "
                                    "a string that is not closed")
@@ -204,7 +287,7 @@ def prepare_query(text: str | PreparedQuery) -> PreparedQuery:
             form = _FORMS[upper]
     if form is None:
         raise QuerySyntaxError("syntax error: expected a SELECT, CONSTRUCT, DESCRIBE or ASK query")
-    return PreparedQuery(form, "".join(t.text for t in tokens if t.kind != "comment"))
+    return PreparedQuery(form, "".join(t.text for t in tokens if t.kind != "comment"), dataset)
 
 
 def check_query(text: str) -> str:
@@ -214,7 +297,8 @@ def check_query(text: str) -> str:
     (comments end at CR or LF; escapes count only inside strings and IRIs), and the engine
     later runs those tokens without the comments (:func:`prepare_query`). Refused:
     ``SERVICE`` and ``FROM`` / ``FROM NAMED`` in any case, also glued to other text
-    (``SERVICE:x``, ``SERVICESILENT``), updates, oversized queries. Defence in depth: query
+    (``SERVICE:x``, ``SERVICESILENT``), updates, oversized queries (``FROM`` of a graph of
+    the dataset is accepted by :func:`prepare_query` given the dataset's graphs). Defence in depth: query
     workers cannot open network connections (:mod:`graph.sandbox`) and paradiplo, not the
     query, sets the default graph.
 
@@ -274,12 +358,23 @@ class _Sink:
         pass
 
 
-def _answer(store: ox.Store, text: str, max_rows: int = MAX_ROWS, seconds: float = 10 ** 9) -> bytes:
-    """Run a checked query and serialise its answer in Rust, streaming: ``S`` + TSV results,
+def _dataset_options(dataset: QueryDataset | None) -> dict[str, Any]:
+    """``Store.query`` options for a dataset; without one the store's default graph (the union of
+    all sources) and every named graph, whatever ``FROM`` says."""
+    if dataset is None:
+        return {"default_graph": ox.DefaultGraph()}
+    return {"default_graph": [ox.NamedNode(g) for g in dataset.default],
+            "named_graphs": [ox.NamedNode(g) for g in dataset.named]}
+
+
+def _answer(store: ox.Store, text: str, max_rows: int = MAX_ROWS, seconds: float = 10 ** 9,
+            dataset: QueryDataset | None = None, base: str | None = None) -> bytes:
+    """Run a checked query on ``dataset`` (see :func:`_dataset_options`), relative IRIs resolved
+    against ``base``, and serialise its answer in Rust, streaming: ``S`` + TSV results,
     ``G`` + N-Triples, ``B`` + JSON boolean, or ``E`` + kind and message (never lost)."""
     sink = _Sink(max_rows + 1, time.monotonic() + seconds)
     try:
-        answer = store.query(text, prefixes=PREFIXES, default_graph=ox.DefaultGraph())
+        answer = store.query(text, prefixes=PREFIXES, base_iri=base, **_dataset_options(dataset))
         if isinstance(answer, ox.QueryBoolean):
             return b"B" + answer.serialize(format=ox.QueryResultsFormat.JSON)
         if isinstance(answer, ox.QueryTriples):
@@ -319,8 +414,8 @@ def _decode(payload: bytes, max_rows: int) -> QueryResult:
 
 
 def _serve(store: ox.Store, conn: Any, memory: int | None) -> None:
-    """A query process: confined first, then answers ``(text, max_rows, seconds)`` from the pipe
-    until it closes or the parent is gone."""
+    """A query process: confined first, then answers ``(text, max_rows, seconds[, dataset, base])``
+    from the pipe until it closes or the parent is gone."""
     import faulthandler
 
     faulthandler.disable()  # past the memory cap the engine aborts; the parent reports it, no dump
@@ -331,10 +426,10 @@ def _serve(store: ox.Store, conn: Any, memory: int | None) -> None:
             while not conn.poll(1.0):
                 if os.getppid() != parent:  # orphaned (the parent was killed): stop
                     return
-            text, max_rows, seconds = conn.recv()
+            text, max_rows, seconds, *options = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send_bytes(_answer(store, text, max_rows, seconds))
+        conn.send_bytes(_answer(store, text, max_rows, seconds, *options))
 
 
 def _worker(store: ox.Store, conn: Any, inherited: list[Any], memory: int | None) -> None:
@@ -384,6 +479,7 @@ class QueryPool:
         import threading
 
         self.store, self.max_rows, self.wait, self.memory = store, max_rows, wait, memory
+        self.graphs = graph_names(store)
         self.size, self.demote_after, self._demoted, self._lock = size, demote_after, 0, threading.Lock()
         self.max_demoted = size if max_demoted is None else max_demoted
         self._ctx = multiprocessing.get_context("fork")
@@ -401,11 +497,14 @@ class QueryPool:
         self._conns.add(parent)
         return process, parent
 
-    def run(self, text: str | PreparedQuery, timeout: float | None = DEFAULT_TIMEOUT) -> QueryResult:
-        """Check and run a query on a worker (see :func:`run_query`)."""
+    def run(self, text: str | PreparedQuery, timeout: float | None = DEFAULT_TIMEOUT,
+            dataset: QueryDataset | None = None, base: str | None = QUERY_BASE) -> QueryResult:
+        """Check and run a query on a worker (see :func:`run_query`); ``dataset``, when given,
+        replaces the one the query's ``FROM`` clauses describe."""
         import queue
 
-        _, checked = prepare_query(text)
+        prepared = prepare_query(text, self.graphs)
+        checked, dataset = prepared.text, dataset if dataset is not None else prepared.dataset
         seconds = timeout if timeout is not None else 10 ** 9
         try:
             process, conn = self._idle.get(timeout=self.wait)
@@ -413,7 +512,7 @@ class QueryPool:
             raise QueryBusy(f"every query worker stayed busy for {self.wait:g} s; try again shortly") from None
         started, demoted, replaced = time.monotonic(), False, False
         try:
-            conn.send((checked, self.max_rows, seconds))
+            conn.send((checked, self.max_rows, seconds, dataset, base))
             if not conn.poll(min(self.demote_after, seconds)):
                 demoted, replaced = True, self._demote(process)
             payload = _receive(conn, process, max(0.0, seconds - (time.monotonic() - started)), seconds)
@@ -467,10 +566,13 @@ class QueryPool:
 
 
 def run_query(store: ox.Store, text: str, timeout: float | None = DEFAULT_TIMEOUT,
-              max_rows: int = MAX_ROWS, memory: int | None = DEFAULT_MEMORY) -> QueryResult:
-    """Check and run a query; the default graph is the union of all sources.
+              max_rows: int = MAX_ROWS, memory: int | None = DEFAULT_MEMORY,
+              base: str | None = QUERY_BASE) -> QueryResult:
+    """Check and run a query; the default graph is the union of all sources, unless ``FROM``
+    names graphs of the dataset (then it is their merge; ``FROM NAMED`` likewise limits ``GRAPH``).
 
-    The project's prefixes (``pd:``, ``pdr:``, ``skos:``, …) are predeclared. With a
+    The project's prefixes (``pd:``, ``pdr:``, ``skos:``, …) are predeclared; relative IRIs
+    resolve against ``base`` (:data:`QUERY_BASE` unless given). With a
     ``timeout`` the query runs in a forked, confined process (no network, at most ``memory``
     more bytes; :mod:`graph.sandbox`) that is killed when time runs out (neither Oxigraph
     nor rdflib can stop a running query), so the caller stays healthy; for many queries on
@@ -487,16 +589,16 @@ def run_query(store: ox.Store, text: str, timeout: float | None = DEFAULT_TIMEOU
         When the result has more than ``max_rows`` rows (or triples), counted while it
         streams, or the query went past its memory cap.
     """
-    _, checked = prepare_query(text)
+    _, checked, dataset = prepare_query(text, graph_names(store))
     if timeout is None or not hasattr(os, "fork"):
-        return _decode(_answer(store, checked, max_rows), max_rows)
+        return _decode(_answer(store, checked, max_rows, dataset=dataset, base=base), max_rows)
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=True)
     worker = ctx.Process(target=_serve, args=(store, send, memory), daemon=True)
     worker.start()
     send.close()
     try:
-        receive.send((checked, max_rows, timeout))
+        receive.send((checked, max_rows, timeout, dataset, base))
         payload = _receive(receive, worker, timeout)
     finally:
         if worker.is_alive():

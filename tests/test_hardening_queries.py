@@ -168,7 +168,7 @@ def test_from_cannot_change_the_default_graph_even_unchecked():
     "SELECT ?s WHERE { ?s <http://example.org/service#from> ?o }",
 ])
 def test_keywords_in_strings_iris_local_names_and_comments_are_allowed(query):
-    form, checked = prepare_query(query)
+    form, checked, _ = prepare_query(query)
     assert form == "SelectQuery" and "#" not in checked.replace("'a#b'", "").replace("service#from", "")
 
 
@@ -200,7 +200,7 @@ def test_fuzz_whatever_the_guard_lets_through_never_reaches_the_canary(canary, h
     an unconfined engine (the guard alone) and count the requests that reach the canary."""
     text = fuzzed_query(canary, noise, glue, keyword, target)
     try:
-        _, checked = prepare_query(text)
+        _, checked, _ = prepare_query(text)
     except QueryError:
         return
     try:

@@ -134,3 +134,44 @@ def test_query_pool_survives_a_runaway_query_and_serves_threads(kg):
         assert answers == [expected] * 12
     finally:
         pool.close()
+
+
+PAPER_A, PAPER_B = "https://w3id.org/paradiplo/graph/paper-a", "https://w3id.org/paradiplo/graph/paper-b"
+
+
+@pytest.mark.parametrize("query, dataset", [
+    (f"ASK FROM <{PAPER_A}> {{}}", ((PAPER_A,), ())),
+    (f"ASK FROM<{PAPER_A}>FROM NAMED<{PAPER_B}>{{}}", ((PAPER_A,), (PAPER_B,))),
+    (f"ASK FROM # a comment\nNAMED <{PAPER_B}> {{}}", ((), (PAPER_B,))),
+    ("ASK {}", None),
+])
+def test_from_a_graph_of_the_dataset_becomes_the_dataset(query, dataset):
+    from graph.sparql import QueryDataset, prepare_query
+
+    prepared = prepare_query(query, frozenset({PAPER_A, PAPER_B}))
+    assert prepared.dataset == (QueryDataset(*dataset) if dataset else None)
+    with pytest.raises(QueryRefused, match="FROM"):
+        prepare_query(query if dataset else f"ASK FROM <{PAPER_A}> {{}}")  # without the graphs: refused
+
+
+@pytest.mark.parametrize("query, named", [
+    ("ASK FROM <https://w3id.org/paradiplo/graph/paper-c> {}", "paper-c"),
+    ("ASK FROM <file:///etc/passwd> {}", "file:///etc/passwd"),
+    (f"ASK FROM <{PAPER_A[:-1]}\\u0061> {{}}", "\\u0061"),                 # escapes are not decoded
+    (f"ASK FROMNAMED <{PAPER_A}> {{}}", "FROM and FROM NAMED are refused"),
+    ("ASK FROM pd:x {}", "FROM and FROM NAMED are refused"),           # a prefix name, not a full IRI
+    (f"ASK FROM <{PAPER_A}> FROM <http://127.0.0.1:1/leak> {{}}", "leak"),
+    (f"ASK FROM <{PAPER_A}> {{ SERVICE <http://127.0.0.1:1/> {{}} }}", "SERVICE"),
+])
+def test_from_any_other_graph_is_refused_naming_it(query, named):
+    from graph.sparql import prepare_query
+
+    with pytest.raises(QueryRefused) as refused:
+        prepare_query(query, frozenset({PAPER_A, PAPER_B}))
+    assert named in str(refused.value)
+
+
+def test_run_query_honours_from_and_resolves_relative_iris(small_kg):
+    query = "SELECT ?d {} WHERE {{ <id/omsk-pavlodar-agreement> pd:date ?d }} ORDER BY ?d"
+    assert [r[0].value for r in run_query(small_kg.store, query.format(f"FROM <{PAPER_B}>")).rows] == ["2007"]
+    assert [r[0].value for r in run_query(small_kg.store, query.format("")).rows] == ["2007", "2015-03-16"]

@@ -1,5 +1,6 @@
 """The Jinja2 templates: each one is used and renders with every name defined, and text from
-the data is escaped in each page (map header, report index, timeline SVG, query page)."""
+the data is escaped in each page (map header, report index, timeline SVG, query page,
+reconciliation preview)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 import graph.server
 from graph import templates
+from graph.reconcile import Entity
 from graph.render import map_html
 from graph.report import _index, timeline_svg
 from graph.server import _page
@@ -75,6 +77,11 @@ def _query_page(monkeypatch) -> str:
     return _page()
 
 
+def _preview_card() -> str:
+    entity = Entity(HOSTILE, HOSTILE, (HOSTILE, "b"), HOSTILE, "kazakhstan", HOSTILE)
+    return templates.render("reconcile_preview.html.j2", entity=entity, country=HOSTILE, iri=HOSTILE)
+
+
 def test_every_template_in_the_folder_is_used_and_renders(monkeypatch):
     """Rendering each page loads every template; StrictUndefined would fail on a missing name."""
     assert templates.ENVIRONMENT.undefined is jinja2.StrictUndefined
@@ -84,7 +91,7 @@ def test_every_template_in_the_folder_is_used_and_renders(monkeypatch):
     get_template = templates.ENVIRONMENT.get_template
     monkeypatch.setattr(templates.ENVIRONMENT, "get_template",
                         lambda name, *args, **kw: used.append(name) or get_template(name, *args, **kw))
-    _map_page(), _report_index(), _query_page(monkeypatch), timeline_svg([])
+    _map_page(), _report_index(), _query_page(monkeypatch), timeline_svg([]), _preview_card()
     assert set(used) == set(templates.TEMPLATES)
 
 
@@ -120,6 +127,13 @@ def test_hostile_text_is_escaped_in_the_query_page(monkeypatch):
     assert f'<option value="{HOSTILE}">' not in page and ESCAPED in page
     data = page[page.index('<script id="queries"'):].split("</script>")[0]
     assert "<" not in data.split(">", 1)[1]  # the JSON cannot close its element
+
+
+def test_hostile_text_is_escaped_in_the_reconciliation_preview():
+    page = _preview_card()
+    elements = _elements(page)
+    assert HOSTILE not in page and page.count(ESCAPED) == 7  # title, link, heading, type, country, labels, id
+    assert elements.handlers == [] and "script" not in elements.tags and "img" not in elements.tags
 
 
 def test_timeline_svg_is_well_formed_xml():
