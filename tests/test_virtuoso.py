@@ -3,7 +3,8 @@ the bundled data (named graphs included) and the bundled queries must give the s
 same multiset (each row as many times), in the same order where the query orders by every
 column. A Virtuoso defect that once broke this is kept as a minimal reproduction (README).
 
-.ci/run installs virtuoso-opensource; without it these tests are skipped with that reason.
+.ci/run installs virtuoso-opensource; without it these tests are skipped with that reason, except
+under ``CI=true``, where its absence is a failure.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from graph.queries import bundled_queries
 from graph.remote import run_remote
 from graph.sparql import run_query
 
-from .conftest import free_port, stop, wait_until_answering
+from .conftest import free_port, requires, stop, wait_until_answering
 
 VIRTUOSO = shutil.which("virtuoso-t")
 INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
-pytestmark = pytest.mark.skipif(not (VIRTUOSO and INI.exists()),
-                                reason="Debian's virtuoso-opensource is not installed (.ci/run installs it)")
+pytestmark = requires(bool(VIRTUOSO) and INI.exists(),
+                      "Virtuoso is not installed: as root, apt-get install virtuoso-opensource (.ci/run does)")
 
 
 @pytest.fixture(scope="module")
