@@ -245,9 +245,7 @@ def export(data: Path | None, store: Path | None,
 
     Example: paradiplo export --format graphml -o network.graphml
     """
-    import networkx as nx
-
-    from graph.formats import xml_safe_graph
+    from graph.formats import network_xml
 
     kg = _open(data, store)
     if fmt in FORMATS:
@@ -257,9 +255,7 @@ def export(data: Path | None, store: Path | None,
             g = kg.actor_graph(_filters(**filters), level)
         else:
             g = bipartite_graph(kg.store, projection, _filters(**filters))
-        g = xml_safe_graph(g)  # no character XML 1.0 forbids: the file always parses
-        lines = nx.generate_graphml(g) if fmt == "graphml" else nx.generate_gexf(g)
-        content = "\n".join(lines) + "\n"
+        content = network_xml(g, fmt)
     _write(output, content)
 
 

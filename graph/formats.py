@@ -2,7 +2,7 @@
 XML-safe graphs, and the progress bar on stderr. Used by the CLI, the report and the server.
 
 CSV cells a spreadsheet would run as a formula get a leading ``'`` (OWASP); GraphML and GEXF
-get only characters XML 1.0 allows.
+get only characters XML 1.0 allows, and are valid against the official schemas.
 
 Examples
 --------
@@ -29,7 +29,8 @@ import pyoxigraph as ox
 from .rdf import PREFIXES
 from .sparql import QueryResult
 
-__all__ = ["dumps", "rows_to_csv", "rows_table", "csv_cell", "xml_text", "xml_safe_graph", "term_text", "to_json",
+__all__ = ["dumps", "rows_to_csv", "rows_table", "csv_cell", "xml_text", "xml_safe_graph", "network_xml", "term_text",
+           "to_json",
            "to_csv", "to_tsv", "to_table", "file_bar"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -90,6 +91,58 @@ def xml_safe_graph(g: Any) -> Any:
         out.add_node(_xml_value(node), **{_xml_value(k): _xml_value(v) for k, v in attrs.items()})
     for *ends, attrs in (g.edges(keys=True, data=True) if g.is_multigraph() else g.edges(data=True)):
         out.add_edge(*map(_xml_value, ends), **{_xml_value(k): _xml_value(v) for k, v in attrs.items()})
+    return out
+
+
+COORDINATES = ("lat", "lon")
+
+
+def network_xml(g: Any, fmt: str) -> bytes:
+    """The NetworkX graph ``g`` as a GraphML (1.0) or GEXF (1.2draft) file, as bytes.
+
+    Valid against the official XSDs (kept in ``tests/schemas/``): an XML declaration, UTF-8
+    text (no numeric character references), only characters XML 1.0 allows (see
+    :func:`xml_safe_graph`). ``lat`` and ``lon`` are numbers (``double``) and absent where
+    unknown. GEXF carries no date and no graph ``name`` (the 1.2draft schema has none), so the
+    same graph gives the same bytes on any day; GraphML is written by NetworkX's ElementTree
+    writer whether or not lxml is installed.
+
+    >>> import networkx as nx
+    >>> g = nx.Graph()
+    >>> g.add_node("omsk", label="Омск", lat="54.98", lon="73.37"); g.add_node("kokshetau", lat="", lon="")
+    >>> g.add_edge("omsk", "kokshetau", weight=1)
+    >>> text = network_xml(g, "gexf").decode("utf-8")
+    >>> text.splitlines()[0], 'label="Омск"' in text, 'title="lat" type="double"' in text
+    ("<?xml version='1.0' encoding='utf-8'?>", True, True)
+    """
+    import networkx as nx
+
+    g = xml_safe_graph(_typed_coordinates(g))
+    buf = io.BytesIO()
+    if fmt == "graphml":
+        nx.write_graphml_xml(g, buf, encoding="utf-8")
+    elif fmt == "gexf":
+        writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", version="1.2draft")
+        meta = writer.xml.find("meta")
+        meta.attrib.pop("lastmodifieddate")  # today's date: the file would change every day
+        meta.find("creator").text = "paradiplo"
+        writer.add_graph(g)
+        writer.graph_element.attrib.pop("name")  # not in the 1.2draft schema
+        writer.write(buf)
+    else:
+        raise ValueError(f"network format must be graphml or gexf, not {fmt!r}")
+    return buf.getvalue().rstrip(b"\n") + b"\n"
+
+
+def _typed_coordinates(g: Any) -> Any:
+    """A copy of ``g`` whose node ``lat`` / ``lon`` are floats, and absent where empty."""
+    out = g.copy()
+    for _, attrs in out.nodes(data=True):
+        for key in COORDINATES:
+            if attrs.get(key) in ("", None):
+                attrs.pop(key, None)
+            else:
+                attrs[key] = float(attrs[key])
     return out
 
 

@@ -20,7 +20,7 @@ from .conftest import requires, serving
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 pytestmark = requires(Path(CHROMIUM).exists() and Path(DRIVER).exists(),
-                      "Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+                      "Chromium is not installed: as root, apt-get install chromium chromium-driver (.ci/run does)")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from graph.provenance import stats
 from graph.quotes import quote_found
 from graph.records import GENERAL_KNOWLEDGE
 
-from .conftest import SEEDS
+from .conftest import SEEDS, requires
 
 DATASET = load_dataset()
 
@@ -20,7 +20,7 @@ def _quotes():
             yield pytest.param(entry, ev, id=f"{entry.source}:{entry.record.id}:{n}")
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed papers not found at {SEEDS} (../shared/seeds)")
+@requires(SEEDS.is_dir(), f"seed papers not found at {SEEDS}: put the shared folder beside the clone (../shared/seeds)")
 @pytest.mark.parametrize("entry, evidence", list(_quotes()))
 def test_every_quote_occurs_in_its_seed_paper(entry, evidence, seed_texts):
     source = DATASET.sources[entry.source]

@@ -35,12 +35,13 @@ def test_report_is_byte_identical_across_hash_seeds(tmp_path):
 
 
 @pytest.mark.parametrize("command", [["centrality", "--format", "json"], ["communities", "--format", "json"],
-                                     ["export", "--format", "graphml", "-o", "-"]])
+                                     ["export", "--format", "graphml", "-o", "-"],
+                                     ["export", "--format", "gexf", "-o", "-"]])
 def test_analysis_output_is_identical_across_hash_seeds(tmp_path, command):
     if command[-1] == "-":
         outputs = []
         for seed in ("0", "99"):
-            target = tmp_path / f"g{seed}.graphml"
+            target = tmp_path / f"g{seed}.{command[2]}"
             _run(tmp_path, seed, *command[:-1], str(target))
             outputs.append(target.read_bytes())
     else:
