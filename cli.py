@@ -194,14 +194,18 @@ def cli() -> None:
 @cli.command("validate")
 @data_option
 @format_option("text", "json", default="text")
-def validate_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
+@click.option("--texts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder of the sources' texts (<source-id>.txt or the source's file): check every quote in them.")
+def validate_cmd(data: Path | None, store: Path | None, fmt: str, texts: Path | None) -> None:
     """Check the data: every problem at once, as FILE:LINE: record: field: message.
 
-    Exit 0 when clean, 1 for invalid records or SHACL violations, 2 for unreadable input.
+    Quotes are looked for verbatim in the texts sources name (text: in sources.yaml) and,
+    with --texts DIR, in DIR. Exit 0 when clean, 1 for invalid records, quotes not found or
+    SHACL violations, 2 for unreadable input.
 
-    Example: paradiplo validate --data data/
+    Example: paradiplo validate --texts ../shared/seeds
     """
-    report = validate(load_dataset(data, on_file=file_bar()))
+    report = validate(load_dataset(data, on_file=file_bar()), texts=texts)
     if fmt == "json":
         click.echo(dumps(report.to_dict()), nl=False)
     else:
