@@ -25,7 +25,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
+
+from rapidfuzz import fuzz
 
 from .errors import Problem
 from .load import Dataset, Entry, display_path, read_text
@@ -43,14 +46,18 @@ _SPACE = re.compile(r"\s+")
 SCRIPTS = {"en": "Latin", "ru": "Cyrillic", "kk": "Cyrillic", "latn": "Latin", "cyrl": "Cyrillic"}
 
 
+def _plain(text: str) -> str:
+    """``text`` in NFC, without soft hyphens and markdown emphasis."""
+    return _EMPHASIS.sub("", unicodedata.normalize("NFC", text).replace("\u00ad", ""))
+
+
 def normalise(text: str) -> str:
     """``text`` as quotes are compared: NFC, no soft hyphens or emphasis, whitespace runs as one space.
 
     >>> normalise("  Омская\\u00ad  *область*\\n")
     'Омская область'
     """
-    text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
-    return _SPACE.sub(" ", _EMPHASIS.sub("", text)).strip()
+    return _SPACE.sub(" ", _plain(text)).strip()
 
 
 class Text:
@@ -63,8 +70,7 @@ class Text:
     """
 
     def __init__(self, raw: str):
-        raw = unicodedata.normalize("NFC", raw).replace("\u00ad", "")
-        self._marked = normalise(_LINE_BREAK_HYPHEN.sub(_BREAK, _EMPHASIS.sub("", raw)))
+        self._marked = _SPACE.sub(" ", _LINE_BREAK_HYPHEN.sub(_BREAK, _plain(raw))).strip()
         self._joined = self._marked.replace(_BREAK, "")
         self.printed = self._marked.replace(_BREAK, "-")  #: the text as printed, whitespace normalised
 
@@ -81,18 +87,16 @@ class Text:
     def _pattern(quote: str) -> re.Pattern:
         """``quote`` with every line-break hyphen of the text allowed: after a letter (hyphenation
         joined) or for a hyphen (kept), for quotes that span both kinds."""
-        parts = ["[-\ue000]" if c == "-" else re.escape(c) + ("\ue000?" if c.isalnum() else "") for c in quote]
+        parts = [f"[-{_BREAK}]" if c == "-" else re.escape(c) + (f"{_BREAK}?" if c.isalnum() else "") for c in quote]
         return re.compile("".join(parts))
 
     def closest(self, quote: str) -> str:
         """The passage of the text most like ``quote`` (rapidfuzz's best partial alignment),
         widened to whole words, as printed (whitespace normalised)."""
-        from rapidfuzz import fuzz
-
         q = normalise(quote)
-        found = fuzz.partial_ratio_alignment(q, self.printed)
-        if found is None:
-            return ""
+        found = fuzz.partial_ratio_alignment(q, self.printed) if q else None
+        if found is None or found.score == 0:
+            return ""  # nothing alike
         start, end = found.dest_start, found.dest_end
         while start > 0 and not self.printed[start - 1].isspace():
             start -= 1
@@ -112,8 +116,16 @@ def script_of(text: str) -> str | None:
     >>> script_of("Омская область (Omsk Oblast)"), script_of("12,3 %")
     ('Cyrillic', None)
     """
-    scripts = Counter(unicodedata.name(c, "?").split(" ")[0].title() for c in text if c.isalpha())
+    scripts: Counter[str] = Counter()
+    for letter, n in Counter(filter(str.isalpha, text)).items():
+        scripts[_script(letter)] += n
     return min(scripts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if scripts else None
+
+
+@lru_cache(maxsize=4096)
+def _script(letter: str) -> str:
+    """The script of a letter, from its Unicode name: ``Latin``, ``Cyrillic``, ``Greek``, …"""
+    return unicodedata.name(letter, "?").split(" ")[0].title()
 
 
 def _expected_script(tag: str) -> str | None:

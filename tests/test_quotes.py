@@ -75,6 +75,13 @@ def test_the_closest_passage_is_the_text_as_printed_in_whole_words():
     assert Text(TEXT).closest("граничит с Омской обалстью") == "граничит с Омской облас-тью."
 
 
+def test_a_quote_like_nothing_in_the_text_has_no_closest_passage(quotes_dir):
+    assert Text(TEXT).closest("zzzz") == "" and Text(TEXT).closest("**") == ""
+    edit(quotes_dir / "paper-e.yaml", "the Forum of Interregional Cooperation, held annually since 2004", "~~~")
+    [problem] = _problems(quotes_dir, quotes_dir / "texts")
+    assert problem.endswith("evidence[0].quote: not found in " + display_path(quotes_dir / "texts" / "007_paper-e.txt"))
+
+
 def test_the_script_of_a_quote_is_that_of_most_of_its_letters():
     assert script_of("Омская область (Omsk)") == "Cyrillic"
     assert script_of("Omsk Oblast (Омская)") == "Latin"
