@@ -31,6 +31,7 @@ from graph.analysis import (
 )
 from graph.errors import UnreadableInput
 from graph.files import atomic_write
+from graph.find import find as find_actors
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
 from graph.load import load_dataset
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
@@ -662,6 +663,27 @@ def stats_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
     else:
         for k, v in counts.items():
             click.echo(f"{k:<24}{v}")
+
+
+@cli.command("find")
+@click.argument("text")
+@data_option
+@format_option("table", "csv", "json")
+def find_cmd(text: str, data: Path | None, store: Path | None, fmt: str) -> None:
+    """Actors by any of their names (labels, alternative and historical names), in any
+    language and grammatical case: id, type, country, sources, and the name that matched.
+
+    Example: paradiplo find "Омской области"
+    """
+    try:
+        matches = find_actors(_open(data, store).store, text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="TEXT") from None
+    rows = [m.to_dict() for m in matches]
+    if fmt != "json":
+        rows = [r | {"sources": ", ".join(r["sources"])} for r in rows]
+    _print_rows(rows, fmt, ["id", "type", "country", "sources", "match", "name"])
+    click.echo(f"{len(rows)} actor(s)", err=True)
 
 
 @cli.command("conflicts")
