@@ -31,6 +31,7 @@ from graph.analysis import (
 )
 from graph.errors import UnreadableInput
 from graph.files import atomic_write
+from graph.find import find as find_actors
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
 from graph.load import load_dataset
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
@@ -194,14 +195,18 @@ def cli() -> None:
 @cli.command("validate")
 @data_option
 @format_option("text", "json", default="text")
-def validate_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
+@click.option("--texts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder of the sources' texts (<source-id>.txt or the source's file): check every quote in them.")
+def validate_cmd(data: Path | None, store: Path | None, fmt: str, texts: Path | None) -> None:
     """Check the data: every problem at once, as FILE:LINE: record: field: message.
 
-    Exit 0 when clean, 1 for invalid records or SHACL violations, 2 for unreadable input.
+    Quotes are looked for verbatim in the texts sources name (text: in sources.yaml) and,
+    with --texts DIR, in DIR. Exit 0 when clean, 1 for invalid records, quotes not found or
+    SHACL violations, 2 for unreadable input.
 
-    Example: paradiplo validate --data data/
+    Example: paradiplo validate --texts ../shared/seeds
     """
-    report = validate(load_dataset(data, on_file=file_bar()))
+    report = validate(load_dataset(data, on_file=file_bar()), texts=texts)
     if fmt == "json":
         click.echo(dumps(report.to_dict()), nl=False)
     else:
@@ -658,6 +663,27 @@ def stats_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
     else:
         for k, v in counts.items():
             click.echo(f"{k:<24}{v}")
+
+
+@cli.command("find")
+@click.argument("text")
+@data_option
+@format_option("table", "csv", "json")
+def find_cmd(text: str, data: Path | None, store: Path | None, fmt: str) -> None:
+    """Actors by any of their names (labels, alternative and historical names), in any
+    language and grammatical case: id, type, country, sources, and the name that matched.
+
+    Example: paradiplo find "Омской области"
+    """
+    try:
+        matches = find_actors(_open(data, store).store, text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="TEXT") from None
+    rows = [m.to_dict() for m in matches]
+    if fmt != "json":
+        rows = [r | {"sources": ", ".join(r["sources"])} for r in rows]
+    _print_rows(rows, fmt, ["id", "type", "country", "sources", "match", "name"])
+    click.echo(f"{len(rows)} actor(s)", err=True)
 
 
 @cli.command("conflicts")

@@ -51,7 +51,8 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in (
                 "of records.", 1),
     ProblemType("invalid-field", "Invalid field", "A field or section is unknown or missing, or its value has "
                 "the wrong form (not an id or a language tag, a forbidden character, a number that is not "
-                "finite, a quote over 300 characters).", 1),
+                "finite, a quote over 300 characters, a source's `text` that is not a path inside the data "
+                "folder).", 1),
     ProblemType("bad-date", "Bad date", "A date is malformed or impossible (`2015-02-30`, month 13), or an end "
                 "comes before its start.", 1),
     ProblemType("duplicate-id", "Duplicate id", "An id is used twice in one file or for records of different "
@@ -68,6 +69,15 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in (
                 "(the closest id is suggested).", 1),
     ProblemType("wrong-reference", "Wrong reference", "A reference names a record of the wrong kind (a "
                 "`signed_at` that is an actor) or type (a `country` that is not a State).", 1),
+    ProblemType("quote-wrong-language", "Quote in the wrong language", "A quote is written in another script "
+                "than its language's (the evidence's `lang`, else the source's `language`): a translation, or a "
+                "passage the paper prints in another language without `lang:`.", 1),
+    ProblemType("no-text", "No text", "The file a source's `text:` names does not exist, or `validate --texts DIR` "
+                "finds neither `<source-id>.txt` nor the source's `file` in DIR; that source's quotes are not "
+                "checked.", 1),
+    ProblemType("quote-not-found", "Quote not found", "A quote does not occur in its source's text, even with "
+                "whitespace, line-break hyphenation, soft hyphens and markdown emphasis normalised; the closest "
+                "passage is shown.", 1),
     ProblemType("shacl", "SHACL violation", "The RDF built from sound records violates a shape of "
                 "`ontology/shapes.ttl`.", 1),
     ProblemType("not-checked", "Not checked", "Checks across files (references, sources, types, English "

@@ -29,8 +29,9 @@ from pydantic import ValidationError
 from .errors import ParadiploError, Problem
 from .records import GENERAL_KNOWLEDGE, KIND_MODELS, Record, Source, SourceFile, SourcesFile, is_id
 
-__all__ = ["Entry", "Dataset", "load_dataset", "bundled_data_dir", "resource_dir", "read_yaml", "data_files",
-           "open_data_file", "UnreadableFile", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_SCALAR_CHARS", "MAX_NODES"]
+__all__ = ["Entry", "Dataset", "load_dataset", "bundled_data_dir", "resource_dir", "read_yaml", "read_text",
+           "data_files", "open_data_file", "display_path", "UnreadableFile", "MAX_FILE_BYTES", "MAX_DEPTH",
+           "MAX_SCALAR_CHARS", "MAX_NODES"]
 
 SOURCES_FILE = "sources.yaml"
 #: Data files: these suffixes (any case); names starting with a dot (editor swap and lock files) are skipped.
@@ -93,6 +94,13 @@ class Dataset:
     sources: dict[str, Source]
     entries: list[Entry]
     problems: list[Problem]
+    sources_file: str = SOURCES_FILE  # sources.yaml as problems name it
+    source_lines: dict[str, dict[str, int]] = field(default_factory=dict)  # id → field → line ("" the source's)
+
+    def source_line(self, source_id: str, name: str = "") -> int:
+        """Line of a source (or of its field ``name``) in ``sources.yaml``; 1 if unknown."""
+        lines = self.source_lines.get(source_id, {})
+        return lines.get(name, lines.get("", 1))
 
     @cached_property
     def by_id(self) -> dict[str, list[Entry]]:
@@ -177,8 +185,11 @@ def _check_stat(st: os.stat_result) -> None:
                                            f"{MAX_FILE_BYTES:,} bytes; split it into several files")
 
 
-def _read_text(path: Path, display: str, folder: Path | None) -> tuple[str | None, list[Problem]]:
-    """The file's text, or the problem that keeps it from being read (type, place, size, UTF-8)."""
+def read_text(path: Path, display: str, folder: Path | None) -> tuple[str | None, list[Problem]]:
+    """The file's text, or the problem that keeps it from being read (type, place, size, UTF-8).
+
+    Opened as :func:`open_data_file` opens it; ``display`` names the file in problems.
+    """
     try:
         with open_data_file(path, folder) as f:
             raw = f.read(MAX_FILE_BYTES + 1)
@@ -215,7 +226,7 @@ def read_yaml(path: Path, display: str, folder: Path | None = None) -> tuple[Any
     numbers, and the problems found (unreadable bytes, syntax, limits, duplicate keys).
     ``folder``, when given, is the data folder a symbolic link must resolve into.
     """
-    text, problems = _read_text(path, display, folder)
+    text, problems = read_text(path, display, folder)
     if text is None:
         return None, {}, problems
     if not _CONTENT.search(text):
@@ -346,8 +357,9 @@ def _record_id(data: Any, loc: tuple) -> str:
 
 
 def _field(loc: tuple) -> str:
-    rest = [str(p) for p in loc[2:]] if len(loc) >= 2 and isinstance(loc[1], int) else [str(p) for p in loc]
-    return ".".join(rest)
+    """A value path as problems name a field: ``evidence[0].quote`` (the record's kind and index left out)."""
+    rest = loc[2:] if len(loc) >= 2 and isinstance(loc[1], int) else loc
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".")
 
 
 def _message(err: dict[str, Any]) -> str:
@@ -376,19 +388,20 @@ def _pydantic_problems(exc: ValidationError, data: Any, lines: dict, display: st
     return out
 
 
-def _load_sources(path: Path, display: str, folder: Path) -> tuple[dict[str, Source], list[Problem]]:
+def _load_sources(path: Path, display: str, folder: Path) -> tuple[dict[str, Source], dict, list[Problem]]:
+    """The sources, each source's lines (id → field → line, ``""`` the source's own) and the problems."""
     data, lines, problems = read_yaml(path, display, folder)
     if data is None:
-        return {}, problems
+        return {}, {}, problems
     items = data.get("sources") if isinstance(data, dict) else None
     if not isinstance(items, list) or set(data) != {"sources"}:  # let the model say what is wrong
         try:
             SourcesFile.model_validate(data)
         except ValidationError as exc:
-            return {}, problems + _pydantic_problems(exc, data, lines, display)
-        return {}, problems
+            return {}, {}, problems + _pydantic_problems(exc, data, lines, display)
+        return {}, {}, problems
     sources: dict[str, Source] = {}
-    lines_of: dict[str, int] = {}
+    lines_of: dict[str, dict[str, int]] = {}
     for i, item in enumerate(items):  # one by one: a bad source does not hide the good ones
         try:
             src = Source.model_validate(item)
@@ -398,14 +411,16 @@ def _load_sources(path: Path, display: str, folder: Path) -> tuple[dict[str, Sou
         line = _line(lines, ("sources", i))
         if src.id in sources:
             problems.append(Problem("duplicate-id", display, line, src.id, "id",
-                                    f"source id also used at line {lines_of[src.id]}"))
+                                    f"source id also used at line {lines_of[src.id]['']}"))
             continue
         sources[src.id] = src
-        lines_of[src.id] = line
-    return sources, problems
+        lines_of[src.id] = {"": line} | {str(k[2]): v for k, v in lines.items()
+                                          if len(k) == 3 and k[:2] == ("sources", i)}
+    return sources, lines_of, problems
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory where it can be, as problems name files."""
     try:
         return os.path.relpath(path)
     except ValueError:  # another drive on Windows
@@ -431,21 +446,22 @@ def load_dataset(directory: Path | str | None = None,
     directory = Path(directory) if directory is not None else bundled_data_dir()
     problems: list[Problem] = []
     if not directory.is_dir():
-        problems.append(Problem("no-data", _display(directory), 1, "", "",
+        problems.append(Problem("no-data", display_path(directory), 1, "", "",
                                 "not a folder; pass --data DIR with a folder of .yaml files"))
         return Dataset(directory, {}, [], problems)
     try:
         files = data_files(directory)
     except OSError as exc:
-        problems.append(Problem("unreadable", _display(directory), 1, "", "", f"cannot list: {exc.strerror}"))
+        problems.append(Problem("unreadable", display_path(directory), 1, "", "", f"cannot list: {exc.strerror}"))
         return Dataset(directory, {}, [], problems)
     sources_path = directory / SOURCES_FILE
     sources: dict[str, Source] = {}
+    source_lines: dict[str, dict[str, int]] = {}
     if sources_path in files:
-        sources, found = _load_sources(sources_path, _display(sources_path), directory)
+        sources, source_lines, found = _load_sources(sources_path, display_path(sources_path), directory)
         problems += found
     else:
-        problems.append(Problem("no-data", _display(sources_path), 1, "", "",
+        problems.append(Problem("no-data", display_path(sources_path), 1, "", "",
                                 "missing: every data folder needs a sources.yaml bibliography"))
     entries: list[Entry] = []
     for done, path in enumerate(files, start=1):
@@ -453,13 +469,13 @@ def load_dataset(directory: Path | str | None = None,
             on_file(done, len(files), path.name)
         if path == sources_path:
             continue
-        display = _display(path)
+        display = display_path(path)
         data, lines, found = read_yaml(path, display, directory)
         problems += found
         if data is None:
             continue
         problems += _read_records(data, lines, display, entries)
-    return Dataset(directory, sources, entries, problems)
+    return Dataset(directory, sources, entries, problems, display_path(sources_path), source_lines)
 
 
 def _read_records(data: Any, lines: dict, display: str, entries: list[Entry]) -> list[Problem]:
@@ -474,8 +490,8 @@ def _read_records(data: Any, lines: dict, display: str, entries: list[Entry]) ->
     problems: list[Problem] = []
     fields: dict[tuple, dict[str, int]] = defaultdict(dict)  # (kind, index) → field → line, in one pass
     for k, v in lines.items():
-        if len(k) == 3:
-            fields[k[:2]][k[2]] = v
+        if len(k) == 3 or (len(k) == 5 and k[2] == "evidence"):
+            fields[k[:2]][_field(k)] = v  # a field, or one of an evidence item: evidence[0].quote
     allowed = set(SourceFile.model_fields)
     for key in data:
         if key not in allowed:

@@ -43,6 +43,7 @@ from pydantic_core import PydanticCustomError, core_schema
 __all__ = [
     "ID_PATTERN",
     "LANGUAGE_TAG",
+    "MAX_QUOTE",
     "is_id",
     "check_id",
     "check_language",
@@ -92,6 +93,8 @@ LANGUAGE_TAG = re.compile(
     r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?"  # private use
     r"|[Xx](?:-[A-Za-z0-9]{1,8})+)")  # private use only
 _MAX_TAG = 64
+#: Characters in one quote: a quote backs a claim, it does not reproduce the paper.
+MAX_QUOTE = 300
 
 #: Characters no text field may hold: C0 and C1 controls and DEL (tab and line feed are
 #: allowed in the fields of ``MULTILINE``), lone surrogates, the Unicode line and
@@ -355,8 +358,16 @@ class Evidence(_Strict):
     """Where a source says it: a locator (section heading, page) and a verbatim quote."""
 
     locator: str = Field(min_length=1, description="section heading or page in the source")
-    quote: str = Field(min_length=1, max_length=300, description="verbatim, original language")
+    quote: str = Field(min_length=1, description=f"verbatim, original language, at most {MAX_QUOTE} characters")
     lang: LangTag | None = Field(default=None, description="language of the quote if not the source's")
+
+    @field_validator("quote")
+    @classmethod
+    def _short(cls, value: str) -> str:
+        if len(value) > MAX_QUOTE:
+            raise ValueError(f"a quote of {len(value)} characters, over the limit of {MAX_QUOTE}: quote the "
+                             "shortest passage that states the claim, or split it into two evidence items")
+        return value
 
 
 class Coordinates(_Strict):
@@ -515,7 +526,8 @@ class Source(_Strict):
     pages: str | None = None
     doi: str | None = None
     language: LangTag = Field(description="main language of the text, e.g. 'ru'")
-    file: str | None = Field(default=None, description="seed file name, for the quote check")
+    file: str | None = Field(default=None, description="seed file name, looked for by `validate --texts DIR`")
+    text: str | None = Field(default=None, description="the paper's text: a path relative to the data folder")
 
     @field_validator("doi")
     @classmethod
@@ -529,6 +541,15 @@ class Source(_Strict):
     def _bare_name(cls, value: str | None) -> str | None:
         if value is not None and (value in (".", "..") or re.search(r"[/\\:]", value)):
             raise ValueError(f"{value!r}: give the seed's bare file name, without a folder")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _relative_path(cls, value: str | None) -> str | None:
+        if value is not None and ("\\" in value or ":" in value
+                                  or any(part in ("", ".", "..") for part in value.split("/"))):
+            raise ValueError(f"{value!r}: give a path inside the data folder with '/' between folders, "
+                             "like 'texts/paper.txt'")
         return value
 
 

@@ -129,7 +129,7 @@ def _fingerprint(directory: Path) -> str:
 
 
 #: the modules whose code decides whether data are valid and how they are built
-_CHECKING_MODULES = ("records.py", "load.py", "validate.py", "rdf.py", "errors.py")
+_CHECKING_MODULES = ("records.py", "load.py", "validate.py", "quotes.py", "rdf.py", "errors.py")
 
 
 def verdict_cache() -> Path:

@@ -17,11 +17,13 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from .errors import Problem
 from .load import Dataset, Entry, resource_dir
+from .quotes import check_quotes
 from .rdf import ID, ONTOLOGY_GRAPH, SKOS, dataset_quads, prop_iri
 from .records import FIELDS, GENERAL_KNOWLEDGE, KIND_MODELS, FieldSpec
 
@@ -232,12 +234,15 @@ def check_shacl(dataset: Dataset, quads: list[ox.Quad] | None = None) -> list[Pr
     return sorted(set(problems))
 
 
-def validate(dataset: Dataset, shacl: bool = True) -> Report:
-    """Every problem in one report: reading, records, references, look-alike names, then SHACL.
+def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None) -> Report:
+    """Every problem in one report: reading, records, references, look-alike names, quotes, then SHACL.
 
-    SHACL runs only when the records themselves are sound, since a graph built
-    from broken records would mostly repeat the same problems. When a file could not
-    be read, the checks across files are skipped and one problem says so.
+    Quotes are checked for their language, and looked for in their sources' texts: the files
+    sources name with ``text:``, and with ``texts`` (a folder) ``<source-id>.txt`` or the
+    source's ``file`` there (:func:`graph.quotes.check_quotes`). SHACL runs only when the
+    records themselves are sound, since a graph built from broken records would mostly
+    repeat the same problems. When a file could not be read, the checks across files are
+    skipped and one problem says so.
     """
     unread = {}
     for p in sorted(dataset.problems):
@@ -247,7 +252,7 @@ def validate(dataset: Dataset, shacl: bool = True) -> Report:
     problems += [Problem("not-checked", name, line, "", "", "references, sources, types and English labels "
                          "across files were not checked, since this file could not be read")
                  for name, line in unread.items()]
-    problems += check_confusables(dataset)
+    problems += check_confusables(dataset) + check_quotes(dataset, texts)
     report = Report(records=len(dataset.by_id))
     if shacl and all(p.warning for p in problems):
         problems += check_shacl(dataset)

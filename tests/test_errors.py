@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Calls whose first argument is a problem code.
 _EMITTERS = {"Problem", "_problem", "UnreadableFile"}
 #: First arguments that pass on a code chosen elsewhere (at a call that is scanned itself).
-_PASS_THROUGH = {"graph/validate.py": {"code"}, "graph/load.py": {"exc.code"}}
+_PASS_THROUGH = {"graph/validate.py": {"code"}, "graph/quotes.py": {"code"}, "graph/load.py": {"exc.code"}}
 
 
 def _emitted_codes() -> dict[str, set[str]]:
@@ -81,6 +81,13 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _text(folder: Path, content: str | None) -> None:
+    """Name a text for paper-a (written with ``content``, or missing when ``None``)."""
+    _edit(folder / "sources.yaml", "  - id: paper-a\n", "  - id: paper-a\n    text: paper-a.txt\n")
+    if content is not None:
+        _write(folder / "paper-a.txt", content)
+
+
 def _actor(folder: Path, body: str) -> None:
     _write(folder / "zz-extra.yaml", "source: paper-b\nactors:\n  - id: zz-extra\n" + body)
 
@@ -109,6 +116,9 @@ BREAKAGES = {  # code → how to break the small fixture so that validation emit
     "missing-label": lambda d: _actor(d, "    type: City\n    label: {ru: Зз}\n" + _EVIDENCE),
     "unknown-reference": lambda d: _edit(d / A, "    hosts: [omsk-oblast]", "    hosts: [omsk]"),
     "wrong-reference": lambda d: _edit(d / A, "    signed_at: forum-2019", "    signed_at: omsk-oblast"),
+    "quote-wrong-language": lambda d: _edit(d / B, 'quote: "Omsk region"', 'quote: "Омская область"'),
+    "no-text": lambda d: _text(d, None),
+    "quote-not-found": lambda d: _text(d, "Россия и Казахстан.\n"),
     "shacl": lambda d: _edit(d / A, "    edition_of: forum-series", "    edition_of: pavlodar-visit-2021"),
     "not-checked": lambda d: _edit(d / B, "    label: {en: Omsk Region}", "    label: {en: Omsk Region"),
     "confusable": lambda d: _actor(d, "    type: City\n    label: {en: Zz, ru: Oмская область}\n" + _EVIDENCE),

@@ -58,7 +58,7 @@ def test_evidence_lang_cannot_plant_a_claim_in_another_papers_graph(runner, smal
     result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
     line = line_of(paper, "agreement of 2007")
-    assert f"paper-b.yaml:{line}: omsk-pavlodar-agreement: evidence.0.lang: " in result.output
+    assert f"paper-b.yaml:{line}: omsk-pavlodar-agreement: evidence[0].lang: " in result.output
     assert "is not a language tag" in result.output
     with pytest.raises(InvalidData):
         open_graph(small_dir)
@@ -70,7 +70,7 @@ def test_a_language_with_a_space_is_a_located_problem(runner, small_dir):
     result = validate_cli(runner, small_dir)
     assert result.exit_code == 1
     line = line_of(paper, "lang: en GB")
-    assert f"paper-b.yaml:{line}: omsk-oblast: evidence.0.lang: 'en GB' is not a language tag" in result.output
+    assert f"paper-b.yaml:{line}: omsk-oblast: evidence[0].lang: 'en GB' is not a language tag" in result.output
 
 
 def test_a_sources_language_is_checked_where_it_is_written(runner, small_dir):

@@ -1,0 +1,129 @@
+"""Find actors by any of their names: labels, alternative and historical names, in any language
+and grammatical case.
+
+Names and the text looked for are cut into words (at spaces, hyphens and punctuation), each
+word casefolded (``ё`` as ``е``) and, when Cyrillic, also taken to its dictionary forms by
+pymorphy3's Russian analyser: "Омской области" and "Омская область" are the same words. A
+name matches *exactly* when its words are the text's words, in order; else it matches when
+every word of the text is one of its words. Exact matches come first.
+
+Examples
+--------
+>>> from graph import open_graph
+>>> [m.id for m in find(open_graph().store, "Павлодаре")][:1]
+['pavlodar']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from .project import actors
+from .rdf import GRAPH, ID, PREFIXES
+from .records import GENERAL_KNOWLEDGE
+
+__all__ = ["Match", "find", "word_forms"]
+
+_WORD = re.compile(r"[^\W_]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+@dataclass(frozen=True)
+class Match:
+    """An actor found, with the name that matched and how (``exact`` or ``words``)."""
+
+    id: str
+    label: str
+    type: str
+    country: str
+    sources: tuple[str, ...]
+    name: str
+    match: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "label": self.label, "type": self.type, "country": self.country,
+                "sources": list(self.sources), "name": self.name, "match": self.match}
+
+
+@lru_cache(maxsize=1)
+def _morph():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=65536)
+def _forms(word: str) -> frozenset[str]:
+    forms = {word}
+    if _CYRILLIC.search(word):
+        forms |= {p.normal_form.replace("ё", "е") for p in _morph().parse(word)}
+    return frozenset(forms)
+
+
+def word_forms(text: str) -> list[frozenset[str]]:
+    """Each word of ``text``, as the set of forms it may stand for (itself, casefolded, and its
+    Russian dictionary forms).
+
+    >>> [sorted(f) for f in word_forms("Омской области")]
+    [['омский', 'омской'], ['области', 'область']]
+    """
+    return [_forms(w) for w in _WORD.findall(text.casefold().replace("ё", "е"))]
+
+
+def _how(query: list[frozenset[str]], name: list[frozenset[str]]) -> str | None:
+    """``exact`` when the name's words are the query's, in order; ``words`` when every query word
+    is a word of the name; ``None`` otherwise."""
+    if len(query) == len(name) and all(q & n for q, n in zip(query, name)):
+        return "exact"
+    if all(any(q & n for n in name) for q in query):
+        return "words"
+    return None
+
+
+def _names(store: ox.Store) -> list[tuple[str, str]]:
+    """(actor id, name) for every label, alternative and historical name of every actor, sorted."""
+    rows = store.query("""SELECT DISTINCT ?a ?n WHERE {
+        ?a rdfs:label|skos:altLabel|pd:historicalName ?n . ?a a ?t . ?t rdfs:subClassOf* pd:Actor }""",
+                       prefixes=PREFIXES)
+    return sorted({(r["a"].value[len(ID):], r["n"].value) for r in rows if r["a"].value.startswith(ID)})
+
+
+def _sources(store: ox.Store) -> dict[str, list[str]]:
+    """Record id → the sources whose named graphs state something about it: papers, then
+    general knowledge."""
+    out: dict[str, set[str]] = {}
+    for r in store.query("SELECT DISTINCT ?x ?g WHERE { GRAPH ?g { ?x ?p ?o } }"):
+        x, g = r["x"].value, r["g"].value
+        if x.startswith(ID) and g.startswith(GRAPH):
+            out.setdefault(x[len(ID):], set()).add(g[len(GRAPH):])
+    return {x: sorted(gs, key=lambda g: (g == GENERAL_KNOWLEDGE, g)) for x, gs in out.items()}
+
+
+def find(store: ox.Store, text: str) -> list[Match]:
+    """Actors one of whose names matches ``text`` (see the module's docstring): exact matches
+    first, then by id; each actor once, with its best-matching name.
+
+    Raises
+    ------
+    ValueError
+        When ``text`` holds no word to look for.
+    """
+    query = word_forms(text)
+    if not query:
+        raise ValueError(f"no word to look for in {text!r}; give a name, e.g. 'Омская область'")
+    best: dict[str, tuple[bool, str, str]] = {}  # id → (not exact, name, how): the smallest is the best
+    for aid, name in _names(store):
+        how = _how(query, word_forms(name))
+        if how and (aid not in best or (how != "exact", name) < best[aid][:2]):
+            best[aid] = (how != "exact", name, how)
+    info, sources = actors(store), _sources(store)
+    found = []
+    for aid, (_, name, how) in sorted(best.items(), key=lambda kv: (kv[1][0], kv[0])):
+        actor = info.get(aid, {})
+        found.append(Match(aid, actor.get("label", aid), actor.get("type", ""), actor.get("country", ""),
+                           tuple(sources.get(aid, ())), name, how))
+    return found
