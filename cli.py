@@ -41,7 +41,7 @@ from graph.remote import PROTOCOLS, run_remote
 from graph.render import COLOR_BY, LAYOUTS
 from graph.report import write_report
 from graph.sparql import DEFAULT_TIMEOUT, MAX_ROWS, run_query
-from graph.provenance import CONFLICT_COLUMNS, conflict_table, conflicts, stats
+from graph.provenance import CONFLICT_COLUMNS, STATS_COVER, conflict_table, conflicts, stats
 from graph.validate import validate
 
 EXPORT_FORMATS = tuple(FORMATS) + ("graphml", "gexf")
@@ -653,7 +653,10 @@ def push(data: Path | None, store: Path | None,
 @data_option
 @format_option("table", "json")
 def stats_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
-    """Counts of actors, agreements, forums, sectors, sources, triples, unsourced records.
+    """Counts of records and of statements, each with what it covers (the table's third column).
+
+    quads/triples count the data graphs, ontology_triples the ontology graph, total_quads and
+    total_triples all graphs, as build, export and push carry them.
 
     Example: paradiplo stats --format json
     """
@@ -662,7 +665,7 @@ def stats_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
         click.echo(dumps(counts), nl=False)
     else:
         for k, v in counts.items():
-            click.echo(f"{k:<24}{v}")
+            click.echo(f"{k:<24}{v:<8}{STATS_COVER[k]}")
 
 
 @cli.command("find")

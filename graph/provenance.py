@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES, XSD, prop_iri
 from .records import EDTF_DATATYPE, FIELDS, GENERAL_KNOWLEDGE, Observation, PartialDate
 
-__all__ = ["stats", "conflicts", "conflict_table", "CONFLICT_COLUMNS", "contestable_properties"]
+__all__ = ["stats", "STATS_COVER", "conflicts", "conflict_table", "CONFLICT_COLUMNS", "contestable_properties"]
 
 
 def contestable_properties() -> list[str]:
@@ -40,30 +40,64 @@ def _count(store: ox.Store, where: str) -> int:
     return int(next(iter(store.query(q, prefixes=PREFIXES)))["n"].value)
 
 
+#: What each count of :func:`stats` covers, in the order ``paradiplo stats`` prints them.
+STATS_COVER = {
+    "actors": "actor records: states, regions, cities, bodies, companies, persons, ...",
+    "agreements": "agreement records: agreements, memoranda, programmes, laws, ...",
+    "forums": "forum records: series, editions, sessions, visits",
+    "observations": "observation records: figures such as trade turnover",
+    "sectors": "concepts of the sector scheme (ontology top concepts and the papers' sectors)",
+    "sources": "papers, each in its own named graph",
+    "records_without_source": "records that only general knowledge attests, no paper",
+    "named_graphs": "named graphs: one per paper, general knowledge, the ontology",
+    "quads": "statements in the data graphs (papers and general knowledge)",
+    "triples": "the same, distinct (a statement two graphs make counts once)",
+    "ontology_triples": "statements in the ontology graph (OWL and the SKOS sector scheme)",
+    "total_quads": "data and ontology graphs: what build, export trig|nq|jsonld and push carry",
+    "total_triples": "the same, distinct: what export ttl|nt carry (the union of all graphs)",
+}
+
+
+def _size(store: ox.Store, graphs: str, distinct: bool) -> int:
+    pattern = f"GRAPH ?g {{ ?s ?p ?o }} {graphs}"
+    if distinct:
+        pattern = f"SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }}"
+    return int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")))["n"].value)
+
+
 def stats(store: ox.Store) -> dict[str, int]:
-    """Counts: ``actors``, ``agreements``, ``forums``, ``sectors``, ``sources``, ``observations``,
-    ``triples`` (distinct, all graphs but the ontology), ``quads``, ``named_graphs`` and
-    ``records_without_source`` (records no paper attests: in the bundled data, the seven
-    regions general knowledge adds for the roll-up of cities)."""
-    data_graphs = f"FILTER(?g != <{ONTOLOGY_GRAPH}>)"
-    triples = int(next(iter(store.query(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {data_graphs} }} }}")))["n"].value)
-    quads = int(next(iter(store.query(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {data_graphs} }}")))["n"].value)
+    """Counts of records and of statements, each described in :data:`STATS_COVER`.
+
+    ``quads`` and ``triples`` count the data graphs (papers and general knowledge),
+    ``ontology_triples`` the ontology graph, ``total_quads`` and ``total_triples`` all graphs:
+    the figures an export carries (``total_quads`` lines in N-Quads, ``total_triples`` in
+    N-Triples). ``records_without_source`` are records no paper attests: in the bundled data,
+    the seven regions general knowledge adds for the roll-up of cities.
+
+    >>> from graph import open_graph
+    >>> s = stats(open_graph().store)
+    >>> s["total_quads"] == s["quads"] + s["ontology_triples"]
+    True
+    """
+    data, ontology = f"FILTER(?g != <{ONTOLOGY_GRAPH}>)", f"FILTER(?g = <{ONTOLOGY_GRAPH}>)"
     record = "?x a ?t . ?t rdfs:subClassOf* ?top . VALUES ?top { pd:Actor pd:Agreement pd:Forum pd:Observation }"
-    return {
+    counts = {
         "actors": _count(store, "?x a/rdfs:subClassOf* pd:Actor"),
         "agreements": _count(store, "?x a/rdfs:subClassOf* pd:Agreement"),
         "forums": _count(store, "?x a/rdfs:subClassOf* pd:Forum"),
+        "observations": _count(store, "?x a pd:Observation"),
         "sectors": _count(store, "?x a skos:Concept ; skos:inScheme pdr:sectors"),
         "sources": _count(store, f"?x a pd:Source FILTER(?x != pds:{GENERAL_KNOWLEDGE})"),
-        "observations": _count(store, "?x a pd:Observation"),
-        "triples": triples,
-        "quads": quads,
-        "named_graphs": _count(store, "GRAPH ?x { ?s ?p ?o }"),
         "records_without_source": _count(
             store, f"{record} FILTER NOT EXISTS {{ ?x pd:evidence/pd:source ?src FILTER(?src != pds:{GENERAL_KNOWLEDGE}) }}"),
+        "named_graphs": _count(store, "GRAPH ?x { ?s ?p ?o }"),
+        "quads": _size(store, data, distinct=False),
+        "triples": _size(store, data, distinct=True),
+        "ontology_triples": _size(store, ontology, distinct=False),
+        "total_quads": _size(store, "", distinct=False),
+        "total_triples": _size(store, "", distinct=True),
     }
+    return {key: counts[key] for key in STATS_COVER}
 
 
 _INF = float("inf")
