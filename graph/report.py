@@ -25,7 +25,7 @@ from .formats import dumps, rows_to_csv
 from .project import Filters, leave_one_out, papers
 from .rdf import serialize
 from .store import KnowledgeGraph
-from .provenance import CONFLICT_COLUMNS, conflict_table, conflicts, stats
+from .provenance import CONFLICT_COLUMNS, STATS_COVER, conflict_table, conflicts, stats
 from .templates import render
 
 __all__ = ["build_report", "write_report", "timeline_svg", "scope"]
@@ -155,7 +155,8 @@ def _index(counts: dict, ranks: list, comms: dict, disagreements: list, years: l
                   "sectors": ", ".join(c["sectors"]), "members": ", ".join(c["labels"])}
                  for c in comms["communities"]]
     period_cols = [k for k in (by_period[0] if by_period else {}) if k not in ("id", "label")]
-    return render("report_index.html.j2", stats=[{"count": k, "value": v} for k, v in counts.items()],
+    stats_rows = [{"count": k, "value": v, "covers": STATS_COVER.get(k, "")} for k, v in counts.items()]
+    return render("report_index.html.j2", stats=stats_rows,
                   nodes=nodes, edges=edges, ranks=ranks[:20], rank_columns=["rank", "id", "label", "country", *METRICS],
                   periods=period_arg, by_period=by_period[:25], period_columns=["id", "label", *period_cols],
                   timeline=_timeline(years), shares=shares, share_columns=list(shares[0]) if shares else [],

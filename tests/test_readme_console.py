@@ -79,7 +79,7 @@ SETUP: dict[str, Callable[[Path], None]] = {
 @dataclass(frozen=True)
 class Example:
     line: int  # README line of the ``$`` line
-    command: str  # without ``$`` and without the trailing comment
+    command: str  # without ``$`` and the trailing comment, quoted as shlex.join quotes it
     expected: tuple[str, ...]
 
 
@@ -104,7 +104,7 @@ def _split(block: list[tuple[int, str]]) -> list[Example]:
         if not line.startswith("$ "):
             continue
         end = next((j for j in range(i + 1, len(block)) if block[j][1].startswith("$ ")), len(block))
-        command = " ".join(shlex.split(line[2:], comments=True))
+        command = shlex.join(shlex.split(line[2:], comments=True))
         found.append(Example(number, command, tuple(text for _, text in block[i + 1:end])))
     return found
 
@@ -146,7 +146,7 @@ def test_readme_example(example: Example, tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("HOME", str(tmp_path))
     SETUP.get(example.command, lambda cwd: None)(tmp_path)
     args = [os.path.expanduser(a) for a in shlex.split(example.command)[1:]]
-    result = CliRunner().invoke(cli, args)
+    result = CliRunner().invoke(cli, args, prog_name="paradiplo")
     actual = [re.sub(r"[ \t]+$", "", line) for line in result.output.splitlines()]
     expected = [re.sub(r"[ \t]+$", "", line) for line in example.expected]
     diff = "\n".join(difflib.unified_diff(expected, actual, "README.md", "paradiplo", lineterm=""))
