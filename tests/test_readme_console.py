@@ -5,7 +5,7 @@ is a command (a trailing ``# comment`` is not part of it), and the lines up to t
 line or the end of the block are what the terminal shows: stdout and stderr interleaved, as
 click's ``CliRunner`` records them. Each command runs in process on the bundled data, in a
 fresh temporary working folder (commands that write files write them there; ``~`` is that
-folder too), and its output must equal the README's text, with these rules and no others:
+folder too, and ``..`` a temporary folder holding it: ``../shared/seeds`` links to the seed papers), and its output must equal the README's text, with these rules and no others:
 
 * a line that is exactly ``…`` matches any run of lines, none included (the README shortens
   long output this way); a ``…`` anywhere else is literal text, because the table formatter
@@ -35,9 +35,11 @@ from click.testing import CliRunner
 
 from cli import cli
 
+from .conftest import SEEDS, SMALL
+
 ROOT = Path(__file__).parent.parent
 README = ROOT / "README.md"
-SMALL = Path(__file__).parent / "fixtures" / "small"
+QUOTES = Path(__file__).parent / "fixtures" / "quotes"
 
 #: Commands not run, by design, each with the reason (the README text, comment stripped).
 NOT_RUN = {
@@ -63,6 +65,26 @@ def _mydata(cwd: Path) -> None:
     paper.write_text(text, encoding="utf-8")
 
 
+def _myquotes(cwd: Path) -> None:
+    """``myquotes/``: the quotes fixture (a data folder with its texts), one quote mistyped."""
+    shutil.copytree(QUOTES, cwd / "myquotes")
+    paper = cwd / "myquotes" / "paper-q.yaml"
+    text = paper.read_text(encoding="utf-8")
+    assert "обсуждались на форуме" in text, "tests/fixtures/quotes changed: update this setup"
+    paper.write_text(text.replace("обсуждались на форуме", "обсуждались на фоурме", 1), encoding="utf-8")
+
+
+def _seeds(cwd: Path) -> None:
+    """``../shared/seeds``: the seed papers beside the checkout, as on the project's machine."""
+    if not SEEDS.is_dir():
+        reason = f"the seed papers are not at {SEEDS}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true, but {reason}", pytrace=False)
+        pytest.skip(reason)
+    (cwd.parent / "shared").mkdir()
+    (cwd.parent / "shared" / "seeds").symlink_to(SEEDS, target_is_directory=True)
+
+
 def _question(cwd: Path) -> None:
     """``my-question.rq``: the user's own query file."""
     (cwd / "my-question.rq").write_text(
@@ -72,6 +94,8 @@ def _question(cwd: Path) -> None:
 #: Files a command's example assumes the user has, made in the working folder before it runs.
 SETUP: dict[str, Callable[[Path], None]] = {
     "paradiplo validate --data mydata/": _mydata,
+    "paradiplo validate --data myquotes/": _myquotes,
+    "paradiplo validate --texts ../shared/seeds": _seeds,
     "paradiplo query my-question.rq --format json": _question,
 }
 
@@ -142,9 +166,11 @@ def test_elision_rule():
 
 @pytest.mark.parametrize("example", RUN, ids=[f"README.md:{e.line}" for e in RUN])
 def test_readme_example(example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    SETUP.get(example.command, lambda cwd: None)(tmp_path)
+    cwd = tmp_path / "paradiplo"  # a checkout's folder: ``..`` is still inside tmp_path
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("HOME", str(cwd))
+    SETUP.get(example.command, lambda cwd: None)(cwd)
     args = [os.path.expanduser(a) for a in shlex.split(example.command)[1:]]
     result = CliRunner().invoke(cli, args, prog_name="paradiplo")
     actual = [re.sub(r"[ \t]+$", "", line) for line in result.output.splitlines()]
