@@ -131,12 +131,7 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
     size_by = size_by or {}
-    notices = []
-    if g.number_of_nodes() > max_nodes:
-        keep = sorted(g.nodes, key=lambda n: (-size_by.get(n, 0), n))[:max_nodes]
-        notices.append(f"Showing the {max_nodes} actors with the highest {size_label} of "
-                       f"{g.number_of_nodes()}; narrow the map with filters, --focus or --level.")
-        g = g.subgraph(sorted(keep))
+    g, notices = _largest(g, size_by, size_label, max_nodes)
     if categories is None:
         categories = {n: g.nodes[n].get(color_by, "") for n in g.nodes} if color_by in ("country", "type") else {}
     categories = {n: categories.get(n, "") for n in g.nodes}
@@ -157,6 +152,15 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
     page = page.replace("<body>", "<body>\n" + header, 1)
     script = render("map_explorer.html.j2", geo=geo, details=details or {"ties": {}, "actors": {}})
     return page.replace("</body>", script + "\n</body>", 1)
+
+
+def _largest(g: nx.Graph, size_by: dict[str, float], size_label: str, max_nodes: int) -> tuple[nx.Graph, list[str]]:
+    """The ``max_nodes`` largest nodes by ``size_by`` (all when fewer) and the notice saying so."""
+    if g.number_of_nodes() <= max_nodes:
+        return g, []
+    keep = sorted(g.nodes, key=lambda n: (-size_by.get(n, 0), n))[:max_nodes]
+    return g.subgraph(sorted(keep)), [f"Showing the {max_nodes} actors with the highest {size_label} of "
+                                      f"{g.number_of_nodes()}; narrow the map with filters, --focus or --level."]
 
 
 def _node_list(g: nx.Graph, color_by: str, categories: dict[str, str], colours: dict[str, str],
