@@ -23,7 +23,7 @@ from .project import Filters, geo_anchors, record_details, sector_tops
 from .provenance import attestations, claims_by_source
 from .render import MAX_NODES, map_html
 
-__all__ = ["map_page", "click_details"]
+__all__ = ["map_page", "click_details", "color_categories"]
 
 
 def _ego(g: nx.Graph, focus: str, depth: int) -> nx.Graph:
@@ -34,7 +34,7 @@ def _ego(g: nx.Graph, focus: str, depth: int) -> nx.Graph:
     return nx.ego_graph(g, focus, radius=depth)
 
 
-def _categories(store: Any, g: nx.Graph, color_by: str, seed: int) -> dict[str, str] | None:
+def color_categories(store: Any, g: nx.Graph, color_by: str, seed: int) -> dict[str, str] | None:
     """Actor → colour category for community or sector colouring (``None``: by attribute)."""
     if color_by == "community":
         parts = communities(g, seed=seed)["communities"]
@@ -95,7 +95,7 @@ def map_page(kg: Any, filters: Filters = Filters(), level: str = "actor", color_
              for n, m in metrics.items()}
     anchors = geo_anchors(kg.store, sorted(g.nodes)) if layout == "geo" else None
     return map_html(g, title=title, color_by=color_by, size_by={n: m[size_by] for n, m in metrics.items()},
-                    size_label=size_by, categories=_categories(kg.store, g, color_by, seed), layout=layout,
+                    size_label=size_by, categories=color_categories(kg.store, g, color_by, seed), layout=layout,
                     anchors=anchors, node_notes=notes, tie_notes=_tie_notes(g, details), caption=caption,
                     seed=seed, max_nodes=max_nodes or MAX_NODES,
                     details=click_details(kg.store, g, details, anchors))

@@ -32,7 +32,7 @@ from .geo import border_lines, graticule, project
 from .templates import render
 
 __all__ = ["map_html", "COLOR_BY", "LAYOUTS", "PALETTE", "OTHER", "EDGE_COLORS", "MAX_NODES", "natural_key",
-           "geo_positions"]
+           "geo_positions", "spread", "legend_rows", "category_colours"]
 
 COLOR_BY = ("country", "type", "community", "sector")
 LAYOUTS = ("force", "geo")
@@ -67,7 +67,7 @@ def _strip_remote(page: str) -> str:
     return page
 
 
-def _colours(categories: dict[str, str]) -> dict[str, str]:
+def category_colours(categories: dict[str, str]) -> dict[str, str]:
     """Category → colour: the largest categories first, ties by name; the tail shares grey."""
     counts = Counter(categories.values())
     ordered = sorted(counts, key=lambda k: (k == "", -counts[k], natural_key(k)))
@@ -83,7 +83,7 @@ def natural_key(text: str) -> list:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part]
 
 
-def _legend(categories: dict[str, str], colours: dict[str, str]) -> list[dict[str, Any]]:
+def legend_rows(categories: dict[str, str], colours: dict[str, str]) -> list[dict[str, Any]]:
     """Legend rows: the coloured categories in natural order, then one grey row for the rest."""
     counts = Counter(categories.values())
     rows = [{"label": k, "colour": c, "count": counts[k]}
@@ -135,7 +135,7 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
     if categories is None:
         categories = {n: g.nodes[n].get(color_by, "") for n in g.nodes} if color_by in ("country", "type") else {}
     categories = {n: categories.get(n, "") for n in g.nodes}
-    colours = _colours(categories)
+    colours = category_colours(categories)
     values = [size_by.get(n, 0) for n in g.nodes]
     low, high = (min(values), max(values)) if values else (0, 0)
     nodes = _node_list(g, color_by, categories, colours, size_by, (low, high), node_notes or {})
@@ -147,7 +147,7 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
                            "up below the map.")
     page = _strip_remote(_network(nodes, _edge_list(g, tie_notes or {}), layout, seed).generate_html())
     header = render("map_controls.html.j2", title=title, caption=caption, notices=notices, color_by=color_by,
-                    legend=_legend(categories, colours), edge_colours=EDGE_COLORS, size_label=size_label,
+                    legend=legend_rows(categories, colours), edge_colours=EDGE_COLORS, size_label=size_label,
                     low=low, high=high, geo=layout == "geo")
     page = page.replace("<body>", "<body>\n" + header, 1)
     script = render("map_explorer.html.j2", geo=geo, details=details or {"ties": {}, "actors": {}})
@@ -209,13 +209,22 @@ def geo_positions(items: list[tuple[str, str, float]], anchors: dict[str, tuple[
     """Where the geo layout draws each node: ``(x, y, anchor)`` in map pixels.
 
     ``items`` are ``(id, label, radius)``; ``anchors`` node → (lat, lon), projected with
-    :func:`graph.geo.project`. Nodes without one start in a row below the others. Each node,
-    the largest first, takes the first point of a spiral around its anchor where its dot and
-    label (about ``0.6 × font`` px per character) overlap no box placed before it; ``anchor``
-    is the projected point when the node was moved off it (the page draws a leader line), else
-    ``None``. Deterministic: the same items give the same positions.
+    :func:`graph.geo.project`; nodes without one start in a row below the others. Labels are
+    then kept apart by :func:`spread`.
     """
-    points = {n: project(*anchors[n]) for n, _, _ in items if n in anchors}
+    return spread(items, {n: project(*anchors[n]) for n, _, _ in items if n in anchors}, font)
+
+
+def spread(items: list[tuple[str, str, float]], points: dict[str, tuple[float, float]],
+           font: float = 14.0) -> dict[str, tuple[float, float, list[float] | None]]:
+    """Positions ``(x, y, anchor)`` that keep nodes and their labels from overlapping.
+
+    Each node of ``items`` (``(id, label, radius)``), the largest first, takes the first point
+    of a spiral around its point in ``points`` (nodes without one start below the others)
+    where its dot and its label (about ``0.6 × font`` px per character, below the dot)
+    overlap no box placed before it. ``anchor`` is the node's point when it was moved off it
+    (the map draws a leader line there), else ``None``. Deterministic.
+    """
     below = (min((p[0] for p in points.values()), default=0.0),
              max((p[1] for p in points.values()), default=0.0) + 250)
     grid: dict[tuple[int, int], list[tuple[float, float, float, float]]] = defaultdict(list)
@@ -230,7 +239,8 @@ def geo_positions(items: list[tuple[str, str, float]], anchors: dict[str, tuple[
         for cell in _cells(box):
             grid[cell].append(box)
         moved = n in points and (dx, dy) != (0.0, 0.0)
-        out[n] = (round(ax + dx, 1) + 0.0, round(ay + dy, 1) + 0.0, [round(ax, 1) + 0.0, round(ay, 1) + 0.0] if moved else None)
+        out[n] = (round(ax + dx, 1) + 0.0, round(ay + dy, 1) + 0.0,
+                  [round(ax, 1) + 0.0, round(ay, 1) + 0.0] if moved else None)
     return out
 
 
