@@ -48,7 +48,8 @@ def measure(page: Path) -> list[int]:
     try:
         driver.get(page.as_uri())
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and not driver.execute_script("return window.paradiploSettledMs"):
+        while time.monotonic() < deadline and not driver.execute_script(
+                "return window.paradiploSettledMs && (!network.physics.options.enabled || window.paradiploLabelsSeparated)"):
             time.sleep(0.2)
         time.sleep(1.0)
         return driver.execute_script(MEASURE)
