@@ -552,9 +552,13 @@ def test_report_index_shows_hostile_labels_as_text(runner, hostile_dir, tmp_path
     text = "".join(page.text)
     for label in HOSTILE.values():
         assert label in text
-    assert "img" not in page.tags and "script" not in page.tags
+    assert page.tags.count("img") == 1 and "script" not in page.tags   # the img is the figure below
     assert set(page.tags) <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "code", "em", "a",
-                              "table", "thead", "tbody", "tr", "th", "td", "svg", "line", "text", "rect"}
+                              "table", "thead", "tbody", "tr", "th", "td", "svg", "line", "text", "rect", "img"}
+    figure = ET.fromstring((out / "figure.svg").read_bytes())   # hostile labels are XML text in the figure
+    texts = "".join("".join(t.itertext()) for t in figure.iter("{http://www.w3.org/2000/svg}text"))
+    assert any(label[:39] in texts for label in HOSTILE.values())
+    assert not [e for e in figure.iter() if e.tag.endswith("}script") or e.tag.endswith("}foreignObject")]
     assert page.tags.count("a") == 1  # the link to map.html, no injected one
     body = (out / "map.html").read_text(encoding="utf-8")
     assert "<img src=x onerror" not in body and "<script>alert(2)" not in body
