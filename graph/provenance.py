@@ -195,7 +195,7 @@ def conflict_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "value": cl["value"], "sources": cl["sources"]} for c in rows for cl in c["claims"]]
 
 
-def _short(term: Any) -> str:
+def _term_id(term: Any) -> str:
     """An IRI of the data or ontology as its id (``omsk``, ``partOf``); a literal as its text."""
     value = term.value
     for base in (ID, PD, GRAPH):
@@ -224,7 +224,7 @@ def attestations(store: ox.Store, ids: list[str]) -> dict[str, list[dict[str, st
     for r in store.query(f"""SELECT DISTINCT ?x ?s ?l ?q WHERE {{ VALUES ?x {{ {_values(ids)} }}
                                ?x pd:evidence ?e . ?e pd:source ?s ; pd:quote ?q . OPTIONAL {{ ?e pd:locator ?l }} }}
                              ORDER BY ?x ?s ?l ?q""", prefixes=PREFIXES):
-        out[_short(r["x"])].append({"source": _short(r["s"]), "locator": r["l"].value if r["l"] else "",
+        out[_term_id(r["x"])].append({"source": _term_id(r["s"]), "locator": r["l"].value if r["l"] else "",
                                     "quote": r["q"].value})
     return dict(out)
 
@@ -244,8 +244,8 @@ def claims_by_source(store: ox.Store, ids: list[str]) -> dict[str, dict[str, lis
     for r in store.query(f"""SELECT DISTINCT ?x ?g ?p ?o WHERE {{ VALUES ?x {{ {_values(ids)} }}
                                GRAPH ?g {{ ?x ?p ?o }} FILTER(?p NOT IN (pd:evidence, prov:wasDerivedFrom)) }}
                              ORDER BY ?x ?g ?p ?o""", prefixes=PREFIXES):
-        value = _short(r["o"])
+        value = _term_id(r["o"])
         if isinstance(r["o"], ox.Literal) and r["o"].language:
             value += f" @{r['o'].language}"
-        out[_short(r["x"])][_short(r["g"])].append([_short(r["p"]), value])
+        out[_term_id(r["x"])][_term_id(r["g"])].append([_term_id(r["p"]), value])
     return {k: dict(v) for k, v in out.items()}
