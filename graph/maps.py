@@ -20,9 +20,10 @@ import networkx as nx
 from .analysis import centrality, communities
 from .errors import ParadiploError
 from .project import Filters, geo_anchors, record_details, sector_tops
+from .provenance import attestations, claims_by_source
 from .render import MAX_NODES, map_html
 
-__all__ = ["map_page"]
+__all__ = ["map_page", "click_details", "color_categories"]
 
 
 def _ego(g: nx.Graph, focus: str, depth: int) -> nx.Graph:
@@ -33,7 +34,7 @@ def _ego(g: nx.Graph, focus: str, depth: int) -> nx.Graph:
     return nx.ego_graph(g, focus, radius=depth)
 
 
-def _categories(store: Any, g: nx.Graph, color_by: str, seed: int) -> dict[str, str] | None:
+def color_categories(store: Any, g: nx.Graph, color_by: str, seed: int) -> dict[str, str] | None:
     """Actor → colour category for community or sector colouring (``None``: by attribute)."""
     if color_by == "community":
         parts = communities(g, seed=seed)["communities"]
@@ -58,6 +59,23 @@ def _tie_notes(g: nx.Graph, details: dict[str, dict]) -> dict[str, str]:
     return notes
 
 
+def click_details(store: Any, g: nx.Graph, details: dict[str, dict],
+                  anchors: dict[str, tuple[float, float, str]] | None = None) -> dict[str, dict]:
+    """What clicking shows: per tie record its label, dates, sectors and evidence (source,
+    locator, verbatim quote); per actor what each source's graph states of it, its evidence
+    and the rule that placed it on the geo map."""
+    tie_ids = sorted({t for _, _, e in g.edges(data=True) for t in e["evidence"].split()})
+    actor_ids = sorted(g.nodes)
+    evidence = attestations(store, tie_ids + actor_ids)
+    ties = {t: {"label": details.get(t, {}).get("label") or t, "dates": details.get(t, {}).get("dates", []),
+                "sectors": details.get(t, {}).get("sectors", []), "evidence": evidence.get(t, [])}
+            for t in tie_ids}
+    claims = claims_by_source(store, actor_ids)
+    actors = {a: {"claims": claims.get(a, {}), "evidence": evidence.get(a, []),
+                  "placed": anchors[a][2] if anchors and a in anchors else ""} for a in actor_ids}
+    return {"ties": ties, "actors": actors}
+
+
 def map_page(kg: Any, filters: Filters = Filters(), level: str = "actor", color_by: str = "country",
              size_by: str = "degree", layout: str = "force", seed: int = 42, focus: str | None = None,
              depth: int = 1, title: str = "paradiplo map", caption: str = "", max_nodes: int | None = None) -> str:
@@ -77,6 +95,7 @@ def map_page(kg: Any, filters: Filters = Filters(), level: str = "actor", color_
              for n, m in metrics.items()}
     anchors = geo_anchors(kg.store, sorted(g.nodes)) if layout == "geo" else None
     return map_html(g, title=title, color_by=color_by, size_by={n: m[size_by] for n, m in metrics.items()},
-                    size_label=size_by, categories=_categories(kg.store, g, color_by, seed), layout=layout,
+                    size_label=size_by, categories=color_categories(kg.store, g, color_by, seed), layout=layout,
                     anchors=anchors, node_notes=notes, tie_notes=_tie_notes(g, details), caption=caption,
-                    seed=seed, max_nodes=max_nodes or MAX_NODES)
+                    seed=seed, max_nodes=max_nodes or MAX_NODES,
+                    details=click_details(kg.store, g, details, anchors))

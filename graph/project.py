@@ -477,20 +477,44 @@ def sector_tops(store: ox.Store) -> dict[str, str]:
     return tops
 
 
-def geo_anchors(store: ox.Store, nodes: list[str]) -> dict[str, tuple[float, float]]:
-    """Node → (lat, lon): its own coordinates, else its region's, else its country's."""
-    info = actors(store)
-    region = rollup(store, info, "region")
+def geo_anchors(store: ox.Store, nodes: list[str]) -> dict[str, tuple[float, float, str]]:
+    """Node → (lat, lon, rule): where the geo layout puts it, and the rule that placed it.
 
-    def coords(a: str) -> tuple[float, float] | None:
+    The first that gives coordinates: the actor's own; else the place it is ``located_in``;
+    else what it ``governs`` or is ``part_of`` (each of these places is itself placed by the
+    same rules); else its country's coordinates, which are those of the capital. ``rule``
+    says which, in words (``located in Almaty``, ``part of Russia → Omsk``). Nodes with no
+    rule that applies are left out.
+    """
+    info = actors(store)
+    links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in _select(store, """
+        SELECT ?a ?r ?p WHERE { VALUES ?r { pd:governs pd:partOf pd:locatedIn } ?a ?r ?p } ORDER BY ?a ?r ?p"""):
+        links[_local(row["a"])][row["r"].value.rsplit("#", 1)[-1]].append(_local(row["p"]))
+
+    def label(a: str) -> str:
+        return info.get(a, {}).get("label", a)
+
+    def place(a: str, seen: frozenset[str]) -> tuple[float, float, str] | None:
         i = info.get(a, {})
-        return (float(i["lat"]), float(i["lon"])) if i.get("lat") and i.get("lon") else None
+        if i.get("lat") and i.get("lon"):
+            return float(i["lat"]), float(i["lon"]), label(a)
+        for relation in ("locatedIn", "governs", "partOf"):
+            for p in links[a][relation]:
+                if p not in seen and (found := place(p, seen | {p})):
+                    return found[0], found[1], f"{_RULES[relation]} {label(p)}" + (
+                        "" if found[2] == label(p) else f" → {found[2]}")
+        country = i.get("country", "")
+        if country and country != a and country not in seen and (found := place(country, seen | {country})):
+            return found[0], found[1], f"capital of its country, {label(country)}"
+        return None
 
     out = {}
     for n in nodes:
-        for candidate in (n, region.get(n, n), info.get(n, {}).get("country", "")):
-            c = coords(candidate) if candidate else None
-            if c:
-                out[n] = c
-                break
+        found = place(n, frozenset({n}))
+        if found:
+            out[n] = (found[0], found[1], "own coordinates" if found[2] == label(n) else found[2])
     return out
+
+
+_RULES = {"locatedIn": "located in", "governs": "governs", "partOf": "part of"}

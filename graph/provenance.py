@@ -22,7 +22,8 @@ import pyoxigraph as ox
 from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES, XSD, prop_iri
 from .records import EDTF_DATATYPE, FIELDS, GENERAL_KNOWLEDGE, Observation, PartialDate
 
-__all__ = ["stats", "STATS_COVER", "conflicts", "conflict_table", "CONFLICT_COLUMNS", "contestable_properties"]
+__all__ = ["stats", "STATS_COVER", "conflicts", "conflict_table", "CONFLICT_COLUMNS", "contestable_properties",
+           "attestations", "claims_by_source"]
 
 
 def contestable_properties() -> list[str]:
@@ -226,3 +227,59 @@ def conflict_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """:func:`conflicts` flattened for CSV: one row per claim, with the :data:`CONFLICT_COLUMNS`."""
     return [{"record": c["record"], "label": c["label"], "field": c["field"], "property": c["property"],
              "value": cl["value"], "sources": cl["sources"]} for c in rows for cl in c["claims"]]
+
+
+def _term_id(term: Any) -> str:
+    """An IRI of the data or ontology as its id (``omsk``, ``partOf``); a literal as its text."""
+    value = term.value
+    for base in (ID, PD, GRAPH):
+        if isinstance(term, ox.NamedNode) and value.startswith(base):
+            return value[len(base):]
+    if isinstance(term, ox.NamedNode):
+        return value.rsplit("#", 1)[-1] if "#" in value else value.rsplit("/", 1)[-1]
+    return value
+
+
+def _values(ids: list[str]) -> str:
+    return " ".join(f"<{ID}{i}>" for i in ids)
+
+
+def attestations(store: ox.Store, ids: list[str]) -> dict[str, list[dict[str, str]]]:
+    """Record id → its evidence, ``[{"source", "locator", "quote"}]`` sorted, for the ``ids`` given.
+
+    >>> from graph import open_graph
+    >>> ev = attestations(open_graph().store, ["omsk-oblast"])["omsk-oblast"][0]
+    >>> sorted(ev), bool(ev["quote"])
+    (['locator', 'quote', 'source'], True)
+    """
+    out: dict[str, list[dict[str, str]]] = defaultdict(list)
+    if not ids:
+        return {}
+    for r in store.query(f"""SELECT DISTINCT ?x ?s ?l ?q WHERE {{ VALUES ?x {{ {_values(ids)} }}
+                               ?x pd:evidence ?e . ?e pd:source ?s ; pd:quote ?q . OPTIONAL {{ ?e pd:locator ?l }} }}
+                             ORDER BY ?x ?s ?l ?q""", prefixes=PREFIXES):
+        out[_term_id(r["x"])].append({"source": _term_id(r["s"]), "locator": r["l"].value if r["l"] else "",
+                                    "quote": r["q"].value})
+    return dict(out)
+
+
+def claims_by_source(store: ox.Store, ids: list[str]) -> dict[str, dict[str, list[list[str]]]]:
+    """Record id → named graph (a source id, or ``general-knowledge``) → the ``[property, value]``
+    pairs that graph states of it (evidence and ``prov:wasDerivedFrom`` left out), sorted.
+
+    >>> from graph import open_graph
+    >>> claims = claims_by_source(open_graph().store, ["almaty"])["almaty"]
+    >>> ["part_of" in p or "partOf" in p for p, v in claims["general-knowledge"]].count(True)
+    1
+    """
+    out: dict[str, dict[str, list[list[str]]]] = defaultdict(lambda: defaultdict(list))
+    if not ids:
+        return {}
+    for r in store.query(f"""SELECT DISTINCT ?x ?g ?p ?o WHERE {{ VALUES ?x {{ {_values(ids)} }}
+                               GRAPH ?g {{ ?x ?p ?o }} FILTER(?p NOT IN (pd:evidence, prov:wasDerivedFrom)) }}
+                             ORDER BY ?x ?g ?p ?o""", prefixes=PREFIXES):
+        value = _term_id(r["o"])
+        if isinstance(r["o"], ox.Literal) and r["o"].language:
+            value += f" @{r['o'].language}"
+        out[_term_id(r["x"])][_term_id(r["g"])].append([_term_id(r["p"]), value])
+    return {k: dict(v) for k, v in out.items()}

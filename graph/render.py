@@ -22,25 +22,27 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any
 
 import networkx as nx
 from pyvis.network import Network
 
+from .geo import border_lines, graticule, project
 from .templates import render
 
-__all__ = ["map_html", "COLOR_BY", "LAYOUTS", "PALETTE", "EDGE_COLORS", "MAX_NODES"]
+__all__ = ["map_html", "COLOR_BY", "LAYOUTS", "PALETTE", "OTHER", "EDGE_COLORS", "MAX_NODES", "natural_key",
+           "geo_positions", "spread", "legend_rows", "category_colours"]
 
 COLOR_BY = ("country", "type", "community", "sector")
 LAYOUTS = ("force", "geo")
 MAX_NODES = 2000
-#: A qualitative palette (Tableau 10, then Tableau 20's light tones); categories are given
-#: colours in order of size, the rest share grey.
-PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-           "#9c755f", "#bab0ac", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94"]
-OTHER = "#d0d0d0"
-EDGE_COLORS = {"agreement": "#1f77b4", "forum": "#2ca02c", "visit": "#d62728", "mixed": "#7f7f7f"}
+#: Okabe & Ito's colour-blind-safe qualitative palette (2008); the eight largest categories
+#: get its colours, the rest (and unknown) share grey as "other".
+PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
+OTHER = "#BBBBBB"
+#: Tie colours, also from Okabe–Ito (forums are dashed too).
+EDGE_COLORS = {"agreement": "#0072B2", "forum": "#009E73", "visit": "#D55E00", "mixed": "#777777"}
 
 
 class _SafeNetwork(Network):
@@ -65,30 +67,42 @@ def _strip_remote(page: str) -> str:
     return page
 
 
-def _colours(categories: dict[str, str]) -> dict[str, str]:
+def category_colours(categories: dict[str, str]) -> dict[str, str]:
     """Category → colour: the largest categories first, ties by name; the tail shares grey."""
     counts = Counter(categories.values())
-    ordered = sorted(counts, key=lambda k: (k == "", -counts[k], k))
+    ordered = sorted(counts, key=lambda k: (k == "", -counts[k], natural_key(k)))
     return {k: (PALETTE[i] if i < len(PALETTE) and k else OTHER) for i, k in enumerate(ordered)}
 
 
-def _geo(lat: float, lon: float) -> tuple[float, float]:
-    """A fixed equirectangular projection centred on 50°N, 70°E (pixels)."""
-    scale = 60.0
-    return (lon - 70.0) * scale * math.cos(math.radians(50.0)), -(lat - 50.0) * scale
+def natural_key(text: str) -> list:
+    """Sort key reading digit runs as numbers: ``community 2`` before ``community 10``.
+
+    >>> sorted(["community 10", "community 9", "community 1"], key=natural_key)
+    ['community 1', 'community 9', 'community 10']
+    """
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part]
 
 
-def _ring(i: int, n: int, radius: float = 28.0) -> tuple[float, float]:
-    angle = 2 * math.pi * i / max(n, 1)
-    return radius * math.cos(angle), radius * math.sin(angle)
+def legend_rows(categories: dict[str, str], colours: dict[str, str]) -> list[dict[str, Any]]:
+    """Legend rows: the coloured categories in natural order, then one grey row for the rest."""
+    counts = Counter(categories.values())
+    rows = [{"label": k, "colour": c, "count": counts[k]}
+            for k, c in sorted(colours.items(), key=lambda kc: natural_key(kc[0])) if c != OTHER]
+    rest = sorted((k for k, c in colours.items() if c == OTHER), key=lambda k: (k == "", natural_key(k)))
+    if rest:
+        names = [k or "unknown" for k in rest]
+        label = names[0] if len(names) == 1 else f"other ({', '.join(names[:4])}{', …' if len(names) > 4 else ''})"
+        rows.append({"label": label, "colour": OTHER, "count": sum(counts[k] for k in rest)})
+    return rows
 
 
 def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
              size_by: dict[str, float] | None = None, size_label: str = "degree",
              categories: dict[str, str] | None = None, layout: str = "force",
-             anchors: dict[str, tuple[float, float]] | None = None,
+             anchors: dict[str, tuple[float, float, str]] | None = None,
              node_notes: dict[str, list[str]] | None = None, tie_notes: dict[str, str] | None = None,
-             caption: str = "", max_nodes: int = MAX_NODES, seed: int = 42) -> str:
+             caption: str = "", max_nodes: int = MAX_NODES, seed: int = 42,
+             details: dict[str, dict] | None = None) -> str:
     """The network as one self-contained HTML page with a legend and explorer controls.
 
     Parameters
@@ -101,9 +115,13 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
     size_by
         Node → value (a centrality); sizes scale from 10 to 45 px, largest value largest.
     layout
-        ``force`` (physics, seeded) or ``geo`` (fixed at ``anchors``: node → (lat, lon)).
+        ``force`` (physics, seeded) or ``geo`` (fixed at ``anchors``: node → (lat, lon, rule),
+        over country borders and a graticule; see :mod:`graph.geo`).
     node_notes, tie_notes
         Extra tooltip lines per node (metrics, sources) and per tie id (date, sectors, sources).
+    details
+        What a click shows: ``{"ties": {tie id: {...}}, "actors": {actor id: {...}}}``
+        (see :func:`graph.maps.map_page`); written into the page as JSON, shown as text.
     max_nodes
         Above this many nodes only the ``max_nodes`` largest by ``size_by`` are kept, and
         the page says so.
@@ -113,30 +131,36 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
     size_by = size_by or {}
-    notices = []
-    if g.number_of_nodes() > max_nodes:
-        keep = sorted(g.nodes, key=lambda n: (-size_by.get(n, 0), n))[:max_nodes]
-        notices.append(f"Showing the {max_nodes} actors with the highest {size_label} of "
-                       f"{g.number_of_nodes()}; narrow the map with filters, --focus or --level.")
-        g = g.subgraph(sorted(keep))
+    g, notices = _largest(g, size_by, size_label, max_nodes)
     if categories is None:
         categories = {n: g.nodes[n].get(color_by, "") for n in g.nodes} if color_by in ("country", "type") else {}
     categories = {n: categories.get(n, "") for n in g.nodes}
-    colours = _colours(categories)
+    colours = category_colours(categories)
     values = [size_by.get(n, 0) for n in g.nodes]
     low, high = (min(values), max(values)) if values else (0, 0)
     nodes = _node_list(g, color_by, categories, colours, size_by, (low, high), node_notes or {})
-    if layout == "geo" and (unplaced := _place(nodes, anchors or {})):
-        notices.append(f"{unplaced} actors without coordinates (or a region with coordinates) are lined "
-                       "up below the map.")
+    geo = None
+    if layout == "geo":
+        geo, unplaced = _place(nodes, anchors or {})
+        if unplaced:
+            notices.append(f"{unplaced} actors with no coordinates and no place to take them from are lined "
+                           "up below the map.")
     page = _strip_remote(_network(nodes, _edge_list(g, tie_notes or {}), layout, seed).generate_html())
-    counts = Counter(categories.values())
     header = render("map_controls.html.j2", title=title, caption=caption, notices=notices, color_by=color_by,
-                    legend=[{"label": k or "unknown", "colour": c, "count": counts[k]} for k, c in colours.items()],
-                    edge_colours=EDGE_COLORS, size_label=size_label, low=low, high=high)
+                    legend=legend_rows(categories, colours), edge_colours=EDGE_COLORS, size_label=size_label,
+                    low=low, high=high, geo=layout == "geo")
     page = page.replace("<body>", "<body>\n" + header, 1)
-    script = render("map_explorer.html.j2", view=_geo_view() if layout == "geo" else None)
+    script = render("map_explorer.html.j2", geo=geo, details=details or {"ties": {}, "actors": {}})
     return page.replace("</body>", script + "\n</body>", 1)
+
+
+def _largest(g: nx.Graph, size_by: dict[str, float], size_label: str, max_nodes: int) -> tuple[nx.Graph, list[str]]:
+    """The ``max_nodes`` largest nodes by ``size_by`` (all when fewer) and the notice saying so."""
+    if g.number_of_nodes() <= max_nodes:
+        return g, []
+    keep = sorted(g.nodes, key=lambda n: (-size_by.get(n, 0), n))[:max_nodes]
+    return g.subgraph(sorted(keep)), [f"Showing the {max_nodes} actors with the highest {size_label} of "
+                                      f"{g.number_of_nodes()}; narrow the map with filters, --focus or --level."]
 
 
 def _node_list(g: nx.Graph, color_by: str, categories: dict[str, str], colours: dict[str, str],
@@ -162,29 +186,79 @@ def _node_list(g: nx.Graph, color_by: str, categories: dict[str, str], colours: 
     return nodes
 
 
-def _place(nodes: list[dict[str, Any]], anchors: dict[str, tuple[float, float]]) -> int:
-    """Pin every node at its anchor (actors sharing a place on a ring round it), the others in
-    rows below the map; returns how many had no anchor."""
-    placed: dict[str, list[str]] = {}
-    for n in sorted(node["id"] for node in nodes):
-        if n in anchors:
-            placed.setdefault(f"{anchors[n][0]:.4f},{anchors[n][1]:.4f}", []).append(n)
-    unplaced = 0
+def _place(nodes: list[dict[str, Any]], anchors: dict[str, tuple[float, float, str]]) -> tuple[dict, int]:
+    """Pin every node where :func:`geo_positions` puts it and say in its tooltip which rule
+    placed it; returns what is drawn under the network (borders, graticule) and how many
+    nodes had no place."""
+    positions = geo_positions([(n["id"], n["label"], n["size"]) for n in nodes],
+                              {k: v[:2] for k, v in anchors.items()})
     for node in nodes:
-        n = node["id"]
-        if n in anchors:
-            lat, lon = anchors[n]
-            group = placed[f"{lat:.4f},{lon:.4f}"]
-            x, y = _geo(lat, lon)
-            if len(group) > 1:  # actors sharing a place sit on a small ring around it
-                dx, dy = _ring(group.index(n), len(group), radius=18 + 7 * len(group))
-                x, y = x + dx, y + dy
-            node.update(x=round(x, 1), y=round(y, 1), fixed=True, physics=False)
-        else:
-            unplaced += 1
-            node.update(x=round(-900 + 40 * (unplaced % 40), 1), y=round(900 + 40 * (unplaced // 40), 1),
-                        fixed=True, physics=False)
-    return unplaced
+        x, y, anchor = positions[node["id"]]
+        node.update(x=x, y=y, fixed=True, physics=False, anchor=anchor)
+        rule = anchors[node["id"]][2] if node["id"] in anchors else "no coordinates: lined up below the map"
+        node["title"] += f"\nplaced: {rule}"
+    xs = [p[0] for p in positions.values()] or [0.0]
+    ys = [p[1] for p in positions.values()] or [0.0]
+    dx, dy = (max(xs) - min(xs)) / 2 + 300, (max(ys) - min(ys)) / 2 + 300
+    box = (min(xs) - dx, min(ys) - dy, max(xs) + dx, max(ys) + dy)
+    return {"borders": border_lines(box), "graticule": graticule(box)}, sum(n not in anchors for n in positions)
+
+
+def geo_positions(items: list[tuple[str, str, float]], anchors: dict[str, tuple[float, float]],
+                  font: float = 14.0) -> dict[str, tuple[float, float, list[float] | None]]:
+    """Where the geo layout draws each node: ``(x, y, anchor)`` in map pixels.
+
+    ``items`` are ``(id, label, radius)``; ``anchors`` node → (lat, lon), projected with
+    :func:`graph.geo.project`; nodes without one start in a row below the others. Labels are
+    then kept apart by :func:`spread`.
+    """
+    return spread(items, {n: project(*anchors[n]) for n, _, _ in items if n in anchors}, font)
+
+
+def spread(items: list[tuple[str, str, float]], points: dict[str, tuple[float, float]],
+           font: float = 14.0) -> dict[str, tuple[float, float, list[float] | None]]:
+    """Positions ``(x, y, anchor)`` that keep nodes and their labels from overlapping.
+
+    Each node of ``items`` (``(id, label, radius)``), the largest first, takes the first point
+    of a spiral around its point in ``points`` (nodes without one start below the others)
+    where its dot and its label (about ``0.6 × font`` px per character, below the dot)
+    overlap no box placed before it. ``anchor`` is the node's point when it was moved off it
+    (the map draws a leader line there), else ``None``. Deterministic.
+    """
+    below = (min((p[0] for p in points.values()), default=0.0),
+             max((p[1] for p in points.values()), default=0.0) + 250)
+    grid: dict[tuple[int, int], list[tuple[float, float, float, float]]] = defaultdict(list)
+    out = {}
+    for n, label, radius in sorted(items, key=lambda i: (-i[2], i[0])):
+        ax, ay = points.get(n, below)
+        half = max(len(label) * 0.3 * font, radius) + 3
+        for dx, dy in _SPIRAL:
+            box = (ax + dx - half, ay + dy - radius - 3, ax + dx + half, ay + dy + radius + 6 + 1.3 * font)
+            if not _collides(box, grid):
+                break
+        for cell in _cells(box):
+            grid[cell].append(box)
+        moved = n in points and (dx, dy) != (0.0, 0.0)
+        out[n] = (round(ax + dx, 1) + 0.0, round(ay + dy, 1) + 0.0,
+                  [round(ax, 1) + 0.0, round(ay, 1) + 0.0] if moved else None)
+    return out
+
+
+#: Offsets tried around an anchor: the anchor, then rings 24 px apart, starting below it.
+_SPIRAL = [(0.0, 0.0)] + [(round(24 * k * math.sin(2 * math.pi * j / (6 * k)), 3),
+                           round(24 * k * math.cos(2 * math.pi * j / (6 * k)), 3))
+                          for k in range(1, 80) for j in range(6 * k)]
+_CELL = 200.0
+
+
+def _cells(box: tuple[float, float, float, float]) -> list[tuple[int, int]]:
+    return [(i, j) for i in range(math.floor(box[0] / _CELL), math.floor(box[2] / _CELL) + 1)
+            for j in range(math.floor(box[1] / _CELL), math.floor(box[3] / _CELL) + 1)]
+
+
+def _collides(box: tuple[float, float, float, float], grid: dict) -> bool:
+    return any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3]
+               for cell in _cells(box) for o in grid.get(cell, ()))
 
 
 def _edge_list(g: nx.Graph, tie_notes: dict[str, str]) -> list[dict[str, Any]]:
@@ -201,7 +275,8 @@ def _edge_list(g: nx.Graph, tie_notes: dict[str, str]) -> list[dict[str, Any]]:
         edges.append({"from": u, "to": v, "value": e.get("weight", 1), "title": tooltip,
                       "color": EDGE_COLORS[rels[0] if len(rels) == 1 else "mixed"],
                       "dashes": rels == ["forum"], "sectors": e.get("sectors", "").split(),
-                      "years": [int(y) for y in e.get("years", "").split()], "relations": rels})
+                      "years": [int(y) for y in e.get("years", "").split()], "relations": rels,
+                      "ties": e.get("evidence", "").split()})
     return edges
 
 
@@ -223,10 +298,3 @@ def _network(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], layout: s
         "edges": {"smooth": False, "scaling": {"min": 1, "max": 8}},
     }
     return net
-
-
-def _geo_view() -> dict[str, int]:
-    """The box the geo map opens on: the Russia–Kazakhstan borderland (Reset shows everything)."""
-    x0, y0 = _geo(57.0, 47.0)
-    x1, y1 = _geo(41.0, 88.0)
-    return {"x0": round(x0), "y0": round(y0), "x1": round(x1), "y1": round(y1)}

@@ -20,10 +20,12 @@ from typing import Any
 
 from .analysis import (METRICS, PAIR_COLUMNS, TIMELINE_COLUMNS, centrality, centrality_by_period, communities,
                        first_count, robustness, timeline)
+from .figure import figure
 from .files import atomic_write_folder
 from .formats import dumps, rows_to_csv
 from .project import Filters, leave_one_out, papers
 from .rdf import serialize
+from .render import EDGE_COLORS
 from .store import KnowledgeGraph
 from .provenance import CONFLICT_COLUMNS, STATS_COVER, conflict_table, conflicts, stats
 from .templates import render
@@ -76,6 +78,10 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
                                    f"community (seed {seed}); size: degree. Reproduce: paradiplo map -o map.html "
                                    f"--color-by community --seed {seed}"),
     }
+    files["figure.svg"] = figure(kg, "svg", filters, level=level, color_by="community", seed=seed,
+                                 caption=f"Data: {g.number_of_nodes()} actors, {g.number_of_edges()} ties; colour: "
+                                         f"Louvain community (seed {seed}); size: degree. Command: paradiplo figure "
+                                         f"-o figure.svg --color-by community --seed {seed}").decode("utf-8")
     files["index.html"] = _index(counts, ranks, comms, disagreements, years, by_period, kinds["shares"],
                                  g.number_of_nodes(), g.number_of_edges(), seed, period_arg, robust,
                                  scope=scope(filters, papers(kg.store)), period_counts=counted)
@@ -101,7 +107,7 @@ def scope(filters: Filters, papers: list[str]) -> dict[str, str]:
     return {"instruments": instruments, "sources": sources, "periods": periods}
 
 
-_COLOURS = {"agreement": "#1f77b4", "forum": "#2ca02c", "visit": "#d62728"}
+_COLOURS = {k: EDGE_COLORS[k] for k in ("agreement", "forum", "visit")}  # as on the map and the figure
 
 
 def timeline_svg(rows: list[dict[str, Any]]) -> str:

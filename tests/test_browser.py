@@ -44,7 +44,7 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
-def _open(browser, path: Path) -> None:
+def _open(browser, path: Path, fit: bool = True) -> None:
     browser.get_log("browser")  # drop earlier messages
     browser.get(path.as_uri())
     deadline = time.monotonic() + 60
@@ -54,6 +54,11 @@ def _open(browser, path: Path) -> None:
         time.sleep(0.2)
     else:
         pytest.fail("the map did not initialise within 60 s")
+    if not fit:  # as the user sees it on opening: wait until the layout has settled
+        while time.monotonic() < deadline and not browser.execute_script("return window.paradiploSettledMs"):
+            time.sleep(0.2)
+        time.sleep(0.5)
+        return
     browser.execute_script("network.stopSimulation(); network.fit();")
     time.sleep(0.5)
 
@@ -129,6 +134,148 @@ def test_search_highlights_the_neighbourhood_and_filters_hide_ties(browser, smal
                               f.dispatchEvent(new Event('change'));""")
     visible = browser.execute_script("return edges.get().filter(e => !e.hidden).map(e => [e.from, e.to])")
     assert visible == [["omsk-oblast", "pavlodar-oblast-akimat"]]
+    assert _errors(browser) == []
+
+
+@pytest.mark.parametrize("layout", ["force", "geo"])
+def test_the_opening_view_contains_every_node(browser, kg, tmp_path, layout):
+    page = tmp_path / f"open-{layout}.html"
+    page.write_text(kg.map(layout=layout), encoding="utf-8")
+    _open(browser, page, fit=False)
+    outside = browser.execute_script("""
+        const c = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+        return network.body.nodeIndices.filter(id => { const p = network.canvasToDOM(network.getPosition(id));
+            return p.x < 0 || p.y < 0 || p.x > c.width || p.y > c.height; });""")
+    assert outside == []
+    assert browser.execute_script("return network.body.nodeIndices.length") == kg.actor_graph().number_of_nodes()
+
+
+@pytest.mark.parametrize("layout", ["force", "geo"])
+def test_no_two_labels_overlap_on_the_bundled_maps(browser, kg, tmp_path, layout):
+    """Label boxes as vis-network measures them once drawn: no pair overlaps (before this work the
+    geo map had 8 overlapping pairs, piled up around Omsk and Astana, and the force map 2)."""
+    page = tmp_path / f"labels-{layout}.html"
+    page.write_text(kg.map(layout=layout), encoding="utf-8")
+    _open(browser, page, fit=False)
+    deadline = time.monotonic() + 30
+    while layout == "force" and not browser.execute_script("return window.paradiploLabelsSeparated === true"):
+        assert time.monotonic() < deadline, "labels were not separated within 30 s"
+        time.sleep(0.2)
+    overlaps = browser.execute_script("""
+        const ids = network.body.nodeIndices, out = [];
+        for (const a of ids) for (const b of ids) {
+          if (a >= b) continue;
+          const p = network.body.nodes[a].labelModule.size, q = network.body.nodes[b].labelModule.size;
+          if (p.left < q.left + q.width && q.left < p.left + p.width && p.top < q.top + q.height && q.top < p.top + p.height)
+            out.push([a, b]); }
+        return out;""")
+    assert overlaps == []
+
+
+_GREY_NEAR = """
+const [x, y, want] = arguments, c = document.querySelector('#mynetwork canvas'), r = c.width / c.clientWidth;
+const d = c.getContext('2d').getImageData(Math.round(x * r) - 3, Math.round(y * r) - 3, 7, 7).data;
+for (let i = 0; i < d.length; i += 4) {
+  const [R, G, B, A] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+  if (want === 'grey' && A > 100 && Math.max(R, G, B) < 200 && Math.max(R, G, B) - Math.min(R, G, B) < 25) return true;
+  if (want !== 'grey' && A > 100 && Math.abs(R - want[0]) < 30 && Math.abs(G - want[1]) < 30 && Math.abs(B - want[2]) < 30) return true;
+}
+return false;"""
+
+
+def test_borders_are_drawn_and_stay_aligned_with_nodes_at_known_coordinates(browser, tmp_path):
+    """Omsk and Pavlodar at their coordinates; a vertex of the vendored Kazakhstan–Russia border
+    between them is painted grey where the projection puts it, after panning and zooming too."""
+    from graph.geo import border_lines, project
+
+    omsk, pavlodar = (54.9885, 73.3242), (52.2873, 76.9674)
+    g = nx.Graph()
+    g.add_node("omsk", label="Omsk", type="City", country="russia")
+    g.add_node("pavlodar", label="Pavlodar", type="City", country="kazakhstan")
+    page = tmp_path / "borders.html"
+    page.write_text(map_html(g, layout="geo", anchors={"omsk": (*omsk, "own"), "pavlodar": (*pavlodar, "own")}),
+                    encoding="utf-8")
+    (ox, oy), (px, py) = project(*omsk), project(*pavlodar)
+    vertices = [(line[i], line[i + 1]) for line in border_lines((ox - 300, oy - 300, px + 300, py + 300))
+                for i in range(0, len(line), 2)]
+    far = [v for v in vertices if min(abs(v[0] - a) + abs(v[1] - b) for a, b in ((ox, oy), (px, py))) > 150]
+    vertex = min(far, key=lambda v: abs(v[0] - (ox + px) / 2) + abs(v[1] - (oy + py) / 2))
+    _open(browser, page, fit=False)
+    assert browser.execute_script("return network.getPosition('omsk')") == pytest.approx({"x": ox, "y": oy}, abs=1)  # vis-network keeps whole pixels
+    for position, scale in ((None, None), ({"x": vertex[0] + 60, "y": vertex[1] - 40}, 2.0),
+                            ({"x": (ox + px) / 2, "y": (oy + py) / 2}, 0.6)):
+        if position:
+            browser.execute_script("network.moveTo({position: arguments[0], scale: arguments[1]});", position, scale)
+            time.sleep(0.5)
+        vx, vy = browser.execute_script("const p = network.canvasToDOM({x: arguments[0], y: arguments[1]});"
+                                        "return [p.x, p.y];", *vertex)
+        nx_, ny = browser.execute_script("const p = network.canvasToDOM(network.getPosition('omsk')); return [p.x, p.y];")
+        assert browser.execute_script(_GREY_NEAR, vx, vy, "grey"), f"no border at {vertex} (view {position}, {scale})"
+        colour = browser.execute_script("return nodes.get('omsk').color")
+        rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+        assert browser.execute_script(_GREY_NEAR, nx_, ny, rgb), "the Omsk node is not where its coordinates are"
+    assert _errors(browser) == []
+
+
+def _click_edge(browser, a: str, b: str) -> None:
+    """Click the middle of the tie a–b as a user would."""
+    from selenium.webdriver import ActionChains
+
+    canvas = browser.find_element("css selector", "#mynetwork canvas")
+    x, y = browser.execute_script("""const p = network.getPositions([arguments[0], arguments[1]]);
+        const m = network.canvasToDOM({x: (p[arguments[0]].x + p[arguments[1]].x) / 2,
+                                       y: (p[arguments[0]].y + p[arguments[1]].y) / 2});
+        return [m.x, m.y];""", a, b)
+    size = canvas.size
+    ActionChains(browser).move_to_element_with_offset(canvas, int(x - size["width"] / 2),
+                                                      int(y - size["height"] / 2)).click().perform()
+    time.sleep(0.5)
+
+
+def test_clicking_a_tie_lists_its_records_with_their_verbatim_quotes(browser, small_kg, tmp_path):
+    page = tmp_path / "click.html"
+    page.write_text(small_kg.map(layout="geo"), encoding="utf-8")
+    _open(browser, page)
+    _click_edge(browser, "omsk-oblast", "pavlodar-oblast-akimat")
+    panel = browser.find_element("id", "pd-details")
+    assert panel.is_displayed()
+    text = panel.text
+    details = small_kg.map(layout="geo").split("window.pdDetails = ", 1)[1].split(";</script>", 1)[0]
+    import json
+
+    ties = json.loads(details)["ties"]
+    assert "Omsk–Pavlodar agreement" in text and "2007, 2015-03-16" in text
+    quotes = [e["quote"] for t in ties.values() if t["label"] == "Omsk–Pavlodar agreement" for e in t["evidence"]]
+    assert len(quotes) == 2 and all(q in text for q in quotes)
+    assert _errors(browser) == []
+
+
+def test_hostile_text_in_the_click_panel_is_shown_literally(browser, tmp_path):
+    hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+    g = nx.Graph()
+    g.add_node("a", label="A " + hostile, type="NGO", country="")
+    g.add_node("b", label="B", type="City", country="")
+    g.add_edge("a", "b", weight=1, relations="agreement", evidence="t1", sectors="", years="")
+    details = {"ties": {"t1": {"label": hostile, "dates": [hostile], "sectors": [hostile],
+                               "evidence": [{"source": hostile, "locator": hostile, "quote": hostile}]}},
+               "actors": {"a": {"claims": {hostile: [[hostile, hostile]]}, "evidence": [], "placed": hostile}}}
+    page = tmp_path / "hostile-panel.html"
+    page.write_text(map_html(g, details=details), encoding="utf-8")
+    _open(browser, page)
+    _click_edge(browser, "a", "b")
+    panel = browser.find_element("id", "pd-details")
+    assert panel.text.count(hostile) >= 3   # label, source line and quote, each literally
+    browser.execute_script("network.selectNodes([]);")
+    x, y = browser.execute_script("const p = network.canvasToDOM(network.getPosition('a')); return [p.x, p.y];")
+    from selenium.webdriver import ActionChains
+
+    canvas = browser.find_element("css selector", "#mynetwork canvas")
+    ActionChains(browser).move_to_element_with_offset(canvas, int(x - canvas.size["width"] / 2),
+                                                      int(y - canvas.size["height"] / 2)).click().perform()
+    time.sleep(0.5)
+    assert hostile + ": " + hostile in panel.text and "according to " + hostile in panel.text
+    assert browser.execute_script("return document.querySelectorAll('#pd-details img, #pd-details script').length") == 0
+    assert browser.execute_script("return window.__pwned === undefined")
     assert _errors(browser) == []
 
 

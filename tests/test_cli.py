@@ -146,13 +146,15 @@ def test_report_writes_every_file(runner, tmp_path):
     result = _ok(runner, ["report", "-o", str(out), "--data", str(SMALL)])
     names = sorted(p.name for p in out.iterdir())
     assert names == ["centrality-by-period.csv", "centrality.csv", "centrality.json", "communities.csv",
-                     "communities.json", "conflicts.csv", "conflicts.json", "dataset.trig", "index.html", "map.html",
-                     "period-counts.csv", "robustness-actors.csv", "robustness.csv", "robustness.json", "stats.json", "timeline.csv",
+                     "communities.json", "conflicts.csv", "conflicts.json", "dataset.trig", "figure.svg", "index.html",
+                     "map.html", "period-counts.csv", "robustness-actors.csv", "robustness.csv", "robustness.json",
+                     "stats.json", "timeline.csv",
                      "typology-ties.csv", "typology.csv"]
     assert result.stdout.splitlines() == [str(out / n) for n in names]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "omsk-pavlodar-agreement" in index and "paradiplo centrality" in index
     assert "<svg" in index and "paradiplo typology --periods" in index and "paradiplo timeline" in index
+    assert '<img src="figure.svg"' in index and "paradiplo figure -o figure.svg" in index
 
 
 def test_unknown_relation_is_a_usage_error(runner):

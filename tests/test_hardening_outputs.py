@@ -444,7 +444,7 @@ def test_report_leftovers_of_dead_runs_are_cleaned(runner, tmp_path, dead_pid, l
     result = runner.invoke(cli, ["report", "--data", str(SMALL), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert not any(p.exists() for p in dead) and all(p.exists() for p in live)
-    assert len(list(out.iterdir())) == 18  # period-counts.csv, robustness.csv, robustness.json, robustness-actors.csv among them
+    assert len(list(out.iterdir())) == 19  # period-counts.csv, robustness.csv, robustness.json, robustness-actors.csv, figure.svg among them
 
 
 def test_an_old_report_renamed_away_by_a_killed_run_comes_back(tmp_path, dead_pid, small_kg, monkeypatch):
@@ -552,9 +552,13 @@ def test_report_index_shows_hostile_labels_as_text(runner, hostile_dir, tmp_path
     text = "".join(page.text)
     for label in HOSTILE.values():
         assert label in text
-    assert "img" not in page.tags and "script" not in page.tags
+    assert page.tags.count("img") == 1 and "script" not in page.tags   # the img is the figure below
     assert set(page.tags) <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "code", "em", "a",
-                              "table", "thead", "tbody", "tr", "th", "td", "svg", "line", "text", "rect"}
+                              "table", "thead", "tbody", "tr", "th", "td", "svg", "line", "text", "rect", "img"}
+    figure = ET.fromstring((out / "figure.svg").read_bytes())   # hostile labels are XML text in the figure
+    texts = "".join("".join(t.itertext()) for t in figure.iter("{http://www.w3.org/2000/svg}text"))
+    assert any(label[:39] in texts for label in HOSTILE.values())
+    assert not [e for e in figure.iter() if e.tag.endswith("}script") or e.tag.endswith("}foreignObject")]
     assert page.tags.count("a") == 1  # the link to map.html, no injected one
     body = (out / "map.html").read_text(encoding="utf-8")
     assert "<img src=x onerror" not in body and "<script>alert(2)" not in body
