@@ -18,18 +18,13 @@ from graph.rdf import GRAPH, ID, PD, dataset_nquads, load_store, prop_iri
 from graph.sparql import run_query
 from graph.records import QUALIFIERS
 from graph.validate import validate
-from tests.conftest import SMALL
+from tests.conftest import SMALL, edit
 
 ROOT = Path(__file__).parent.parent
 CONVENTION = "european-outline-convention-on-transfrontier-cooperation"
 LAW = "russia-federal-law-91-fz-european-outline-convention-ratification"
 AGREEMENT = "omsk-pavlodar-agreement"
 
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture changed: {old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _store(folder: Path):
@@ -94,8 +89,8 @@ def test_the_query_looks_at_the_contestable_fields():
 # ---------------------------------------------------------------- one field at a time, in the small fixture
 
 def test_two_places_are_one_conflict_on_the_place_field(small_dir):
-    _edit(small_dir / "paper-a.yaml", "    date: 2015-03-16\n", "    date: 2015-03-16\n    place: omsk-oblast\n")
-    _edit(small_dir / "paper-b.yaml", "    date: 2007\n", "    date: 2007\n    place: pavlodar-oblast\n")
+    edit(small_dir / "paper-a.yaml", "    date: 2015-03-16\n", "    date: 2015-03-16\n    place: omsk-oblast\n")
+    edit(small_dir / "paper-b.yaml", "    date: 2007\n", "    date: 2007\n    place: pavlodar-oblast\n")
     assert _of(_checked(small_dir), "place") == [{
         "record": AGREEMENT, "label": "Omsk–Pavlodar agreement", "field": "place", "property": "place",
         "claims": [{"value": "omsk-oblast", "sources": ["paper-a"]},
@@ -108,7 +103,7 @@ def test_two_places_are_one_conflict_on_the_place_field(small_dir):
     ("[pavlodar-oblast, omsk-oblast-government]", False),  # the same list in another order
 ])
 def test_signatories_disagree_only_when_neither_list_contains_the_other(small_dir, in_b, conflict):
-    _edit(small_dir / "paper-b.yaml", "[omsk-oblast, pavlodar-oblast-akimat]", in_b)
+    edit(small_dir / "paper-b.yaml", "[omsk-oblast, pavlodar-oblast-akimat]", in_b)
     rows = _of(_checked(small_dir), "signatories")
     assert [(c["record"], c["property"], len(c["claims"])) for c in rows] == ([(AGREEMENT, "signatory", 2)] if conflict
                                                                               else [])
@@ -118,7 +113,7 @@ def _observe_in_b(folder: Path, value: float, unit: str = "million USD", qualifi
                   in_a: str | None = None) -> None:
     """paper-b also states the trade figure of paper-a (402.1 million USD, 2022); ``in_a``: paper-a's qualifier."""
     if in_a:
-        _edit(folder / "paper-a.yaml", "    value: 402.1\n", f"    value: 402.1\n    qualifier: {in_a}\n")
+        edit(folder / "paper-a.yaml", "    value: 402.1\n", f"    value: 402.1\n    qualifier: {in_a}\n")
     extra = f"\n    qualifier: {qualifier}" if qualifier else ""
     with (folder / "paper-b.yaml").open("a", encoding="utf-8") as f:
         f.write(f"""observations:
@@ -151,13 +146,13 @@ def test_two_units_of_an_observation_are_one_conflict_on_the_unit_field(small_di
 
 def test_an_observation_year_that_differs_only_in_precision_is_not_a_conflict(small_dir):
     _observe_in_b(small_dir, 402.1)
-    _edit(small_dir / "paper-a.yaml", "    year: 2022\n", "    year: 2022-06\n")
+    edit(small_dir / "paper-a.yaml", "    year: 2022\n", "    year: 2022-06\n")
     assert [c for c in _checked(small_dir) if c["record"] == "omsk-kz-trade-2022"] == []
 
 
 def test_an_observation_year_that_differs_is_a_conflict_on_the_year_field(small_dir):
     _observe_in_b(small_dir, 402.1)
-    _edit(small_dir / "paper-a.yaml", "    year: 2022\n", "    year: 2021\n")
+    edit(small_dir / "paper-a.yaml", "    year: 2022\n", "    year: 2021\n")
     rows = [c for c in _checked(small_dir) if c["record"] == "omsk-kz-trade-2022"]
     assert [(c["field"], c["property"]) for c in rows] == [("year", "date")]
 
@@ -192,12 +187,12 @@ def test_an_exact_qualifier_is_the_same_as_none(small_dir):
 
 @pytest.mark.parametrize("field", ["ratifies", "amends"])
 def test_ratifies_and_amends_point_to_an_agreement(small_dir, field):
-    _edit(small_dir / "paper-a.yaml", "    date: 2019-11\n", f"    date: 2019-11\n    {field}: {AGREEMENT}\n")
+    edit(small_dir / "paper-a.yaml", "    date: 2019-11\n", f"    date: 2019-11\n    {field}: {AGREEMENT}\n")
     dataset = load_dataset(small_dir)
     assert validate(dataset).problems == []
     assert f"<{ID}omsk-nko-memorandum> <{PD}{field}> <{ID}{AGREEMENT}> <{GRAPH}paper-a> .".encode() \
         in dataset_nquads(dataset)
-    _edit(small_dir / "paper-a.yaml", f"    {field}: {AGREEMENT}\n", f"    {field}: omsk-oblast\n")
+    edit(small_dir / "paper-a.yaml", f"    {field}: {AGREEMENT}\n", f"    {field}: omsk-oblast\n")
     problems = validate(load_dataset(small_dir)).problems
     assert [(p.code, p.record, p.field) for p in problems] == [("wrong-reference", "omsk-nko-memorandum", field)]
 
@@ -243,6 +238,6 @@ def test_conflicts_table_names_the_field(runner):
     ("../2014", True),  # before 2014 does not
 ])
 def test_edtf_dates_disagree_only_when_neither_span_holds_the_other(small_dir, in_b, conflict):
-    _edit(small_dir / "paper-b.yaml", "    date: 2007\n", f'    date: "{in_b}"\n')
+    edit(small_dir / "paper-b.yaml", "    date: 2007\n", f'    date: "{in_b}"\n')
     rows = _of(_checked(small_dir), "date")  # the command and disagreements.rq agree
     assert bool(rows) == conflict, rows

@@ -13,13 +13,8 @@ from graph.load import load_dataset
 from graph.provenance import STATS_COVER, conflicts, stats
 from graph.rdf import dataset_nquads, load_store
 
-from .conftest import SMALL
+from .conftest import SMALL, edit
 
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture changed: {old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _store(folder: Path):
@@ -38,13 +33,13 @@ def test_records_without_source_counts_records_only_general_knowledge_states(sma
 
 @pytest.mark.parametrize("other", ["2015", "2015-03", "2015-03-16"])
 def test_dates_that_differ_only_in_precision_are_not_a_disagreement(small_dir, other):
-    _edit(small_dir / "paper-b.yaml", "    date: 2007", f"    date: {other}")
+    edit(small_dir / "paper-b.yaml", "    date: 2007", f"    date: {other}")
     assert [c for c in conflicts(_store(small_dir)) if c["field"] == "date"] == []
 
 
 @pytest.mark.parametrize("other", ["2016", "2015-04", "2015-03-17"])
 def test_dates_that_cannot_both_be_true_are_a_disagreement(small_dir, other):
-    _edit(small_dir / "paper-b.yaml", "    date: 2007", f"    date: {other}")
+    edit(small_dir / "paper-b.yaml", "    date: 2007", f"    date: {other}")
     assert [c for c in conflicts(_store(small_dir)) if c["field"] == "date"] == [{
         "record": "omsk-pavlodar-agreement", "label": "Omsk–Pavlodar agreement", "field": "date", "property": "date",
         "claims": [{"value": "2015-03-16", "sources": ["paper-a"]}, {"value": other, "sources": ["paper-b"]}]}]
