@@ -106,7 +106,8 @@ _BREAKS = re.compile("[\t\n]")
 MULTILINE = frozenset({"note"})
 _NOUNS = {"label": "a label", "alt_labels": "an alternative label", "historical_labels": "a historical label",
           "note": "a note", "quote": "a quote", "locator": "a locator", "title": "a title",
-          "authors": "an author's name", "category": "a category", "unit": "a unit"}
+          "authors": "an author's name", "category": "a category", "unit": "a unit",
+          "date_basis": "a date basis"}
 
 
 @dataclass(frozen=True)
@@ -423,6 +424,8 @@ class Record(_Strict):
     alt_labels: LangList = Field(default_factory=dict, description="alternative names")
     historical_labels: LangList = Field(default_factory=dict, description="former names")
     note: str | None = None
+    date_basis: str | None = Field(default=None, max_length=300, description=(
+        "the printed words a date rests on when its year is not in a quote (in one of the quotes)"))
     evidence: list[Evidence] = Field(default_factory=list)
 
     def references(self) -> dict[str, list[str]]:
@@ -654,6 +657,7 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _lit("alt_labels", "skos:altLabel", "lang-lists"),
     _lit("historical_labels", "historicalName", "lang-lists"),
     _lit("note", "rdfs:comment", "english"),
+    _lit("date_basis", "dateBasis", "text"),
     _lit("evidence", "evidence", "special", multi=True, also=("quote", "locator")),
     _lit("type", "rdf:type", "special"),
     # actors
