@@ -48,7 +48,7 @@ def test_an_unknown_kind_is_refused_with_the_choices(small_dir):
     edit(small_dir / "paper-a.yaml", FORUM_QUOTE, AS_REFERENCE.replace("kind: reference", "kind: footnote"))
     problems = validate(load_dataset(small_dir)).problems
     [bad] = [p for p in problems if p.code == "invalid-field"]
-    assert (bad.record, bad.field) == ("forum-2019", "evidence.0.kind")
+    assert (bad.record, bad.field) == ("forum-2019", "evidence[0].kind")
     assert "'body' or 'reference'" in bad.message
 
 
