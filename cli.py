@@ -111,8 +111,8 @@ def format_option(*choices: str, default: str = "table") -> Callable:
 
 
 def filter_options(f: Callable) -> Callable:
-    """--since/--until/--sector/--relations/--level/--source/--exclude-source/--instruments,
-    shared by every network command."""
+    """--since/--until/--sector/--relations/--level/--source/--exclude-source/--instruments/
+    --exclude-references, shared by every network command."""
     for opt in reversed([
         click.option("--since", type=int, help="Only ties dated in or after this year."),
         click.option("--until", type=int, help="Only ties dated in or before this year."),
@@ -131,6 +131,8 @@ def filter_options(f: Callable) -> Callable:
                      show_default=True,
                      help="Which agreement-like records count: those a subnational actor signed, or all "
                           "(also federal laws, treaties between states, foreign acts). Forums and visits always count."),
+        click.option("--exclude-references", is_flag=True,
+                     help="Leave out ties attested only by entries of a paper's reference list (evidence kind: reference)."),
     ]):
         f = opt(f)
     return f
@@ -139,7 +141,8 @@ def filter_options(f: Callable) -> Callable:
 def _filters(since: int | None = None, until: int | None = None, sectors: tuple[str, ...] = (),
              relations: str = ",".join(RELATIONS), countries: tuple[str, ...] = (),
              types: tuple[str, ...] = (), sources: tuple[str, ...] = (),
-             exclude_sources: tuple[str, ...] = (), instruments: str = "paradiplomatic") -> Filters:
+             exclude_sources: tuple[str, ...] = (), instruments: str = "paradiplomatic",
+             exclude_references: bool = False) -> Filters:
     rels = tuple(r.strip() for r in relations.split(",") if r.strip())
     bad = [r for r in rels if r not in RELATIONS]
     if bad:
@@ -149,7 +152,8 @@ def _filters(since: int | None = None, until: int | None = None, sectors: tuple[
         raise click.BadParameter(f"--until {until} is before --since {since}", param_hint="--until")
     return Filters(since=since, until=until, sectors=tuple(sectors), relations=rels,
                    countries=tuple(countries), types=tuple(types), sources=tuple(sources),
-                   exclude_sources=tuple(exclude_sources), instruments=instruments)
+                   exclude_sources=tuple(exclude_sources), instruments=instruments,
+                   exclude_references=exclude_references)
 
 
 def _echo_period_counts(rows: list[dict[str, Any]]) -> None:

@@ -55,6 +55,11 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in (
                 "folder).", 1),
     ProblemType("bad-date", "Bad date", "A date is malformed or impossible (`2015-02-30`, month 13), or an end "
                 "comes before its start.", 1),
+    ProblemType("unattested-date", "Unattested date", "A date or year on a record of a paper's file is not "
+                "printed in its quotes: a year the date spans (both ends of an interval) is in none of its "
+                "quotes or locators, and no `date_basis` names the printed words it rests on; or a "
+                "`date_basis` is in none of its quotes. Quote the words that date it, give `date_basis`, or "
+                "drop the date.", 1),
     ProblemType("duplicate-id", "Duplicate id", "An id is used twice in one file or for records of different "
                 "kinds, a source id twice in `sources.yaml`, or a record other than a sector takes a top "
                 "sector's id.", 1),

@@ -41,7 +41,7 @@ from .analysis.typology import instrument_of
 from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES
 from .records import GENERAL_KNOWLEDGE, PartialDate
 
-__all__ = ["Filters", "Tie", "instrument_of", "UnknownSource", "papers", "source_graphs", "ties", "leave_one_out", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
+__all__ = ["Filters", "Tie", "instrument_of", "UnknownSource", "papers", "source_graphs", "ties", "reference_only", "leave_one_out", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
            "record_details", "sector_tops", "geo_anchors",
            "RELATIONS", "LEVELS", "PROJECTIONS"]
 
@@ -54,7 +54,8 @@ PROJECTIONS = ("actor", "actor-agreement", "actor-forum", "actor-sector")
 class Filters:
     """Which ties count (years, inclusive, by date signed or held: a tie counts when its date
     lies inside the range, see :meth:`admits_dates`; sectors; relations; the
-    papers that state them: ``sources`` only these, ``exclude_sources`` all but these) and
+    papers that state them: ``sources`` only these, ``exclude_sources`` all but these; with
+    ``exclude_references``, not a tie whose every attestation is a reference-list entry) and
     which actors are kept (countries, types; applied to the nodes after any roll-up)."""
 
     since: int | None = None
@@ -66,6 +67,7 @@ class Filters:
     sources: tuple[str, ...] = ()
     exclude_sources: tuple[str, ...] = ()
     instruments: str = "paradiplomatic"  # or "all": also national frameworks and external context
+    exclude_references: bool = False  # leave out ties attested only by reference-list entries
 
     def admits_instrument(self, tie: Tie) -> bool:
         """Whether a tie counts: forums and visits always; an agreement-like record, by default,
@@ -223,11 +225,12 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
     wanted = set(filters.sectors)
     up = _sector_closure(store) if wanted else {}
     instrument = _instruments(store, classes, members)
+    hidden = reference_only(store, scope) if filters.exclude_references else frozenset()
     out = []
     for x in sorted(kind):
         rel = kind[x]
         span = frozenset(dates.get(x, ()))
-        if rel not in filters.relations or not filters.admits_dates(span):
+        if rel not in filters.relations or not filters.admits_dates(span) or x in hidden:
             continue
         if wanted and not any(({s} | up.get(s, set())) & wanted for s in sectors[x]):
             continue
@@ -245,6 +248,23 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
         if filters.admits_instrument(tie):
             out.append(tie)
     return out
+
+
+def reference_only(store: ox.Store, scope: frozenset[str] | None = None) -> frozenset[str]:
+    """Ids of the records every attestation of which (in the graphs of ``scope``, or all) is an
+    entry of a paper's reference list (``pd:evidenceKind "reference"``).
+
+    Examples
+    --------
+    >>> from graph.store import open_graph
+    >>> only = reference_only(open_graph().store)
+    >>> "irtysh-river-of-friendship-forum-2025" in only, "utair-kazaviaspas-emergency-assistance-agreement" in only
+    (True, False)
+    """
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for row in _stated(store, "?x pd:evidence ?a . ?a pd:evidenceKind ?k", scope):
+        kinds[_local(row["x"])].add(row["k"].value)
+    return frozenset(x for x, k in kinds.items() if k == {"reference"})
 
 
 def _instruments(store: ox.Store, classes: dict[str, str], members: dict[str, dict[str, set[str]]]):

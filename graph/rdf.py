@@ -268,7 +268,7 @@ def _evidence(s: str, entry: Entry, language: str) -> list[tuple]:
         a = _n(f"{ID}{rec.id}/evidence/{entry.source}/{n}")
         t += [(s, _p("evidence"), a), (a, _TYPE, _p("Attestation")), (a, _p("source"), src),
               (a, _p("locator"), _l(ev.locator)),
-              (a, _p("quote"), _l(ev.quote, language=ev.lang or language))]
+              (a, _p("quote"), _l(ev.quote, language=ev.lang or language)), (a, _p("evidenceKind"), _l(ev.kind))]
     return t
 
 

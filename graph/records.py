@@ -106,7 +106,8 @@ _BREAKS = re.compile("[\t\n]")
 MULTILINE = frozenset({"note"})
 _NOUNS = {"label": "a label", "alt_labels": "an alternative label", "historical_labels": "a historical label",
           "note": "a note", "quote": "a quote", "locator": "a locator", "title": "a title",
-          "authors": "an author's name", "category": "a category", "unit": "a unit"}
+          "authors": "an author's name", "category": "a category", "unit": "a unit",
+          "date_basis": "a date basis"}
 
 
 @dataclass(frozen=True)
@@ -354,12 +355,21 @@ class _Strict(BaseModel):
         return check_text(value, info.field_name)
 
 
+#: Where in a paper evidence comes from: its ``body`` (the default) or its ``reference`` list (the
+#: locator is the reference number, the quote the reference entry verbatim).
+#: ``ontology/shapes.ttl`` lists the same values (a test keeps them equal).
+EvidenceKind = Literal["body", "reference"]
+EVIDENCE_KINDS: tuple[str, ...] = get_args(EvidenceKind)
+
+
 class Evidence(_Strict):
-    """Where a source says it: a locator (section heading, page) and a verbatim quote."""
+    """Where a source says it: a locator (section heading, page) and a verbatim quote; ``kind``
+    ``reference`` when the quote is an entry of the paper's reference list."""
 
     locator: str = Field(min_length=1, description="section heading or page in the source")
     quote: str = Field(min_length=1, description=f"verbatim, original language, at most {MAX_QUOTE} characters")
     lang: LangTag | None = Field(default=None, description="language of the quote if not the source's")
+    kind: EvidenceKind = Field(default="body", description="body, or reference: an entry of the reference list")
 
     @field_validator("quote")
     @classmethod
@@ -423,6 +433,8 @@ class Record(_Strict):
     alt_labels: LangList = Field(default_factory=dict, description="alternative names")
     historical_labels: LangList = Field(default_factory=dict, description="former names")
     note: str | None = None
+    date_basis: str | None = Field(default=None, max_length=300, description=(
+        "the printed words a date rests on when its year is not in a quote (in one of the quotes)"))
     evidence: list[Evidence] = Field(default_factory=list)
 
     def references(self) -> dict[str, list[str]]:
@@ -654,7 +666,8 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _lit("alt_labels", "skos:altLabel", "lang-lists"),
     _lit("historical_labels", "historicalName", "lang-lists"),
     _lit("note", "rdfs:comment", "english"),
-    _lit("evidence", "evidence", "special", multi=True, also=("quote", "locator")),
+    _lit("date_basis", "dateBasis", "text"),
+    _lit("evidence", "evidence", "special", multi=True, also=("quote", "locator", "evidenceKind")),
     _lit("type", "rdf:type", "special"),
     # actors
     _ref("country", "country", "actors", target_type="State", contestable=True),

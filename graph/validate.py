@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,9 +26,9 @@ from .errors import Problem
 from .load import Dataset, Entry, resource_dir
 from .quotes import check_quotes
 from .rdf import ID, ONTOLOGY_GRAPH, SKOS, dataset_quads, prop_iri
-from .records import FIELDS, GENERAL_KNOWLEDGE, KIND_MODELS, FieldSpec
+from .records import FIELDS, GENERAL_KNOWLEDGE, KIND_MODELS, FieldSpec, PartialDate, fields_of
 
-__all__ = ["Report", "validate", "check_records", "check_confusables", "check_shacl", "skeleton", "top_sectors"]
+__all__ = ["Report", "validate", "check_records", "check_dates_attested", "date_years", "check_confusables", "check_shacl", "skeleton", "top_sectors"]
 
 
 @lru_cache(maxsize=1)
@@ -119,6 +120,47 @@ def _check_entry(entry: Entry) -> list[Problem]:
                                      f"ends ({rec.end_date}) before it starts ({rec.date})"))
     if rec.id in top_sectors() and entry.kind != "sectors":
         problems.append(_problem("duplicate-id", entry, "id", f"{rec.id!r} is a top sector in ontology/sectors.ttl"))
+    return problems + check_dates_attested(entry)
+
+
+def date_years(date: PartialDate) -> list[str]:
+    """The years a date states, as printed digits: both ends of an interval, the known end of an
+    open one.
+
+    >>> date_years(PartialDate.parse("2022/2025")), date_years(PartialDate.parse("../2024~"))
+    (['2022', '2025'], ['2024'])
+    """
+    return re.findall(r"(?<!\d)\d{4}(?!\d)", str(date))
+
+
+def check_dates_attested(entry: Entry) -> list[Problem]:
+    """Problems (``unattested-date``) for dates a paper's record does not show printed.
+
+    Every date of the record (``date``, ``year``, ``founded``, ``end_date``, ``valid_until``)
+    must have each year it states in one of the record's quotes or locators, unless the record
+    gives ``date_basis``: the printed words the date rests on, which must be in one of its quotes.
+    General-knowledge records are not checked.
+    """
+    rec = entry.record
+    if entry.source == GENERAL_KNOWLEDGE:
+        return []
+    quotes = [ev.quote.casefold() for ev in rec.evidence]
+    if rec.date_basis is not None and not any(rec.date_basis.casefold() in q for q in quotes):
+        return [_problem("unattested-date", entry, "date_basis", f"{rec.date_basis!r} is in none of the record's "
+                         "quotes; quote the sentence that holds these words, or correct them")]
+    if rec.date_basis is not None:
+        return []
+    printed = " ".join(quotes + [ev.locator for ev in rec.evidence])
+    problems = []
+    for spec in fields_of(type(rec)):
+        date = getattr(rec, spec.name)
+        missing = [y for y in date_years(date) if not re.search(rf"(?<!\d){y}(?!\d)", printed)] \
+            if isinstance(date, PartialDate) else []
+        if missing:
+            problems.append(_problem("unattested-date", entry, spec.name, f"{date} is not attested: "
+                                     f"{', '.join(missing)} is printed in none of the record's quotes or "
+                                     "locators; quote the words that date it, give date_basis (the printed "
+                                     "words it rests on, e.g. 'в следующем году'), or drop the date"))
     return problems
 
 

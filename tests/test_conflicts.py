@@ -123,7 +123,7 @@ def _observe_in_b(folder: Path, value: float, unit: str = "million USD", qualifi
     value: {value}{extra}
     unit: {unit}
     year: 2022
-    evidence: [{{locator: "Table", quote: "trade"}}]
+    evidence: [{{locator: "Table", quote: "trade in 2022"}}]
 """)
 
 
@@ -153,6 +153,7 @@ def test_an_observation_year_that_differs_only_in_precision_is_not_a_conflict(sm
 def test_an_observation_year_that_differs_is_a_conflict_on_the_year_field(small_dir):
     _observe_in_b(small_dir, 402.1)
     edit(small_dir / "paper-a.yaml", "    year: 2022\n", "    year: 2021\n")
+    edit(small_dir / "paper-a.yaml", "в 2022 г.", "в 2021 г.")  # paper-a prints 2021
     rows = [c for c in _checked(small_dir) if c["record"] == "omsk-kz-trade-2022"]
     assert [(c["field"], c["property"]) for c in rows] == [("year", "date")]
 
@@ -239,5 +240,6 @@ def test_conflicts_table_names_the_field(runner):
 ])
 def test_edtf_dates_disagree_only_when_neither_span_holds_the_other(small_dir, in_b, conflict):
     edit(small_dir / "paper-b.yaml", "    date: 2007\n", f'    date: "{in_b}"\n')
+    edit(small_dir / "paper-b.yaml", '"agreement of 2007"', f'"agreement of {in_b}"')  # the date is printed
     rows = _of(_checked(small_dir), "date")  # the command and disagreements.rq agree
     assert bool(rows) == conflict, rows

@@ -108,6 +108,7 @@ BREAKAGES = {  # code → how to break the small fixture so that validation emit
     "invalid-file": lambda d: _write(d / "zz-list.yaml", "- a\n- b\n"),
     "invalid-field": lambda d: _edit(d / B, "    label: {en: Omsk Region}", "    label: {en: Omsk Region}\n    colour: red"),
     "bad-date": lambda d: _edit(d / A, "    date: 2015-03-16", "    date: 2015-02-30"),
+    "unattested-date": lambda d: _edit(d / A, "    date: 2015-03-16", "    date: 2016-03-16"),
     "duplicate-id": lambda d: _edit(d / A, "  - id: forum-series", "  - id: forum-2019"),
     "unknown-source": lambda d: _edit(d / B, "source: paper-b", "source: paper-z"),
     "no-evidence": lambda d: _edit(d / B, '    evidence: [{locator: "Results", quote: "Omsk region"}]\n', ""),

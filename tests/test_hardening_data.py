@@ -569,7 +569,8 @@ def test_random_text_round_trips_exactly_or_is_refused_with_file_and_line(tmp_pa
     assert len(quads) == baseline - (raw[3] == "")  # never a quad more than the record makes (no note, no comment)
     expected = {(RDFS_LABEL, raw[0], tags[0].lower()), (SKOS_ALT, raw[1], tags[1].lower()),
                 (PD + "historicalName", raw[2], tags[2].lower()), (PD + "locator", raw[4], None),
-                (PD + "quote", raw[5], tags[3].lower())} | ({(RDFS_COMMENT, raw[3], "en")} if raw[3] else set())
+                (PD + "quote", raw[5], tags[3].lower()), (PD + "evidenceKind", "body", None)} | \
+        ({(RDFS_COMMENT, raw[3], "en")} if raw[3] else set())
     mine = "https://w3id.org/paradiplo/id/" + rec.id
     for fmt in ("nq", "trig", "jsonld"):
         back = _round_trip(quads, fmt)

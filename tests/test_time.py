@@ -55,6 +55,7 @@ def _vague(small_dir):
     """The fixture with the 2019 forum dated 'about 2019' and the memorandum 'before 2020'."""
     edit(small_dir / "paper-a.yaml", "    date: 2019-11-07", "    date: 2019~")
     edit(small_dir / "paper-a.yaml", "    date: 2019-11\n", "    date: ../2020\n")
+    edit(small_dir / "paper-a.yaml", '"меморандум 2019"', '"меморандум (до 2020 г.)"')  # the date is printed
     return small_dir
 
 
@@ -94,6 +95,7 @@ def test_vague_ties_are_uncertain_in_periods_not_dropped(small_dir):
 
 def test_the_timeline_shows_uncertain_planned_and_undated_rows(small_dir, runner, monkeypatch):
     edit(small_dir / "paper-a.yaml", "    date: 2019-11-07", "    date: 2026\n    status: planned")
+    edit(small_dir / "paper-a.yaml", "7 ноября 2019 г.", "запланирован на 2026 г.")
     monkeypatch.chdir(small_dir.parent)
     result = runner.invoke(cli, ["timeline", "--data", str(small_dir), "--format", "csv"])
     assert result.exit_code == 0, result.output
