@@ -71,7 +71,7 @@ def test_the_written_node_limit_still_refuses_an_oversized_file(tmp_path, monkey
     path = _one_big_file(tmp_path / "data", 200)
     monkeypatch.setattr(load, "MAX_WRITTEN_NODES", 1000)
     problems = [str(p) for p in load_dataset(tmp_path / "data").problems]
-    assert len(problems) == 1 and problems[0].startswith(f"{load._display(path)}:"), problems
+    assert len(problems) == 1 and problems[0].startswith(f"{load.display_path(path)}:"), problems
     assert "more than 1,000 YAML nodes; split it into several files" in problems[0]
 
 
