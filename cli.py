@@ -33,7 +33,6 @@ from graph.errors import UnreadableInput
 from graph.files import atomic_write
 from graph.find import find as find_actors
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
-from graph.load import load_dataset
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
 from graph.queries import bundled_queries, find_query
 from graph.rdf import FORMATS, serialize
@@ -42,7 +41,7 @@ from graph.render import COLOR_BY, LAYOUTS
 from graph.report import write_report
 from graph.sparql import DEFAULT_TIMEOUT, MAX_ROWS, run_query
 from graph.provenance import CONFLICT_COLUMNS, STATS_COVER, conflict_table, conflicts, stats
-from graph.validate import validate
+from graph.store import check_data
 
 EXPORT_FORMATS = tuple(FORMATS) + ("graphml", "gexf")
 
@@ -210,7 +209,7 @@ def validate_cmd(data: Path | None, store: Path | None, fmt: str, texts: Path | 
 
     Example: paradiplo validate --texts ../shared/seeds
     """
-    report = validate(load_dataset(data, on_file=file_bar()), texts=texts)
+    report = check_data(data, on_file=file_bar(), texts=texts)
     if fmt == "json":
         click.echo(dumps(report.to_dict()), nl=False)
     else:

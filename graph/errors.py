@@ -45,7 +45,8 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in (
     ProblemType("yaml-syntax", "YAML syntax error", "The file is not YAML, or holds a character YAML forbids "
                 "(NUL and other control characters), at the line and column given.", 2),
     ProblemType("yaml-limit", "Over a limit", "The file is over a limit (`MAX_FILE_BYTES`, `MAX_DEPTH`, "
-                "`MAX_SCALAR_CHARS`, `MAX_NODES`), or an alias refers to a node that contains it.", 2),
+                "`MAX_SCALAR_CHARS`, `MAX_NODES`, `MAX_WRITTEN_NODES`), or an alias refers to a node that "
+                "contains it.", 2),
     ProblemType("duplicate-key", "Duplicate key", "A key appears twice in one YAML mapping.", 1),
     ProblemType("invalid-file", "Not a data file", "The file is YAML, but not a mapping with `source:` and lists "
                 "of records.", 1),

@@ -27,12 +27,13 @@ from ._version import __version__
 from .analysis import parse_periods, period_counts, typology
 from .errors import InvalidData
 from .files import atomic_write, remove_dead_leftovers
-from .load import Dataset, UnreadableFile, bundled_data_dir, data_files, load_dataset, open_data_file, resource_dir
+from .load import (SOURCES_FILE, Dataset, UnreadableFile, bundled_data_dir, cached_records, data_files, load_dataset,
+                   open_data_file, resource_dir)
 from .project import Filters, Tie, actor_graph, actors, borders, rollup, ties
-from .rdf import dataset_nquads, load_store, parse_nquads, split_nquad
-from .validate import Report, validate
+from .rdf import graph_nquads, load_store, parse_nquads, split_nquad
+from .validate import Report, shacl_scope, validate
 
-__all__ = ["KnowledgeGraph", "open_graph", "verdict_cache"]
+__all__ = ["KnowledgeGraph", "open_graph", "check_data", "verdict_cache"]
 
 
 class KnowledgeGraph:
@@ -144,24 +145,84 @@ def _known_valid(fingerprint: str) -> bool:
     return bool(fingerprint) and (verdict_cache() / "valid" / fingerprint).is_file()
 
 
-def _remember_valid(fingerprint: str) -> None:
+def _check(dataset: Dataset, fingerprint: str, say: Callable[[str], None]) -> dict[str, bytes] | None:
+    """The one verdict: the checks of ``paradiplo validate``, SHACL included; SHACL is skipped
+    only when these very files, ontology and code were found valid before, and checks only
+    what an edit may affect when the rest was (see :func:`_shacl_scope`).
+
+    Returns the named graphs' N-Quads when it had to build them for SHACL, else ``None``.
+    """
+    known = _known_valid(fingerprint)
+    scope = None if known else _shacl_scope(dataset)
+    say(f"validating {len(dataset.entries)} records" + (" (SHACL verdict cached)" if known else "")
+        + (f" (SHACL on the {len(scope)} records that changed or refer to them)" if scope is not None else ""))
+    graphs = graph_nquads(dataset) if scope is not None else None
+    report = validate(dataset, shacl=not known, scope=scope, graphs=graphs)
+    if not report.ok:
+        raise InvalidData(report.problems)
+    if not known:
+        _remember_valid(fingerprint, dataset)
+    return graphs
+
+
+def _clean_state(dataset: Dataset) -> Path:
+    """Where the file versions of the last clean verdict on this folder, under this version of
+    the code and the ontology, are remembered."""
+    digest = hashlib.sha256(__version__.encode() + str(dataset.directory.resolve()).encode())
+    for module in _CHECKING_MODULES:
+        digest.update((Path(__file__).parent / module).read_bytes())
+    for path in sorted(resource_dir("ontology").glob("*.ttl")):
+        digest.update(path.read_bytes())
+    return verdict_cache() / "clean" / digest.hexdigest()
+
+
+def _shacl_scope(dataset: Dataset) -> set[str] | None:
+    """The record ids SHACL must check, when the last clean verdict on this folder was given to
+    file versions whose records are still cached: what the changed files state, before and
+    after, and what refers to it. ``None`` (check everything) otherwise, or when the
+    bibliography or an unreadable file changed."""
+    try:
+        before = json.loads(_clean_state(dataset).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    now = dataset.file_keys
+    if not isinstance(before, dict) or "" in now.values():
+        return None
+    changed = {f for f in set(before) | set(now) if before.get(f) != now.get(f)}
+    if any(Path(f).name == SOURCES_FILE for f in changed):
+        return None
+    ids = {e.record.id for e in dataset.entries if e.file in changed}
+    for name in changed & set(before):
+        old = cached_records(verdict_cache(), before[name])
+        if old is None:
+            return None
+        ids |= {e.record.id for e in old}
+    return shacl_scope(dataset, ids)
+
+
+def _remember_valid(fingerprint: str, dataset: Dataset | None = None) -> None:
     if fingerprint:
         try:
             atomic_write(verdict_cache() / "valid" / fingerprint, "valid, SHACL included\n")
+            if dataset is not None:
+                atomic_write(_clean_state(dataset), json.dumps(dataset.file_keys, indent=1, sort_keys=True))
         except OSError:
             pass  # a cache that cannot be written only costs time
 
 
-def _check(dataset: Dataset, fingerprint: str, say: Callable[[str], None]) -> Report:
-    """The one verdict: the checks of ``paradiplo validate``, SHACL included; SHACL is skipped
-    only when these very files, ontology and code were found valid before."""
-    known = _known_valid(fingerprint)
-    say(f"validating {len(dataset.entries)} records" + (" (SHACL verdict cached)" if known else ""))
-    report = validate(dataset, shacl=not known)
-    if not report.ok:
-        raise InvalidData(report.problems)
-    if not known:
-        _remember_valid(fingerprint)
+def check_data(data: Path | str | None = None, on_file: Callable[[int, int, str], None] | None = None,
+               texts: Path | None = None) -> Report:
+    """What ``paradiplo validate`` reports: every check, SHACL included, always run in full.
+
+    A clean verdict is remembered (see :func:`verdict_cache`), so that the commands run next on
+    the same files, ontology and code do not run SHACL again.
+    """
+    directory = Path(data) if data is not None else bundled_data_dir()
+    fingerprint = _fingerprint(directory) if directory.is_dir() else ""
+    dataset = load_dataset(directory, on_file=on_file, cache=verdict_cache())
+    report = validate(dataset, texts=texts)
+    if report.ok and report.shacl_checked:
+        _remember_valid(fingerprint, dataset)
     return report
 
 
@@ -175,23 +236,64 @@ def _reusable(folder: Path, fingerprint: str) -> bool:
         return False
 
 
-def _build_store(folder: Path, nquads: bytes, fingerprint: str, directory: Path) -> ox.Store:
-    """Load ``nquads`` into a fresh on-disk store and swap it in for the old one."""
+def _build_store(folder: Path, graphs: dict[str, bytes], fingerprint: str, directory: Path,
+                 say: Callable[[str], None]) -> ox.Store:
+    """Make the store in ``folder`` hold ``graphs`` (named graph IRI → N-Quads) and their union.
+
+    A store built by this version of paradiplo is updated in place: only the named graphs whose
+    quads changed are replaced (see :func:`_replace_graphs`). Otherwise a fresh store is built
+    beside the old one and swapped in.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     remove_dead_leftovers(  # stores killed runs left half-built or renamed away
         folder, r"oxigraph\.(?P<old>old\.)?(?P<pid>\d+)(?(old)|\.[a-z0-9_]+)")
-    fresh = Path(tempfile.mkdtemp(prefix=f"oxigraph.{os.getpid()}.", dir=folder))
-    load_store(nquads, fresh).flush()  # and closed: nothing holds the store after this line
-    target = folder / "oxigraph"
-    old = folder / f"oxigraph.old.{os.getpid()}"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(fresh, target)
-    shutil.rmtree(old, ignore_errors=True)
-    atomic_write(folder / "paradiplo-store.json",
-                 json.dumps({"fingerprint": fingerprint, "data": str(directory.resolve()),
-                             "version": __version__}, indent=2) + "\n")
+    digests = {g: hashlib.sha256(quads).hexdigest() for g, quads in graphs.items()}
+    target, manifest = folder / "oxigraph", folder / "paradiplo-store.json"
+    before = _manifest(manifest)
+    if target.is_dir() and before.get("version") == __version__ and isinstance(before.get("graphs"), dict):
+        manifest.unlink()  # killed while replacing, the store is rebuilt in full next time
+        changed = _replace_graphs(target, graphs, digests, before["graphs"])
+        say(f"replaced {len(changed)} of {len(graphs)} named graphs")
+    else:
+        fresh = Path(tempfile.mkdtemp(prefix=f"oxigraph.{os.getpid()}.", dir=folder))
+        load_store(b"".join(graphs.values()), fresh).flush()  # and closed: nothing holds the store after this
+        old = folder / f"oxigraph.old.{os.getpid()}"
+        if target.exists():
+            os.replace(target, old)
+        os.replace(fresh, target)
+        shutil.rmtree(old, ignore_errors=True)
+    atomic_write(manifest, json.dumps({"fingerprint": fingerprint, "data": str(directory.resolve()),
+                                       "version": __version__, "graphs": digests}, indent=2) + "\n")
     return ox.Store.read_only(str(target))
+
+
+def _manifest(path: Path) -> dict:
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _replace_graphs(target: Path, graphs: dict[str, bytes], digests: dict[str, str],
+                    before: dict[str, str]) -> list[str]:
+    """Replace, in the on-disk store at ``target``, the named graphs whose digest changed (or that
+    are new or gone), and keep the default graph the union of the named graphs, as a set."""
+    changed = sorted(g for g in set(before) | set(graphs) if before.get(g) != digests.get(g))
+    store = ox.Store(str(target))
+    for g in changed:
+        name = ox.NamedNode(g)
+        old = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, name)]
+        store.remove_graph(name)
+        for t in old:  # out of the union unless another graph states it too
+            if all(isinstance(q.graph_name, ox.DefaultGraph)
+                   for q in store.quads_for_pattern(t.subject, t.predicate, t.object)):
+                store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+        if g in graphs:
+            store.load(graphs[g], format=ox.RdfFormat.N_QUADS)
+            store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+    store.flush()
+    return changed
 
 
 def open_graph(data: Path | str | None = None, store: Path | str | None = None,
@@ -225,12 +327,13 @@ def open_graph(data: Path | str | None = None, store: Path | str | None = None,
         say(f"reusing the store in {store}")
         return KnowledgeGraph(store=ox.Store.read_only(str(Path(store) / "oxigraph")))
     say(f"reading {directory}")
-    dataset = load_dataset(directory, on_file=on_file)
-    _check(dataset, fingerprint, say)
+    dataset = load_dataset(directory, on_file=on_file, cache=verdict_cache())
+    graphs = _check(dataset, fingerprint, say)
     say("building the RDF dataset")
-    nquads = dataset_nquads(dataset)
+    graphs = graphs or graph_nquads(dataset)
+    nquads = b"".join(graphs.values())
     if store is None:
         return KnowledgeGraph(nquads=nquads, dataset=dataset)
-    built = _build_store(Path(store), nquads, fingerprint, directory)
+    built = _build_store(Path(store), graphs, fingerprint, directory, say)
     say(f"built the store in {store}")
     return KnowledgeGraph(nquads=nquads, store=built, dataset=dataset)

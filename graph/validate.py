@@ -25,10 +25,11 @@ import pyoxigraph as ox
 from .errors import Problem
 from .load import Dataset, Entry, resource_dir
 from .quotes import check_quotes
-from .rdf import ID, ONTOLOGY_GRAPH, SKOS, dataset_quads, prop_iri
+from .rdf import ID, ONTOLOGY_GRAPH, RDF, SKOS, dataset_quads, graph_nquads, parse_nquads, prop_iri
 from .records import FIELDS, GENERAL_KNOWLEDGE, KIND_MODELS, FieldSpec, PartialDate, fields_of
 
-__all__ = ["Report", "validate", "check_records", "check_dates_attested", "date_years", "check_confusables", "check_shacl", "skeleton", "top_sectors"]
+__all__ = ["Report", "validate", "check_records", "check_dates_attested", "date_years", "check_confusables",
+           "check_shacl", "shacl_scope", "skeleton", "top_sectors"]
 
 
 @lru_cache(maxsize=1)
@@ -237,35 +238,86 @@ def _field_name(path: str) -> str:
     return path.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def check_shacl(dataset: Dataset, quads: list[ox.Quad] | None = None) -> list[Problem]:
+def _split_ontology(quads: list[ox.Quad]) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """Data triples (every source's graph, and the sector scheme's ``pdr:`` concepts that records
+    point to) and the ontology's own triples (classes, properties), from the dataset's quads."""
+    ontology = ox.NamedNode(ONTOLOGY_GRAPH)  # str() of a graph name has angle brackets: compare terms
+    data: list[ox.Triple] = []
+    ont: list[ox.Triple] = []
+    for q in quads:
+        axiom = q.graph_name == ontology and not q.subject.value.startswith(ID)
+        (ont if axiom else data).append(ox.Triple(q.subject, q.predicate, q.object))
+    return data, ont
+
+
+def shacl_scope(dataset: Dataset, ids: set[str]) -> set[str]:
+    """The records whose SHACL verdict may change when the records ``ids`` change (say, those an
+    edited file states, before and after): these, and every record that refers to one of them.
+
+    The shapes constrain a record's own properties, its evidence, and the type of what it points
+    to (``sh:class``); none follows a property backwards, so no other record can be affected.
+    """
+    return ids | {e.record.id for e in dataset.entries
+                  if any(ref in ids for refs in e.record.references().values() for ref in refs)}
+
+
+def _scoped_quads(graphs: dict[str, bytes], ids: set[str]) -> list[ox.Quad]:
+    """What SHACL needs to check the records ``ids``: every quad about them or their evidence, the
+    ``rdf:type`` of every node they point to, and the ontology graph."""
+    kept: list[str] = []
+    types: list[str] = []
+    for quads in graphs.values():
+        for line in quads.decode("utf-8").splitlines(keepends=True):
+            subject = line[1:line.find(">")]
+            if subject.startswith(ID) and subject[len(ID):].split("/evidence/")[0] in ids:
+                kept.append(line)
+            elif f"> <{RDF}type> " in line:
+                types.append(line)
+    about = parse_nquads("".join(kept).encode("utf-8"))
+    pointed = {q.object.value for q in about if isinstance(q.object, ox.NamedNode)}
+    kept += [line for line in types if line[1:line.find(">")] in pointed]
+    kept += graphs.get(ONTOLOGY_GRAPH, b"").decode("utf-8").splitlines(keepends=True)
+    return parse_nquads("".join(kept).encode("utf-8"))
+
+
+def check_shacl(dataset: Dataset, quads: list[ox.Quad] | None = None,
+                scope: set[str] | None = None) -> list[Problem]:
     """Run the SHACL shapes (pyshacl, no inference, offline) on the union of the data graphs.
 
-    The ontology graph is passed as ``ont_graph`` so that subclasses (a Region is an
-    Actor) satisfy ``sh:class`` constraints.
+    The ontology's classes and properties are passed as ``ont_graph``, so that subclasses (a
+    Region is an Actor) satisfy ``sh:class`` constraints without being validated as data; the
+    sector scheme's top concepts, which records point to, are validated with the data. With
+    ``scope`` (record ids), only violations of those records are kept (pySHACL's own
+    ``focus_nodes`` skips ``sh:node`` shapes on literal values, so it is not used).
     """
     import rdflib
     from pyshacl import validate as shacl_validate
 
-    quads = quads if quads is not None else dataset_quads(dataset)
-    data = rdflib.Graph()
-    ont = rdflib.Graph()
-    data.parse(data=ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads
-                                  if str(q.graph_name) != ONTOLOGY_GRAPH], format=ox.RdfFormat.N_TRIPLES),
-               format="nt")
-    ont.parse(data=ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads
-                                 if str(q.graph_name) == ONTOLOGY_GRAPH], format=ox.RdfFormat.N_TRIPLES),
-              format="nt")
+    if scope is not None and not scope:
+        return []
+    data_triples, ont_triples = _split_ontology(quads if quads is not None else dataset_quads(dataset))
+    data = rdflib.Graph().parse(data=ox.serialize(data_triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    ont = rdflib.Graph().parse(data=ox.serialize(ont_triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     conforms, results, _ = shacl_validate(data, shacl_graph=_shapes(), ont_graph=ont, inference="none",
                                           advanced=True, allow_warnings=False)
-    if conforms:
-        return []
+    return [] if conforms else _shacl_problems(dataset, results, scope)
+
+
+def _shacl_problems(dataset: Dataset, results: "object", scope: set[str] | None) -> list[Problem]:
+    """pySHACL's results graph → problems located in the data files (within ``scope``, if given:
+    a literal focus node is a value of an in-scope record, the only subjects with literals)."""
+    import rdflib
+
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     problems = []
     for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
-        focus = str(results.value(result, sh.focusNode))
+        node = results.value(result, sh.focusNode)
+        focus = str(node)
         path = results.value(result, sh.resultPath)
         message = str(results.value(result, sh.resultMessage) or "violates a SHACL shape")
         rid = focus[len(ID):].split("/evidence/")[0] if focus.startswith(ID) else focus
+        if scope is not None and rid not in scope and not isinstance(node, rdflib.Literal):
+            continue  # a node in the graph only for its type, which sh:class looks up
         entries = dataset.by_id.get(rid)
         fld = _field_name(str(path)) if path is not None else ""
         if entries:
@@ -276,7 +328,8 @@ def check_shacl(dataset: Dataset, quads: list[ox.Quad] | None = None) -> list[Pr
     return sorted(set(problems))
 
 
-def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None) -> Report:
+def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None, scope: set[str] | None = None,
+             graphs: dict[str, bytes] | None = None) -> Report:
     """Every problem in one report: reading, records, references, look-alike names, quotes, then SHACL.
 
     Quotes are checked for their language, and looked for in their sources' texts: the files
@@ -285,6 +338,10 @@ def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None) ->
     records themselves are sound, since a graph built from broken records would mostly
     repeat the same problems. When a file could not be read, the checks across files are
     skipped and one problem says so.
+
+    With ``scope`` (record ids, from :func:`shacl_scope`), the other records are known to
+    conform to the shapes, and SHACL checks only these, on the quads they need; ``graphs``
+    (from :func:`graph.rdf.graph_nquads`) saves building them again.
     """
     unread = {}
     for p in sorted(dataset.problems):
@@ -297,7 +354,10 @@ def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None) ->
     problems += check_confusables(dataset) + check_quotes(dataset, texts)
     report = Report(records=len(dataset.by_id))
     if shacl and all(p.warning for p in problems):
-        problems += check_shacl(dataset)
+        if scope is None:
+            problems += check_shacl(dataset)
+        else:
+            problems += check_shacl(dataset, _scoped_quads(graphs or graph_nquads(dataset), scope), scope)
         report.shacl_checked = True
     report.problems = sorted(set(problems))
     return report

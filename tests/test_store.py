@@ -68,7 +68,7 @@ def _shacl_says(monkeypatch, problems):
     calls = []
     monkeypatch.setenv("PARADIPLO_CACHE", str(_fresh_cache()))
 
-    def fake(dataset, quads=None):
+    def fake(dataset, quads=None, scope=None):
         calls.append(1)
         return list(problems)
     monkeypatch.setattr(graph.validate, "check_shacl", fake)

@@ -48,6 +48,31 @@ def test_shacl_reports_a_signatory_that_is_not_an_actor_with_file_and_line():
     assert "signatory must be an Actor" in p.message
 
 
+def test_shacl_gets_the_ontology_as_ont_graph_not_as_data(monkeypatch):
+    """The ontology graph's classes reach pySHACL as ``ont_graph`` (they once went in as data,
+    with ``ont_graph`` empty: ``str(graph_name)`` has angle brackets); the sector scheme's
+    top concepts, which records point to, stay with the data."""
+    import pyshacl
+    import rdflib
+
+    seen = {}
+    real = pyshacl.validate
+
+    def spy(data_graph, *args, **kwargs):
+        seen["data"], seen["ont"] = set(data_graph), set(kwargs["ont_graph"])
+        return real(data_graph, *args, **kwargs)
+
+    monkeypatch.setattr(pyshacl, "validate", spy)
+    ds = load_dataset(SMALL)
+    assert check_shacl(ds) == []
+    subclass = (rdflib.URIRef(PD + "Region"), rdflib.RDFS.subClassOf, rdflib.URIRef(PD + "Actor"))
+    top = (rdflib.URIRef(ID + "economy"), rdflib.RDF.type, rdflib.URIRef(PD + "Sector"))
+    assert subclass in seen["ont"] and subclass not in seen["data"]
+    assert top in seen["data"] and top not in seen["ont"]
+    assert not any(str(s).startswith(PD) for s, _, _ in seen["data"])  # no class or property validated as data
+    assert any(str(s) == ID + "omsk-oblast" for s, _, _ in seen["data"])
+
+
 def test_shacl_reports_a_record_without_any_source():
     ds = load_dataset(SMALL)
     quads = [q for q in dataset_quads(ds)

@@ -9,6 +9,17 @@ queries), rdflib's in-memory Dataset (parse the same quads, the same queries, ea
 after --rdflib-timeout seconds), igraph (betweenness on the same projected graph) and,
 with --shacl, pySHACL on the data graph. Prints a table; writes JSON with the goal ratios.
 Not part of the test run.
+
+    python tests/benchmarks/bench.py --cli --triples 1000000 --json bench-cli.json
+
+With --cli, the path users run: the synthetic data written as YAML files, the real
+``paradiplo`` commands timed as processes (validate, build --store, build -o, a cold
+query --store, centrality --store, stats --store, report --store, and build --store again
+after one file is edited), each with its peak memory, beside a fresh process bulk-loading
+the same quads into pyoxigraph from an N-Quads file, rdflib parsing that file, and a raw
+pyoxigraph process running the same query on the same store. A small run
+(``--cli --triples 20000``) is part of the test run (tests/test_scale.py), which checks its
+keys and sanity, never its timings.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -37,6 +49,19 @@ GOALS = {  # key: (comparison, bound)
     "peak_rss_mb_1m_triples": ("<=", 2048.0),
     "map_5k_nodes_seconds": ("<=", 10.0),
 }
+
+CLI_GOALS = {  # the goals of the path users run (issue 14)
+    "cli_build_time_vs_oxigraph_bulk_load": ("<=", 3.0),
+    "cli_build_speedup_vs_rdflib_parse": (">=", 10.0),
+    "cli_validate_time_vs_oxigraph_bulk_load": ("<=", 6.0),
+    "cli_validate_peak_rss_mb": ("<=", 2048.0),
+    "cli_build_peak_rss_mb": ("<=", 2048.0),
+    "cli_peak_rss_mb": ("<=", 2048.0),
+    "cli_query_cold_time_vs_raw_oxigraph_process": ("<=", 1.5),
+    "incremental_rebuild_share": ("<=", 0.10),
+}
+#: the bundled query the cold-query rows run, through paradiplo and raw
+CLI_QUERY = "records-per-source"
 
 
 def _peak_mb() -> float:
@@ -210,6 +235,176 @@ def _run_phase(name: str, args: argparse.Namespace, timeout: float | None = None
     return json.loads(done.stdout)
 
 
+_MEASURED = r"""
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+with open(sys.argv[1], "wb") as out:
+    done = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.PIPE)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall_s": time.perf_counter() - t, "s": usage.ru_utime + usage.ru_stime, "exit": done.returncode,
+                  "peak_rss_mb": usage.ru_maxrss / 1024,
+                  "stderr": done.stderr.decode("utf-8", "replace")[-400:]}))
+"""
+
+
+def _measured(cmd: list[str], env: dict, stdout: Path, timeout: float | None = None) -> dict:
+    """Time ``cmd`` as a process of its own: CPU seconds (user + system, its children included) as
+    ``s``, since the machine may be shared, and wall seconds as ``wall_s``; its peak memory from
+    ``getrusage(RUSAGE_CHILDREN)`` in a fresh parent, so that no earlier command's peak is mixed in."""
+    print(f"… {' '.join(str(c) if len(str(c)) < 100 else '<query>' for c in cmd[1:])}", file=sys.stderr, flush=True)
+    try:
+        done = subprocess.run([sys.executable, "-c", _MEASURED, str(stdout), *map(str, cmd)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        return {"s": None, "wall_s": float(timeout or 0), "exit": None, "error": [f"stopped after {timeout} s"]}
+    row = json.loads(done.stdout)
+    if row["exit"] != 0:
+        row["error"] = row["stderr"].strip().splitlines()[-1:] or ["failed"]
+    row.pop("stderr")
+    return row
+
+
+_RAW_LOAD = """
+import sys, pyoxigraph as ox
+ox.Store().bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
+"""
+_RAW_PARSE = """
+import sys, rdflib
+rdflib.Dataset().parse(sys.argv[1], format="nquads")
+"""
+_RAW_QUERY = """
+import sys, pyoxigraph as ox
+results = ox.Store.read_only(sys.argv[1]).query(sys.argv[2])
+sys.stdout.buffer.write(results.serialize(format=ox.QueryResultsFormat.JSON))
+"""
+_DUMP = """
+import sys, pyoxigraph as ox
+ox.Store.read_only(sys.argv[1]).dump(sys.argv[2], format=ox.RdfFormat.N_QUADS)
+"""
+
+
+def _query_text(name: str) -> str:
+    """A bundled query with its prefixes written out, as a raw pyoxigraph process would run it."""
+    from graph.queries import bundled_queries
+    from graph.rdf import PREFIXES
+
+    text = next(q.text for q in bundled_queries() if q.name == name)
+    return "".join(f"PREFIX {p}: <{i}>\n" for p, i in PREFIXES.items()) + text
+
+
+def _edit_one_file(data: Path) -> Path:
+    """Change one English label in the first source file, as a user fixing a typo would."""
+    path = sorted(data.glob("synthetic-source-*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    at = text.index("en: Actor ")
+    path.write_text(text[:at] + "en: Actor (edited) " + text[at + len("en: Actor "):], encoding="utf-8")
+    return path
+
+
+def cli_run(work: Path, triples: int, timeout: float, skip: set[str] = frozenset(),
+            partial: Path | None = None) -> dict:
+    """Every command on files, as processes, and the anchors on the same quads: name → row.
+
+    Commands named in ``skip`` are not run; ``partial``, when given, holds the rows so far."""
+    import synthetic
+
+    data, store, out = work / "data", work / "store", work / "out"
+    marker = work / f"data-{triples}.written"  # the synthetic data of this size, untouched since
+    for folder in (store, out) if marker.is_file() else (data, store, out):
+        shutil.rmtree(folder, ignore_errors=True)
+    if not marker.is_file():
+        synthetic.write(data, triples)
+        marker.write_text("", encoding="utf-8")
+    env = {**os.environ, "PARADIPLO_CACHE": str(work / "cache"), "PYTHONHASHSEED": "0"}
+    shutil.rmtree(work / "cache", ignore_errors=True)
+    tool = [sys.executable, "-m", "cli"]
+    rows: dict[str, dict] = {}
+
+    def run(name: str, cmd: list, stdout: str = "stdout") -> None:
+        if name in skip:
+            rows[name] = {"s": None, "exit": "skipped"}
+            return
+        rows[name] = _measured(cmd, env, out / f"{name}.{stdout}", timeout)
+        if partial:
+            partial.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+
+    out.mkdir(parents=True)
+    run("validate", tool + ["validate", "--data", data])  # no verdict yet: SHACL runs
+    run("build_store", tool + ["build", "--data", data, "--store", store])  # the verdict of validate is cached
+    run("build_output", tool + ["build", "--data", data, "-o", out / "dataset.trig"])
+    run("query_cold", tool + ["query", "--name", CLI_QUERY, "--store", store, "--data", data, "--format", "json"])
+    run("raw_query_process", [sys.executable, "-c", _RAW_QUERY, store / "oxigraph", _query_text(CLI_QUERY)])
+    run("stats", tool + ["stats", "--data", data, "--store", store])
+    run("centrality", tool + ["centrality", "--data", data, "--store", store, "--top", "10"])
+    run("report", tool + ["report", "--data", data, "--store", store, "-o", out / "report"])
+    subprocess.run([sys.executable, "-c", _DUMP, store / "oxigraph", work / "dump.nq"], check=True, env=env)
+    run("oxigraph_bulk_load", [sys.executable, "-c", _RAW_LOAD, work / "dump.nq"])
+    run("rdflib_parse", [sys.executable, "-c", _RAW_PARSE, work / "dump.nq"])
+    marker.unlink()
+    _edit_one_file(data)
+    run("build_store_after_one_edit", tool + ["build", "--data", data, "--store", store])
+    rows["files"] = {"s": None, "count": len(list(data.glob("*.yaml"))), "exit": 0}
+    return rows
+
+
+def cli_summary(rows: dict) -> dict:
+    """The goal ratios of the path users run (``None`` where a command failed)."""
+    def s(name: str) -> float | None:
+        row = rows.get(name, {})
+        return row["s"] if row.get("exit") == 0 else None
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return a / b if a is not None and b else None
+
+    commands = [r for n, r in rows.items() if n not in ("files", "oxigraph_bulk_load", "rdflib_parse",
+                                                          "raw_query_process")]
+    return {
+        "cli_build_time_vs_oxigraph_bulk_load": ratio(s("build_store"), s("oxigraph_bulk_load")),
+        "cli_build_speedup_vs_rdflib_parse": ratio(s("rdflib_parse"), s("build_store")),
+        "cli_validate_time_vs_oxigraph_bulk_load": ratio(s("validate"), s("oxigraph_bulk_load")),
+        "cli_validate_peak_rss_mb": rows["validate"].get("peak_rss_mb"),
+        "cli_build_peak_rss_mb": rows["build_store"].get("peak_rss_mb"),
+        "cli_peak_rss_mb": max((r.get("peak_rss_mb") or 0 for r in commands), default=None),
+        "cli_query_cold_time_vs_raw_oxigraph_process": ratio(s("query_cold"), s("raw_query_process")),
+        "incremental_rebuild_share": ratio(s("build_store_after_one_edit"), s("build_store")),
+    }
+
+
+def _goal_lines(summary: dict, goals: dict) -> list[str]:
+    lines = [f"{'goal':<46}{'value':>12}{'bound':>12}  met"]
+    for key, (op, bound) in goals.items():
+        value = summary[key]
+        met = value is not None and (value >= bound if op == ">=" else value <= bound)
+        shown = f"{value:12.2f}" if value is not None else f"{'—':>12}"
+        lines.append(f"{key:<46}{shown}{op + ' ' + str(bound):>12}  {'yes' if met else 'NO'}")
+    return lines
+
+
+def cli_main(args: argparse.Namespace) -> None:
+    """``--cli``: run, print the table and the goals, write the JSON."""
+    import tempfile
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="paradiplo-bench-cli-"))
+    work.mkdir(parents=True, exist_ok=True)
+    skip = set(filter(None, args.cli_skip.split(",")))
+    rows = cli_run(work, args.triples, args.cli_timeout, skip, args.json.with_suffix(".partial.json") if args.json else None)
+    summary = cli_summary(rows)
+    print(f"\n{args.triples:,} synthetic triples requested, {rows['files']['count']} YAML files\n")
+    print(f"{'process':<30}{'CPU s':>10}{'wall s':>10}{'peak MB':>10}  exit")
+    for name, row in rows.items():
+        if name != "files":
+            secs = "".join(f"{row[k]:10.2f}" if row.get(k) is not None else f"{'—':>10}" for k in ("s", "wall_s"))
+            peak = f"{row['peak_rss_mb']:10.0f}" if row.get("peak_rss_mb") is not None else f"{'—':>10}"
+            print(f"{name:<30}{secs}{peak}  {row.get('exit')} {' '.join(row.get('error', []))}")
+    print("\n" + "\n".join(_goal_lines(summary, CLI_GOALS)))
+    if args.json:
+        args.json.write_text(json.dumps({"triples": args.triples, **summary, "details": rows}, indent=2) + "\n",
+                             encoding="utf-8")
+        print(f"\nwrote {args.json}")
+    if any(row.get("exit") not in (0, "skipped") for row in rows.values()):
+        sys.exit("some command failed (see the table)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--triples", type=int, default=1_000_000)
@@ -221,7 +416,13 @@ def main() -> None:
                         help="skip exact betweenness (minutes at 1M triples) for paradiplo and igraph")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--phase", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--cli", action="store_true", help="time the real commands on files, as processes")
+    parser.add_argument("--cli-timeout", type=float, default=3600, help="seconds before a --cli process is stopped")
+    parser.add_argument("--cli-skip", default="", help="--cli: commands not to run, e.g. centrality,report")
     args = parser.parse_args()
+    if args.cli:
+        cli_main(args)
+        return
     if args.phase:
         phase = {"tool": lambda: phase_tool(args.work, args.triples, args.repeat),
                  "oxigraph": lambda: phase_oxigraph(args.work, args.repeat),

@@ -1,0 +1,254 @@
+"""Scale of the path users run: one large data file, the SHACL ontology graph, per-file caching.
+
+Timings are never asserted here; ``tests/benchmarks/bench.py --cli`` measures them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import graph.load as load
+import pyoxigraph as ox
+
+from graph import open_graph
+from graph.load import load_dataset
+from graph.store import check_data
+
+N_RECORDS = 20_000
+
+
+def _one_big_file(folder: Path, n: int) -> Path:
+    """A data folder whose one source file holds ``n`` cities (and Russia), as a registry would."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sources.yaml").write_text("sources:\n- id: registry\n  title: {en: A registry}\n  year: 2025\n"
+                                         "  language: ru\n", encoding="utf-8")
+    city = ("- id: city-{i:06d}\n  type: City\n  country: russia\n  label:\n    en: City {i}\n    ru: Город {i}\n"
+            "  evidence:\n  - locator: row {i}\n    quote: Город {i}\n")
+    text = ("source: registry\nactors:\n- id: russia\n  type: State\n  label: {en: Russia}\n"
+            "  evidence: [{locator: p. 1, quote: Россия}]\n" + "".join(city.format(i=i) for i in range(n)))
+    path = folder / "registry.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class _CountingLines(dict):
+    """A file's line index that counts how often it is walked whole."""
+
+    walks = 0
+
+    def items(self):
+        _CountingLines.walks += 1
+        return super().items()
+
+    def __iter__(self):
+        _CountingLines.walks += 1
+        return super().__iter__()
+
+
+def test_twenty_thousand_records_in_one_file_load_with_every_line_walking_the_index_once(tmp_path, monkeypatch):
+    path = _one_big_file(tmp_path / "data", N_RECORDS)
+    parse_yaml = load.parse_yaml
+
+    def counting(*args, **kwargs):
+        data, lines, problems = parse_yaml(*args, **kwargs)
+        return data, _CountingLines(lines), problems
+
+    monkeypatch.setattr(load, "parse_yaml", counting)
+    _CountingLines.walks = 0
+    ds = load_dataset(tmp_path / "data")
+    assert ds.problems == []  # no size limit refuses a registry of 20,000 records
+    assert len(ds.entries) == N_RECORDS + 1
+    # the line index is walked a bounded number of times per file, not once per record (quadratic)
+    assert _CountingLines.walks <= 2, _CountingLines.walks
+    text = path.read_text(encoding="utf-8").splitlines()
+    for entry in (ds.entries[1], ds.entries[N_RECORDS // 2], ds.entries[-1]):
+        assert text[entry.line - 1].endswith(f"- id: {entry.record.id}")
+        assert "Город" in text[entry.line_of("label") - 1 + 2]  # label: / en: / ru:
+        assert text[entry.line_of("country") - 1].strip() == "country: russia"
+
+
+def test_the_written_node_limit_still_refuses_an_oversized_file(tmp_path, monkeypatch):
+    path = _one_big_file(tmp_path / "data", 200)
+    monkeypatch.setattr(load, "MAX_WRITTEN_NODES", 1000)
+    problems = [str(p) for p in load_dataset(tmp_path / "data").problems]
+    assert len(problems) == 1 and problems[0].startswith(f"{load.display_path(path)}:"), problems
+    assert "more than 1,000 YAML nodes; split it into several files" in problems[0]
+
+
+def test_the_cycle_collector_is_back_on_after_loading(small_dir):
+    import gc
+
+    assert gc.isenabled()
+    load_dataset(small_dir)
+    assert gc.isenabled()
+
+
+def _parsed_files(monkeypatch) -> list[str]:
+    """The names of the files :func:`graph.load.parse_yaml` is asked to parse, from now on."""
+    parsed: list[str] = []
+    parse_yaml = load.parse_yaml
+
+    def spy(text, display):
+        parsed.append(Path(display).name)
+        return parse_yaml(text, display)
+
+    monkeypatch.setattr(load, "parse_yaml", spy)
+    return parsed
+
+
+def test_records_are_cached_per_file_by_content(small_dir, tmp_path, monkeypatch):
+    parsed = _parsed_files(monkeypatch)
+    plain = load_dataset(small_dir)
+    first = load_dataset(small_dir, cache=tmp_path / "cache")
+    assert sorted(parsed) == sorted(2 * ["general-knowledge.yaml", "paper-a.yaml", "paper-b.yaml", "sources.yaml"])
+    parsed.clear()
+    again = load_dataset(small_dir, cache=tmp_path / "cache")
+    assert parsed == ["sources.yaml"]  # the bibliography is read every time; the record files are not
+    assert again.entries == first.entries == plain.entries
+    assert [e.field_lines for e in again.entries] == [e.field_lines for e in plain.entries]
+    paper = small_dir / "paper-b.yaml"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("Omsk Region", "Omsk Province"), encoding="utf-8")
+    parsed.clear()
+    edited = load_dataset(small_dir, cache=tmp_path / "cache")
+    assert parsed == ["sources.yaml", "paper-b.yaml"]
+    assert "Omsk Province" in {e.record.label.get("en") for e in edited.entries}
+
+
+def test_cached_problems_are_reported_again(small_dir, tmp_path):
+    paper = small_dir / "paper-a.yaml"
+    paper.write_text(paper.read_text(encoding="utf-8") + "bogus: 1\n", encoding="utf-8")
+    first = load_dataset(small_dir, cache=tmp_path / "cache").problems
+    assert first and first == load_dataset(small_dir, cache=tmp_path / "cache").problems
+
+
+def _contents(store: ox.Store) -> set[ox.Quad]:
+    return set(store.quads_for_pattern(None, None, None, None))
+
+
+def test_a_store_is_updated_graph_by_graph_and_equals_a_fresh_build(small_dir, tmp_path):
+    said: list[str] = []
+    open_graph(small_dir, store=tmp_path / "store")
+    paper = small_dir / "paper-b.yaml"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("Omsk Region", "Omsk Province"), encoding="utf-8")
+    updated = open_graph(small_dir, store=tmp_path / "store", progress=said.append)
+    assert "replaced 1 of 4 named graphs" in said, said  # paper-a, paper-b, general knowledge, ontology
+    fresh = open_graph(small_dir, store=tmp_path / "fresh")
+    assert _contents(updated.store) == _contents(fresh.store)  # the union default graph included
+    union = {(q.subject, q.predicate, q.object) for q in _contents(fresh.store) if q.graph_name == ox.DefaultGraph()}
+    shared = [t for t in union if sum(1 for q in fresh.store.quads_for_pattern(*t) if q.graph_name != ox.DefaultGraph()) > 1]
+    assert shared  # the fixture has triples two papers state: they stay in the union when one graph is replaced
+
+
+def test_a_graph_that_is_gone_leaves_the_store(small_dir, tmp_path):
+    said: list[str] = []
+    open_graph(small_dir, store=tmp_path / "store")
+    (small_dir / "general-knowledge.yaml").unlink()
+    updated = open_graph(small_dir, store=tmp_path / "store", progress=said.append)
+    fresh = open_graph(small_dir, store=tmp_path / "fresh")
+    assert any(m.startswith("replaced ") for m in said), said
+    assert _contents(updated.store) == _contents(fresh.store)
+
+
+def test_a_clean_validate_verdict_serves_the_next_command(small_dir):
+    said: list[str] = []
+    assert check_data(small_dir).ok
+    open_graph(small_dir, progress=said.append)
+    assert any("SHACL verdict cached" in m for m in said), said
+
+
+def test_the_cli_benchmark_runs_the_real_commands_and_reports_every_key(tmp_path):
+    """A small run of ``bench.py --cli``: every command succeeds as a process and every key of the
+    issue is in the JSON, with sane values (timings are not asserted)."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(root / "tests" / "benchmarks" / "bench.py"), "--cli", "--triples",
+                           "20000", "--work", str(tmp_path / "work"), "--json", str(tmp_path / "bench.json")],
+                          cwd=root, capture_output=True, text=True, timeout=3600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    keys = ["cli_build_time_vs_oxigraph_bulk_load", "cli_build_speedup_vs_rdflib_parse",
+            "cli_validate_time_vs_oxigraph_bulk_load", "cli_validate_peak_rss_mb", "cli_build_peak_rss_mb",
+            "cli_query_cold_time_vs_raw_oxigraph_process", "incremental_rebuild_share"]  # as issue 14 names them
+    assert all(isinstance(result[key], float) and result[key] > 0 for key in keys), result
+    rows = result["details"]
+    commands = {"validate", "build_store", "build_output", "query_cold", "raw_query_process", "stats", "centrality",
+                "report", "oxigraph_bulk_load", "rdflib_parse", "build_store_after_one_edit"}
+    assert commands <= set(rows) and all(rows[c]["exit"] == 0 and rows[c]["peak_rss_mb"] > 10 for c in commands)
+    assert json.loads((tmp_path / "work" / "out" / "query_cold.stdout").read_text(encoding="utf-8"))["results"]
+    assert (tmp_path / "work" / "out" / "report" / "index.html").is_file()
+    assert rows["files"]["count"] > 2
+
+
+def _broken_graphs(ds):
+    """The small fixture's named graphs with violations only SHACL sees: a sector as a signatory,
+    a record's only source removed, a date of the wrong datatype."""
+    from graph.rdf import GRAPH, ID, PD, graph_nquads
+
+    graphs = dict(graph_nquads(ds))
+    paper_a = graphs[GRAPH + "paper-a"].decode("utf-8")
+    paper_a += f"<{ID}omsk-pavlodar-agreement> <{PD}signatory> <{ID}trade> <{GRAPH}paper-a> .\n"
+    paper_a += f'<{ID}omsk-oblast> <{PD}founded> "soon" <{GRAPH}paper-a> .\n'
+    paper_a = "".join(line for line in paper_a.splitlines(keepends=True)
+                      if not (line.startswith(f"<{ID}forum-series> ") and "wasDerivedFrom" in line))
+    graphs[GRAPH + "paper-a"] = paper_a.encode("utf-8")
+    return graphs
+
+
+def test_shacl_on_a_scope_finds_exactly_what_the_full_run_finds_there(small_dir):
+    from graph.rdf import parse_nquads
+    from graph.validate import _scoped_quads, check_shacl, shacl_scope
+
+    ds = load_dataset(small_dir)
+    graphs = _broken_graphs(ds)
+    full = check_shacl(ds, parse_nquads(b"".join(graphs.values())))
+    assert {"omsk-pavlodar-agreement", "forum-series"} <= {p.record for p in full}, full
+    assert any(p.field == "founded" for p in full), full  # pySHACL names the literal as its focus node
+    found = set()
+    for rid in sorted(ds.by_id):
+        scope = shacl_scope(ds, {rid})
+        scoped = check_shacl(ds, _scoped_quads(graphs, scope), scope)
+        assert set(scoped) <= set(full), rid
+        assert {p for p in full if p.record == rid} <= set(scoped), rid
+        found |= set(scoped)
+    assert found == set(full)
+
+
+def test_the_scope_holds_the_changed_records_and_what_refers_to_them(small_dir):
+    from graph.validate import shacl_scope
+
+    ds = load_dataset(small_dir)
+    scope = shacl_scope(ds, {"omsk-oblast"})
+    referrers = {e.record.id for e in ds.entries
+                 if "omsk-oblast" in {r for refs in e.record.references().values() for r in refs}}
+    assert referrers and scope == {"omsk-oblast"} | referrers
+
+
+def test_after_an_edit_shacl_checks_only_what_the_edit_may_affect(small_dir, monkeypatch, tmp_path):
+    import graph.validate
+
+    monkeypatch.setenv("PARADIPLO_CACHE", str(tmp_path / "cache"))
+    assert check_data(small_dir).ok  # the clean verdict, and the file versions it was given to
+    focus_seen: list = []
+    real = graph.validate.check_shacl
+
+    def spy(dataset, quads=None, scope=None):
+        focus_seen.append(scope)
+        return real(dataset, quads, scope)
+
+    monkeypatch.setattr(graph.validate, "check_shacl", spy)
+    paper = small_dir / "paper-b.yaml"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("Omsk Region", "Omsk Province"), encoding="utf-8")
+    said: list[str] = []
+    open_graph(small_dir, progress=said.append)
+    ds = load_dataset(small_dir)
+    edited = {e.record.id for e in ds.entries if e.file.endswith("paper-b.yaml")}
+    assert len(focus_seen) == 1 and focus_seen[0] is not None
+    assert edited <= focus_seen[0] and len(focus_seen[0]) < len(ds.by_id)
+    assert any("SHACL on the" in m for m in said), said
+    (small_dir / "sources.yaml").write_text((small_dir / "sources.yaml").read_text(encoding="utf-8") + "\n",
+                                            encoding="utf-8")
+    open_graph(small_dir)
+    assert focus_seen[-1] is None  # the bibliography changed: everything is checked
