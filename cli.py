@@ -7,6 +7,7 @@ Output for machines goes to stdout; messages go to stderr. Exit codes: 0 ok,
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -34,6 +35,7 @@ from graph.files import atomic_write
 from graph.find import find as find_actors
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
 from graph.load import load_dataset
+from graph.publish import write_site
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
 from graph.queries import bundled_queries, find_query
 from graph.rdf import FORMATS, serialize
@@ -783,6 +785,28 @@ def report(data: Path | None, store: Path | None,
     for name in names:
         click.echo(str(output / name))
     click.echo(f"report written to {output}/ (open {output / 'index.html'})", err=True)
+
+
+@cli.command()
+@data_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Folder to write.")
+@click.option("--report", "report_link", default=None, metavar="URL",
+              help="Link the index to a report made by `paradiplo report` (a relative path or URL).")
+def publish(data: Path | None, store: Path | None, output: Path, report_link: str | None) -> None:
+    """A static Linked Data site: a page per record and per source, index with search, ontology, dumps, VoID.
+
+    Example: paradiplo publish -o site/
+    """
+    kg = _open(data, store)
+    shown = ["paradiplo", "publish", "-o", output.name or str(output)]
+    if report_link:
+        shown += ["--report", report_link]
+    try:
+        names = write_site(kg, output, command=shlex.join(shown), report=report_link)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    pages = sum(name.endswith(".html") for name in names)
+    click.echo(f"{pages} pages, {len(names)} files written to {output}/ (open {output / 'index.html'})", err=True)
 
 
 def main() -> None:
