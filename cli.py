@@ -35,6 +35,7 @@ from graph.files import atomic_write
 from graph.find import find as find_actors
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
 from graph.load import load_dataset
+from graph.cite import STYLES, UnknownRecord, cite as cite_record
 from graph.publish import write_site
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
 from graph.queries import bundled_queries, find_query
@@ -807,6 +808,22 @@ def publish(data: Path | None, store: Path | None, output: Path, report_link: st
         raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
     pages = sum(name.endswith(".html") for name in names)
     click.echo(f"{pages} pages, {len(names)} files written to {output}/ (open {output / 'index.html'})", err=True)
+
+
+@cli.command()
+@click.argument("record_id", metavar="ID")
+@data_option
+@click.option("--style", type=click.Choice(STYLES), default="apa", show_default=True, help="Citation style.")
+def cite(record_id: str, data: Path | None, store: Path | None, style: str) -> None:
+    """How to cite a record in this version of the dataset, and the papers it rests on.
+
+    Example: paradiplo cite omsk-oblast --style bibtex
+    """
+    kg = _open(data, store)
+    try:
+        click.echo(cite_record(kg, record_id, style), nl=False)
+    except UnknownRecord as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def main() -> None:
