@@ -793,19 +793,24 @@ def report(data: Path | None, store: Path | None,
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Folder to write.")
 @click.option("--report", "report_link", default=None, metavar="URL",
               help="Link the index to a report made by `paradiplo report` (a relative path or URL).")
-def publish(data: Path | None, store: Path | None, output: Path, report_link: str | None) -> None:
+@click.option("--base-url", default=None, metavar="URL",
+              help="Where the site will be hosted: also write w3id.htaccess, the w3id.org redirect rules.")
+def publish(data: Path | None, store: Path | None, output: Path, report_link: str | None,
+            base_url: str | None) -> None:
     """A static Linked Data site: a page per record and per source, index with search, ontology, dumps, VoID.
 
     Example: paradiplo publish -o site/
     """
     kg = _open(data, store)
     shown = ["paradiplo", "publish", "-o", output.name or str(output)]
-    if report_link:
-        shown += ["--report", report_link]
+    for flag, value in (("--report", report_link), ("--base-url", base_url)):
+        shown += [flag, value] if value else []
     try:
-        names = write_site(kg, output, command=shlex.join(shown), report=report_link)
+        names = write_site(kg, output, command=shlex.join(shown), report=report_link, base_url=base_url)
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise click.ClickException(f"--base-url: {exc}") from None
     pages = sum(name.endswith(".html") for name in names)
     click.echo(f"{pages} pages, {len(names)} files written to {output}/ (open {output / 'index.html'})", err=True)
 

@@ -37,7 +37,7 @@ from .records import GENERAL_KNOWLEDGE
 from .store import KnowledgeGraph
 from .templates import render
 
-__all__ = ["site_files", "write_site", "record_triples", "jsonld", "data_version", "void_description",
+__all__ = ["site_files", "write_site", "w3id_htaccess", "record_triples", "jsonld", "data_version", "void_description",
            "DATASET_IRI", "BIBLIOGRAPHIC"]
 
 DATASET_IRI = "https://w3id.org/paradiplo/dataset"
@@ -399,7 +399,34 @@ def _ontology_page(site: _Site) -> str:
                   command=site.command, root="", namespace=PD)
 
 
-def site_files(kg: KnowledgeGraph, command: str = "paradiplo publish -o site", report: str | None = None) -> dict[str, str | bytes]:
+_RDF_ACCEPT = r"(text/turtle|application/trig|application/n-quads|application/n-triples|application/ld\+json|application/rdf\+xml)"
+
+
+def w3id_htaccess(base_url: str) -> str:
+    """Redirect rules for the w3id.org repository (``paradiplo/.htaccess``): every IRI minted under
+    ``https://w3id.org/paradiplo/`` answers ``303 See Other`` with its page on the site published at
+    ``base_url``; a client asking for RDF gets the TriG dump instead (one named graph per source)."""
+    if not base_url.startswith(("https://", "http://")) or any(c in base_url for c in " \t\n\"'$"):
+        raise ValueError(f"not an http(s) URL for the published site: {base_url!r}")
+    base = base_url.rstrip("/") + "/"
+    return "\n".join([
+        "# paradiplo: w3id.org redirects, written by `paradiplo publish --base-url " + base + "`.",
+        "# Copy to the w3id.org repository as paradiplo/.htaccess (see the README).",
+        "Options +FollowSymLinks", "RewriteEngine on", "",
+        f"RewriteCond %{{HTTP_ACCEPT}} {_RDF_ACCEPT}", f"RewriteRule ^(id|source|graph)/.+$ {base}dataset.trig [R=303,L]",
+        f"RewriteCond %{{HTTP_ACCEPT}} {_RDF_ACCEPT}", f"RewriteRule ^ontology$ {base}dataset.trig [R=303,L]",
+        f"RewriteCond %{{HTTP_ACCEPT}} {_RDF_ACCEPT}", f"RewriteRule ^dataset$ {base}void.ttl [R=303,L]",
+        f"RewriteRule ^id/([a-z0-9-]+)$ {base}id/$1.html [R=303,L]",
+        f"RewriteRule ^id/([a-z0-9-]+)/(evidence)/([a-z0-9-]+)/([0-9]+)$ {base}id/$1.html#$2-$3-$4 [R=303,NE,L]",
+        f"RewriteRule ^(ontology|graph/ontology)$ {base}ontology.html [R=303,L]",
+        f"RewriteRule ^(source|graph)/([a-z0-9-]+)$ {base}source/$2.html [R=303,L]",
+        f"RewriteRule ^dataset/(dataset\\.(trig|nq|jsonld))$ {base}$1 [R=303,L]",
+        f"RewriteRule ^dataset$ {base}index.html [R=303,L]",
+        f"RewriteRule ^$ {base}index.html [R=303,L]", ""])
+
+
+def site_files(kg: KnowledgeGraph, command: str = "paradiplo publish -o site", report: str | None = None,
+               base_url: str | None = None) -> dict[str, str | bytes]:
     """File path (``/``-separated, relative to the site) → content of every file of the site.
 
     Parameters
@@ -410,6 +437,8 @@ def site_files(kg: KnowledgeGraph, command: str = "paradiplo publish -o site", r
         The command line shown on every page as the one that produced it.
     report
         A link (relative or absolute URL) to a report made by ``paradiplo report``, shown on the index.
+    base_url
+        Where the site will be hosted: adds ``w3id.htaccess``, the w3id.org redirect rules.
     """
     site = _site(kg, command)
     disputes: dict[str, list] = defaultdict(list)
@@ -422,13 +451,15 @@ def site_files(kg: KnowledgeGraph, command: str = "paradiplo publish -o site", r
     files["void.ttl"] = void_description(kg, site.version)
     for name, fmt in _DUMPS.items():
         files[name] = serialize(kg.quads, fmt)
+    if base_url:
+        files["w3id.htaccess"] = w3id_htaccess(base_url)
     return dict(sorted(files.items()))
 
 
 def write_site(kg: KnowledgeGraph, folder: str | os.PathLike, command: str = "paradiplo publish -o site",
-               report: str | None = None) -> list[str]:
+               report: str | None = None, base_url: str | None = None) -> list[str]:
     """Write the site into ``folder`` as a whole (an earlier site is replaced only once the new one
     is complete; a folder holding other files is refused). Returns the paths written."""
-    files = site_files(kg, command, report)
-    atomic_write_folder(folder, files, replaceable={"id", "source"})
+    files = site_files(kg, command, report, base_url)
+    atomic_write_folder(folder, files, replaceable={"id", "source", "w3id.htaccess"})
     return list(files)

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import urldefrag, urlparse
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
@@ -247,3 +248,43 @@ def test_cli_refuses_a_folder_with_other_files_and_leaves_it_alone(runner, tmp_p
     result = runner.invoke(cli, ["publish", "-o", str(tmp_path / "site")])
     assert result.exit_code == 1 and "cannot write" in result.output
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["thesis.docx"]
+
+
+def _rewrite(rules: str, path: str, rdf: bool) -> str | None:
+    """Apply the .htaccess rules as mod_rewrite would: the first matching rule whose condition
+    (an Accept header for RDF) holds."""
+    lines = [line for line in rules.splitlines() if line.startswith(("RewriteCond", "RewriteRule"))]
+    needs_rdf = False
+    for line in lines:
+        if line.startswith("RewriteCond"):
+            needs_rdf = True
+            continue
+        _, pattern, target, _flags = line.split(" ")
+        match = re.match(pattern, path)
+        if match and (rdf or not needs_rdf):
+            return re.sub(r"\$(\d)", lambda m: match.group(int(m.group(1))), target)
+        needs_rdf = False
+    return None
+
+
+def test_w3id_rules_send_every_minted_iri_to_its_page(kg):
+    base = "https://example.org/paradiplo/"
+    files = site_files(kg, base_url=base)
+    rules = _text(files["w3id.htaccess"])
+    minted = {t.value for q in kg.quads for t in (q.subject, q.object, q.graph_name)
+              if isinstance(t, ox.NamedNode) and t.value.startswith("https://w3id.org/paradiplo/")}
+    minted |= {"https://w3id.org/paradiplo/dataset"}
+    assert len(minted) > 1000
+    ids = {}
+    for iri in sorted(minted):
+        path = iri[len("https://w3id.org/paradiplo/"):].split("#")[0]
+        target = _rewrite(rules, path, rdf=False)
+        assert target and target.startswith(base), iri
+        page, _, fragment = target[len(base):].partition("#")
+        assert page in files, f"{iri} → {target}"
+        if fragment:
+            ids.setdefault(page, _parsed(_text(files[page])).ids)
+            assert fragment in ids[page], f"{iri} → {target}"
+        assert _rewrite(rules, path, rdf=True)[len(base):] in files
+    with pytest.raises(ValueError):
+        site_files(kg, base_url='https://x.org/" onload=')
