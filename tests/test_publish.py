@@ -25,6 +25,10 @@ from graph.rdf import GRAPH, ID, ONTOLOGY_GRAPH, SOURCE
 
 from .conftest import edit
 
+# rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph inside: not ours to fix
+pytestmark = [pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")]
+
 HOSTILE = '</script><script>alert(1)</script><!--&"\'<img src=x onerror=alert(2)>'
 ONTOLOGY = Path(__file__).parent.parent / "ontology" / "paradiplomacy.ttl"
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
