@@ -7,6 +7,7 @@ Output for machines goes to stdout; messages go to stderr. Exit codes: 0 ok,
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -29,10 +30,12 @@ from graph.analysis import (
     robustness,
     timeline,
 )
+from graph.cite import STYLES, UnknownRecord, cite as cite_record
 from graph.errors import UnreadableInput
 from graph.files import atomic_write
 from graph.find import find as find_actors
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
+from graph.publish import write_site
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
 from graph.queries import bundled_queries, find_query
 from graph.rdf import FORMATS, serialize
@@ -786,6 +789,49 @@ def report(data: Path | None, store: Path | None,
     for name in names:
         click.echo(str(output / name))
     click.echo(f"report written to {output}/ (open {output / 'index.html'})", err=True)
+
+
+@cli.command()
+@data_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Folder to write.")
+@click.option("--report", "report_link", default=None, metavar="URL",
+              help="Link the index to a report made by `paradiplo report` (a relative path or URL).")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Where the site will be hosted: also write w3id.htaccess, the w3id.org redirect rules.")
+def publish(data: Path | None, store: Path | None, output: Path, report_link: str | None,
+            base_url: str | None) -> None:
+    """A static Linked Data site: a page per record and per source, index with search, ontology, dumps, VoID.
+
+    Example: paradiplo publish -o site/
+    """
+    kg = _open(data, store)
+    shown = ["paradiplo", "publish", "-o", output.name or str(output)]
+    for flag, value in (("--report", report_link), ("--base-url", base_url)):
+        shown += [flag, value] if value else []
+    try:
+        names = write_site(kg, output, command=shlex.join(shown), report=report_link, base_url=base_url)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise click.ClickException(f"--base-url: {exc}") from None
+    pages = sum(name.endswith(".html") for name in names)
+    click.echo(f"{pages} pages, {len(names)} files written to {output}/ (open {output / 'index.html'})", err=True)
+
+
+@cli.command()
+@click.argument("record_id", metavar="ID")
+@data_option
+@click.option("--style", type=click.Choice(STYLES), default="apa", show_default=True, help="Citation style.")
+def cite(record_id: str, data: Path | None, store: Path | None, style: str) -> None:
+    """How to cite a record in this version of the dataset, and the papers it rests on.
+
+    Example: paradiplo cite omsk-oblast --style bibtex
+    """
+    kg = _open(data, store)
+    try:
+        click.echo(cite_record(kg, record_id, style), nl=False)
+    except UnknownRecord as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def main() -> None:

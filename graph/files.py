@@ -174,6 +174,7 @@ def atomic_write_folder(folder: str | os.PathLike, files: dict[str, bytes | str]
     fresh = Path(tempfile.mkdtemp(prefix=f".{folder.name}.{os.getpid()}.", suffix=".tmp", dir=folder.parent))
     try:
         for name, data in files.items():
+            (fresh / name).parent.mkdir(parents=True, exist_ok=True)  # names may hold folders: "id/x.html"
             (fresh / name).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         os.chmod(fresh, 0o777 & ~_umask())
         _swap(fresh, folder)

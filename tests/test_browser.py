@@ -326,3 +326,40 @@ def test_query_page_shows_hostile_results_as_text(browser, query_page):
     assert cells == [hostile]
     assert browser.execute_script("return window.__pwned === undefined")
     assert browser.execute_script("return document.querySelectorAll('#results img, #results script').length") == 0
+
+
+@pytest.fixture(scope="module")
+def published(kg, tmp_path_factory) -> Path:
+    from graph.publish import write_site
+
+    folder = tmp_path_factory.mktemp("published") / "site"
+    write_site(kg, folder)
+    return folder
+
+
+def test_published_actor_page_shows_its_quotes_offline(browser, kg, published):
+    browser.get_log("browser")
+    browser.get((published / "id" / "omsk-oblast.html").as_uri())
+    quotes = browser.execute_script("return [...document.querySelectorAll('blockquote')].map(q => q.textContent)")
+    expected = {row["q"].value for row in kg.store.query(
+        "SELECT DISTINCT ?q WHERE { <https://w3id.org/paradiplo/id/omsk-oblast> "
+        "<https://w3id.org/paradiplo/ontology#evidence>/<https://w3id.org/paradiplo/ontology#quote> ?q }")}
+    assert expected and set(quotes) == expected
+    assert browser.execute_script("return JSON.parse(document.querySelector('script[type=\"application/ld+json\"]')"
+                                  ".textContent)['@graph'].length") > 1
+    assert _errors(browser) == []
+
+
+def test_published_index_searches_offline_in_any_language(browser, published):
+    from selenium.webdriver.common.by import By
+
+    browser.get_log("browser")
+    browser.get((published / "index.html").as_uri())
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("Омская")
+    hits = browser.execute_script("return [...document.querySelectorAll('#hits a')].map(a => [a.textContent, a.getAttribute('href')])")
+    assert ["Omsk Oblast", "id/omsk-oblast.html"] in hits
+    assert all("омск" in (published / href).read_text(encoding="utf-8").lower() for _, href in hits)
+    browser.find_element(By.CSS_SELECTOR, "#hits a[href='id/omsk-oblast.html']").click()
+    assert browser.current_url.endswith("/id/omsk-oblast.html") and "Omsk Oblast" in browser.title
+    assert _errors(browser) == []
