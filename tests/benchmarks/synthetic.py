@@ -42,8 +42,10 @@ def records(n_triples: int = 1_000_000, seed: int = 1) -> dict[str, dict[str, li
     sources = [f"synthetic-source-{i:03d}" for i in range(n_sources)]
     out: dict[str, dict[str, list]] = {s: {k: [] for k in KIND_MODELS} for s in sources}
 
-    def evidence(i: int) -> list[dict[str, str]]:
-        return [{"locator": f"section {i % 7 + 1}", "quote": f"Цитата {i}: сотрудничество регионов."}]
+    def evidence(i: int, year: int | None = None) -> list[dict[str, str]]:
+        """A quote; for a dated record, one that prints its year (validate checks dates are attested)."""
+        printed = f" ({year} г.)" if year is not None else ""
+        return [{"locator": f"section {i % 7 + 1}", "quote": f"Цитата {i}: сотрудничество регионов{printed}."}]
 
     def put(kind: str, record: dict[str, Any], i: int) -> None:
         out[sources[i % n_sources]][kind].append(record)
@@ -81,7 +83,7 @@ def records(n_triples: int = 1_000_000, seed: int = 1) -> dict[str, dict[str, li
         rec = {"id": f"forum-{f:06d}", "type": rng.choice(["Conference", "Exhibition", "DelegationVisit"]),
                "label": {"en": f"Forum {f}"}, "date": f"{year}-{rng.randint(1, 12):02d}",
                "hosts": rng.choices(actors, weights=activity, k=1), "sectors": [rng.choice(list(SECTORS))],
-               "evidence": evidence(i)}
+               "evidence": evidence(i, year)}
         if rec["type"] == "DelegationVisit":
             rec["visitors"] = rng.choices(actors, weights=activity, k=1)
         else:
@@ -96,7 +98,7 @@ def records(n_triples: int = 1_000_000, seed: int = 1) -> dict[str, dict[str, li
         rec = {"id": f"agreement-{g:06d}", "type": rng.choice(["Agreement", "Memorandum", "Programme", "TwinningAgreement"]),
                "label": {"en": f"Agreement {g}", "ru": f"Соглашение {g}"}, "signatories": signatories,
                "date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-               "sectors": sorted(set(rng.choices(list(SECTORS), k=rng.randint(1, 2)))), "evidence": evidence(i)}
+               "sectors": sorted(set(rng.choices(list(SECTORS), k=rng.randint(1, 2)))), "evidence": evidence(i, year)}
         if forums and rng.random() < 0.1:
             rec["signed_at"] = rng.choice(forums)
         put("agreements", rec, i)
