@@ -36,6 +36,10 @@ from graph.files import atomic_write
 from graph.find import find as find_actors
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
 from graph.publish import write_site
+from graph.draft import draft as draft_records
+from graph.draft import to_yaml
+from graph.load import read_text
+from graph.records import is_id
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
 from graph.queries import bundled_queries, find_query
 from graph.rdf import FORMATS, serialize
@@ -219,6 +223,9 @@ def validate_cmd(data: Path | None, store: Path | None, fmt: str, texts: Path | 
         for p in report.problems:
             click.echo(str(p), err=True)
         click.echo(f"{report.records} records, {len(report.problems)} problem(s)", err=True)
+        if report.drafts:
+            click.echo(f"{report.drafts} drafts remain (draft: true; not in the graph until the flag is removed)",
+                       err=True)
     sys.exit(report.exit_code)
 
 
@@ -743,6 +750,38 @@ def find_cmd(text: str, data: Path | None, store: Path | None, fmt: str) -> None
         rows = [r | {"sources": ", ".join(r["sources"])} for r in rows]
     _print_rows(rows, fmt, ["id", "type", "country", "sources", "match", "name"])
     click.echo(f"{len(rows)} actor(s)", err=True)
+
+
+@cli.command("draft")
+@click.argument("text", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", "source", required=True, help="The paper's id (add it to sources.yaml).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Data file to write (default: stdout).")
+@data_option
+def draft_cmd(text: Path, source: str, output: Path | None, data: Path | None, store: Path | None) -> None:
+    """Candidate records from a new paper's text, for a curator: known actors named in any
+    grammatical case, new organisations, places and persons (natasha), agreements and forums
+    with their dates; each with its sentence as quote, a locator and draft: true.
+
+    Needs the optional extra: pip install 'paradiplo[draft]'.
+
+    Example: paradiplo draft paper.txt --source ivanov-2026 -o data/ivanov-2026.yaml
+    """
+    if not is_id(source):
+        raise click.BadParameter(f"{source!r} is not an id (lower-case letters, digits and hyphens)",
+                                 param_hint="--source")
+    raw, problems = read_text(text, str(text), None)
+    if problems:
+        raise UnreadableInput(str(problems[0]))
+    found = draft_records(_open(data, store).store, raw, source)
+    content = to_yaml(found, text.name)
+    if output:
+        _write(output, content.encode("utf-8"))
+    else:
+        click.echo(content, nl=False)
+    n = {k: len(found[k]) for k in ("actors", "agreements", "forums")}
+    click.echo(f"{n['actors']} actor(s), {n['agreements']} agreement(s), {n['forums']} forum(s) drafted "
+               "(draft: true; not in the graph until a curator removes the flag)", err=True)
 
 
 @cli.command("conflicts")

@@ -26,7 +26,7 @@ from .project import actors
 from .rdf import GRAPH, ID, PREFIXES
 from .records import GENERAL_KNOWLEDGE
 
-__all__ = ["Match", "find", "word_forms"]
+__all__ = ["Match", "NameIndex", "find", "word_forms"]
 
 _WORD = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -72,6 +72,39 @@ def word_forms(text: str) -> list[frozenset[str]]:
     [['омский', 'омской'], ['области', 'область']]
     """
     return [_forms(w) for w in _WORD.findall(text.casefold().replace("ё", "е"))]
+
+
+class NameIndex:
+    """Every name of every actor of a store, to find the actors a text mentions (``paradiplo draft``).
+
+    >>> from graph import open_graph
+    >>> index = NameIndex(open_graph().store)
+    >>> sorted({aid for _, _, aid, _ in index.mentions("Губернатор Омской области прибыл в Павлодар")})
+    ['omsk-oblast', 'pavlodar']
+    """
+
+    def __init__(self, store: ox.Store):
+        self._by_first: dict[str, list[tuple[str, str, list[frozenset[str]]]]] = {}
+        for aid, name in _names(store):
+            forms = word_forms(name)
+            for form in forms[0] if forms else ():
+                self._by_first.setdefault(form, []).append((aid, name, forms))
+
+    def mentions(self, text: str) -> list[tuple[int, int, str, str]]:
+        """``(start, end, actor id, name)`` for every name found in ``text`` (its words in order, in
+        any grammatical case), by character offsets, sorted; nested names too ("Омской области"
+        inside "Правительство Омской области")."""
+        words = [(m.start(), m.end(), _forms(m.group().casefold().replace("ё", "е"))) for m in _WORD.finditer(text)]
+        found = set()
+        for i, (start, _, forms) in enumerate(words):
+            for aid, name, name_forms in {c for f in forms for c in self._candidates(f)}:
+                window = words[i:i + len(name_forms)]
+                if len(window) == len(name_forms) and all(w[2] & n for w, n in zip(window, name_forms)):
+                    found.add((start, window[-1][1], aid, name))
+        return sorted(found)
+
+    def _candidates(self, form: str) -> list[tuple[str, str, tuple[frozenset[str], ...]]]:
+        return [(aid, name, tuple(forms)) for aid, name, forms in self._by_first.get(form, ())]
 
 
 def _how(query: list[frozenset[str]], name: list[frozenset[str]]) -> str | None:

@@ -105,6 +105,7 @@ class Dataset:
     problems: list[Problem]
     sources_file: str = SOURCES_FILE  # sources.yaml as problems name it
     source_lines: dict[str, dict[str, int]] = field(default_factory=dict)  # id → field → line ("" the source's)
+    drafts: list[Entry] = field(default_factory=list)  # records with ``draft: true``: read, kept out of ``entries``
 
     #: displayed file name → a hash of its bytes (with the reading code), for every file read
     file_keys: dict[str, str] = field(default_factory=dict)
@@ -517,7 +518,10 @@ def load_dataset(directory: Path | str | None = None,
         found, file_entries, keys[display] = _read_file(path, display, directory, cache)
         problems += found
         entries += file_entries
-    return Dataset(directory, sources, entries, problems, display_path(sources_path), source_lines, keys)
+    drafts = [e for e in entries if e.record.draft]
+    entries = [e for e in entries if not e.record.draft]
+    return Dataset(directory, sources, entries, problems, display_path(sources_path), source_lines,
+                   file_keys=keys, drafts=drafts)
 
 
 def _content_key(path: Path, display: str, text: str | None = None) -> str:

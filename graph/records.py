@@ -436,6 +436,8 @@ class Record(_Strict):
     date_basis: str | None = Field(default=None, max_length=300, description=(
         "the printed words a date rests on when its year is not in a quote (in one of the quotes)"))
     evidence: list[Evidence] = Field(default_factory=list)
+    draft: bool = Field(default=False, description="proposed by `paradiplo draft`, not yet curated: kept out "
+                        "of the graph until a person removes the flag")
 
     def references(self) -> dict[str, list[str]]:
         """Field name → ids of other records this record points to (the reference fields of :data:`FIELDS`)."""
@@ -669,6 +671,7 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _lit("date_basis", "dateBasis", "text"),
     _lit("evidence", "evidence", "special", multi=True, also=("quote", "locator", "evidenceKind")),
     _lit("type", "rdf:type", "special"),
+    _lit("draft", "draft", "special"),  # never written: a draft record is not loaded into the graph
     # actors
     _ref("country", "country", "actors", target_type="State", contestable=True),
     _ref("part_of", "partOf", "actors", multi=True),

@@ -55,6 +55,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     records: int = 0
     shacl_checked: bool = False
+    drafts: int = 0  #: records still marked ``draft: true`` (read, not in the graph)
 
     @property
     def ok(self) -> bool:
@@ -69,7 +70,7 @@ class Report:
         return 0 if self.ok else 1
 
     def to_dict(self) -> dict:
-        return {"ok": self.ok, "records": self.records, "shacl_checked": self.shacl_checked,
+        return {"ok": self.ok, "records": self.records, "drafts": self.drafts, "shacl_checked": self.shacl_checked,
                 "problems": [p.to_dict() for p in self.problems]}
 
 
@@ -352,7 +353,7 @@ def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None, sc
                          "across files were not checked, since this file could not be read")
                  for name, line in unread.items()]
     problems += check_confusables(dataset) + check_quotes(dataset, texts)
-    report = Report(records=len(dataset.by_id))
+    report = Report(records=len(dataset.by_id), drafts=len(dataset.drafts))
     if shacl and all(p.warning for p in problems):
         if scope is None:
             problems += check_shacl(dataset)
