@@ -9,7 +9,7 @@ proposes, as a data file in the project's format (see ``data/README.md``):
   finds (its models ship inside its wheel and run offline), labelled by their dictionary form;
 - **agreements** and **forums, visits and events**: the sentences that name one (rules on the
   dictionary forms of their words: "соглашение", "меморандум", "форум", "визит", …), with the
-  actors the sentence names as signatories or participants and its first date as EDTF.
+  actors the sentence names as signatories or participants and its date nearest after the keyword (else before it), in EDTF.
 
 Every candidate carries the sentence it comes from as its verbatim quote (cut to whole words
 around the mention when longer than :data:`graph.records.MAX_QUOTE`), a locator (the section
@@ -224,18 +224,18 @@ class _Drafter:
         self.actors[rid] = record | {"draft": True, "evidence": [{"locator": locator, "quote": quote}]}
 
     def _event(self, kind: str, rtype: str, word: str, locator: str, text: str, named: list[str]) -> None:
-        dates = dates_in(text)
         start = next((m.start() for m in re.finditer(r"[^\W_]+", text) if word in word_forms(m.group())[0]), 0)
+        dates = sorted(dates_in(text), key=lambda d: (d[0] < start, abs(d[0] - start)))  # nearest after, then before
         label = " ".join(re.split(r"[,;:()«»]", text[start:])[0].split()[:10]).rstrip(".")
-        first_year = dates[0][2][:4] if dates else ""
-        record: dict[str, Any] = {"id": self._fresh(_slug("-".join([rtype, *named[:2], first_year]))),
+        year = dates[0][2][:4] if dates else ""
+        record: dict[str, Any] = {"id": self._fresh(_slug("-".join([rtype, *named[:2], year]))),
                                   "type": rtype, "label": {"ru": label}}
         if named:
-            record["signatories" if kind == "agreements" else "participants"] = named
+            record["signatories" if kind == "agreements" else "participants"] = list(named)
         if dates:
             record["date"] = dates[0][2]
         if len(dates) > 1:
-            record["note"] = "The sentence prints several dates: " + ", ".join(d for _, _, d in dates) + "."
+            record["note"] = "The sentence prints several dates: " + ", ".join(d for _, _, d in sorted(dates)) + "."
         record |= {"draft": True, "evidence": [{"locator": locator, "quote": _clip(text, start, len(text))}]}
         (self.agreements if kind == "agreements" else self.forums).append(record)
 
