@@ -171,12 +171,11 @@ class _Drafter:
 
     def __init__(self, store: ox.Store):
         self.index = NameIndex(store)
-        self.known_ids = {aid for entries in self.index._by_first.values() for aid, _, _ in entries}
         self.actors: dict[str, dict] = {}  # id → record
         self.new_ids: dict[str, str] = {}  # casefolded dictionary form → id of a new actor
         self.agreements: list[dict] = []
         self.forums: list[dict] = []
-        self.ids: set[str] = set(self.known_ids)
+        self.ids: set[str] = set(self.index.ids)  # ids taken: known actors' and the drafts' own
 
     def _fresh(self, base: str) -> str:
         base = base if is_id(base) else f"draft-{base}".strip("-") if base else "draft"

@@ -90,6 +90,11 @@ class NameIndex:
             for form in forms[0] if forms else ():
                 self._by_first.setdefault(form, []).append((aid, name, forms))
 
+    @property
+    def ids(self) -> frozenset[str]:
+        """The ids of the actors indexed."""
+        return frozenset(aid for entries in self._by_first.values() for aid, _, _ in entries)
+
     def mentions(self, text: str) -> list[tuple[int, int, str, str]]:
         """``(start, end, actor id, name)`` for every name found in ``text`` (its words in order, in
         any grammatical case), by character offsets, sorted; nested names too ("Омской области"

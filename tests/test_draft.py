@@ -76,6 +76,10 @@ def test_a_draft_must_still_be_a_well_formed_record(small_dir, runner):
     _with_draft(small_dir, DRAFT_ACTOR.replace("type: City", "type: Town"))
     result = runner.invoke(cli, ["validate", "--data", str(small_dir)])
     assert result.exit_code == 1 and "petropavlovsk: type" in result.stderr
+    _with_draft(small_dir, DRAFT_ACTOR.replace("draft: true", "draft: maybe"))
+    result = runner.invoke(cli, ["validate", "--data", str(small_dir)])
+    assert result.exit_code == 1 and "paper-a-drafts.yaml:7: petropavlovsk: draft: Input should be a valid boolean" \
+        in result.stderr
 
 
 def test_without_the_extra_the_cli_says_how_to_install_it(runner, monkeypatch, tmp_path):
