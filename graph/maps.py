@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections import Counter
 from typing import Any
@@ -20,10 +21,11 @@ import networkx as nx
 from .analysis import centrality, communities
 from .errors import ParadiploError
 from .project import Filters, geo_anchors, record_details, sector_tops
+from .records import PartialDate
 from .provenance import attestations, claims_by_source
 from .render import MAX_NODES, map_html
 
-__all__ = ["map_page", "click_details", "color_categories"]
+__all__ = ["map_page", "click_details", "color_categories", "tie_span"]
 
 
 def _ego(g: nx.Graph, focus: str, depth: int) -> nx.Graph:
@@ -59,16 +61,34 @@ def _tie_notes(g: nx.Graph, details: dict[str, dict]) -> dict[str, str]:
     return notes
 
 
+def tie_span(dates: list[str]) -> list[int | None] | None:
+    """The years a tie's EDTF ``dates`` can fall in, ``[first, last]`` over all of them
+    (``None`` for an open end); ``None`` for an undated tie. The year slider reads it.
+
+    Examples
+    --------
+    >>> tie_span(["2007", "2015-03-16"]), tie_span(["2014~"]), tie_span(["../2010"]), tie_span([])
+    ([2007, 2015], [2013, 2015], [None, 2010], None)
+    """
+    parsed = [PartialDate.parse(d) for d in dates]
+    if not parsed:
+        return None
+    first, last = min(d.first_day() for d in parsed), max(d.last_day() for d in parsed)
+    return [None if first == dt.date.min else first.year, None if last == dt.date.max else last.year]
+
+
 def click_details(store: Any, g: nx.Graph, details: dict[str, dict],
                   anchors: dict[str, tuple[float, float, str]] | None = None) -> dict[str, dict]:
     """What clicking shows: per tie record its label, dates, sectors and evidence (source,
     locator, verbatim quote); per actor what each source's graph states of it, its evidence
-    and the rule that placed it on the geo map."""
+    and the rule that placed it on the geo map. A tie's ``span`` (:func:`tie_span`) drives the
+    year slider."""
     tie_ids = sorted({t for _, _, e in g.edges(data=True) for t in e["evidence"].split()})
     actor_ids = sorted(g.nodes)
     evidence = attestations(store, tie_ids + actor_ids)
     ties = {t: {"label": details.get(t, {}).get("label") or t, "dates": details.get(t, {}).get("dates", []),
-                "sectors": details.get(t, {}).get("sectors", []), "evidence": evidence.get(t, [])}
+                "sectors": details.get(t, {}).get("sectors", []), "evidence": evidence.get(t, []),
+                "span": tie_span(details.get(t, {}).get("dates", []))}
             for t in tie_ids}
     claims = claims_by_source(store, actor_ids)
     actors = {a: {"claims": claims.get(a, {}), "evidence": evidence.get(a, []),

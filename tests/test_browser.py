@@ -362,4 +362,57 @@ def test_published_index_searches_offline_in_any_language(browser, published):
     assert all("омск" in (published / href).read_text(encoding="utf-8").lower() for _, href in hits)
     browser.find_element(By.CSS_SELECTOR, "#hits a[href='id/omsk-oblast.html']").click()
     assert browser.current_url.endswith("/id/omsk-oblast.html") and "Omsk Oblast" in browser.title
+
+
+def _time_map(browser, tmp_path) -> None:
+    """Five actors; ties dated 2005, 2018, 2013–2015 (uncertain, as EDTF 2014~), undated, and
+    one edge bundling the 2005 and 2018 ties."""
+    g = nx.Graph()
+    for n in "abcde":
+        g.add_node(n, label=n.upper(), type="City", country="")
+    spans = {"early": [2005, 2005], "late": [2018, 2018], "vague": [2013, 2015], "nodate": None}
+    for u, v, ties in (("a", "b", "early"), ("a", "c", "late"), ("b", "c", "vague"), ("c", "d", "nodate"),
+                       ("d", "e", "early late")):
+        g.add_edge(u, v, weight=len(ties.split()), relations="agreement", evidence=ties, sectors="", years="")
+    details = {"ties": {t: {"label": t, "dates": [], "sectors": [], "evidence": [], "span": s}
+                        for t, s in spans.items()}, "actors": {}}
+    page = tmp_path / "time.html"
+    page.write_text(map_html(g, details=details), encoding="utf-8")
+    _open(browser, page)
+
+
+def _at_year(browser, year) -> dict:
+    """Move the slider to ``year`` (``None``: its top step, all years) as a user would; return
+    the visible edges as 'u-v' → [look, width value]."""
+    browser.execute_script("""const s = document.getElementById('pd-year');
+        s.value = arguments[0] === null ? s.max : arguments[0]; s.dispatchEvent(new Event('input'));""", year)
+    return {f"{e['from']}-{e['to']}": [e["timeState"], e["value"]] for e in browser.execute_script(
+        "return edges.get().filter(e => !e.hidden)")}
+
+
+def test_the_year_slider_hides_and_shows_ties_by_their_dates(browser, tmp_path):
+    _time_map(browser, tmp_path)
+    slider = browser.find_element("id", "pd-year")
+    assert (slider.get_attribute("min"), slider.get_attribute("max")) == ("2005", "2019")  # 2019: all years
+    assert set(_at_year(browser, None)) == {"a-b", "a-c", "b-c", "c-d", "d-e"}
+    assert _at_year(browser, 2010) == {"a-b": ["certain", 1], "c-d": ["undated", 1], "d-e": ["certain", 1]}
+    assert browser.find_element("id", "pd-year-label").text == "up to 2010"
+    assert "1 dated by then, 0 uncertain (faded), 1 undated" in browser.find_element("id", "pd-time-counts").text
+    shown = _at_year(browser, 2014)   # the 2013–2015 tie has begun but may not be done: faded
+    assert shown["b-c"] == ["uncertain", 1] and "a-c" not in shown
+    assert browser.execute_script("return edges.get('%s').color.opacity" % browser.execute_script(
+        "return edges.get().filter(e => e.from === 'b' && e.to === 'c')[0].id")) == 0.3
+    shown = _at_year(browser, 2018)   # the 2018 tie appears; the bundled edge counts both its ties
+    assert shown["a-c"] == ["certain", 1] and shown["b-c"] == ["certain", 1] and shown["d-e"] == ["certain", 2]
+    assert "a-c" not in _at_year(browser, 2017)   # and hides again going back
+    browser.execute_script("const u = document.getElementById('pd-undated'); u.click();")
+    assert "c-d" not in _at_year(browser, 2017)
+    assert "c-d" not in _at_year(browser, None)   # the checkbox holds for all years too
+    browser.execute_script("document.getElementById('pd-undated').click();")
+    assert _at_year(browser, 2017)["c-d"] == ["undated", 1]
+    _at_year(browser, None)
+    browser.find_element("id", "pd-play").click()   # play from "all years" starts at the first year
+    assert slider.get_attribute("value") == "2005" and browser.find_element("id", "pd-play").text == "■ stop"
+    browser.find_element("id", "pd-play").click()
+    assert browser.find_element("id", "pd-play").text == "▶ play"
     assert _errors(browser) == []

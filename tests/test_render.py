@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import networkx as nx
 
 from cli import cli
+from graph.maps import tie_span
 from graph.project import geo_anchors
 from graph.render import OTHER, PALETTE, geo_positions, map_html
 
@@ -137,10 +138,20 @@ def test_clicks_have_every_record_and_quote_behind_a_tie_and_claims_per_source(s
     records = [details["ties"][t] for t in tie["ties"]]
     agreement = next(r for r in records if r["label"] == "Omsk–Pavlodar agreement")
     assert agreement["dates"] == ["2007", "2015-03-16"] and agreement["sectors"] == ["trade"]
+    assert agreement["span"] == [2007, 2015]   # the year slider's data: first and last year over all dates
     assert {e["source"] for e in agreement["evidence"]} == {"paper-a", "paper-b"}
     assert all(e["quote"] for r in records for e in r["evidence"])
     claims = details["actors"]["omsk-oblast-government"]["claims"]
     assert ["governs", "omsk-oblast"] in claims["paper-a"]
+
+
+def test_a_ties_span_covers_every_reading_of_its_edtf_dates():
+    assert tie_span(["2019-11-07"]) == [2019, 2019]
+    assert tie_span(["2014~"]) == [2013, 2015]            # approximate: a year either side
+    assert tie_span(["2010/2012", "2011-05"]) == [2010, 2012]
+    assert tie_span(["2019-21"]) == [2019, 2019]          # a season
+    assert tie_span(["../2010"]) == [None, 2010] and tie_span(["2016/.."]) == [2016, None]  # open ends
+    assert tie_span([]) is None                           # undated
 
 
 def test_big_graphs_keep_the_largest_nodes_and_say_so():
