@@ -99,8 +99,10 @@ def scope(filters: Filters, papers: list[str]) -> dict[str, str]:
                        "bodies, or an organisation placed in a region signed or adopted them); national "
                        "framework, external context and non-governmental records are left out.")
     chosen = [p for p in papers if (not filters.sources or p in filters.sources) and p not in filters.exclude_sources]
-    sources = (f"Sources: all {len(papers)} papers." if chosen == papers else
-               f"Sources: {', '.join(chosen) or 'none'} (of {len(papers)} papers).")
+    sources = (f"Sources: all {len(papers)} papers" if chosen == papers else
+               f"Sources: {', '.join(chosen) or 'none'} (of {len(papers)} papers)")
+    sources += ("; ties known only from a paper's reference list left out (--exclude-references)."
+                if filters.exclude_references else "; bodies and reference lists of the papers.")
     periods = ("Period rule: a tie counts in a period (or year) when every date its sources give lies "
                "inside it; one that only overlaps it is uncertain, one no source dates is undated; both are "
                "counted beside, never dropped.")

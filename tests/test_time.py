@@ -130,8 +130,17 @@ def test_every_figure_of_the_report_says_which_instruments_sources_and_period_ru
     page = (out / "index.html").read_text(encoding="utf-8")
     scopes = page.count('<p class="scope">')
     assert scopes == 6  # centrality, by period, timeline, typology, robustness, communities
-    assert page.count("Sources: paper-a (of 2 papers).") == scopes
+    assert page.count("Sources: paper-a (of 2 papers); bodies and reference lists of the papers.") == scopes
     assert page.count("every agreement-like record") == scopes
     assert page.count("Period rule: a tie counts in a period") == 3
     counts = list(csv.DictReader(io.StringIO((out / "period-counts.csv").read_text(encoding="utf-8"))))
     assert counts[-1]["period"] == "undated"
+
+
+def test_the_report_says_when_reference_list_ties_are_left_out(tmp_path, runner):
+    from .conftest import SMALL
+    out = tmp_path / "report"
+    result = runner.invoke(cli, ["report", "-o", str(out), "--data", str(SMALL), "--exclude-references"])
+    assert result.exit_code == 0, result.output
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert page.count("reference list left out (--exclude-references).") == page.count('<p class="scope">') == 6
