@@ -32,6 +32,7 @@ from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wrappers import Request, Response
 
+from .dereference import FORMAT_NAMES, RDF_TYPES, Dereferencer, rdf_body
 from .formats import to_json
 from .queries import bundled_queries
 from .rdf import PREFIXES
@@ -296,6 +297,35 @@ def _reconcile(request: Request, reconciler: Reconciler) -> Response:
         return _error(400, str(exc))
 
 
+DEREFERENCED = ("/id/", "/source/", "/graph/")
+
+
+def _dereference(request: Request, deref: Dereferencer) -> Response:
+    """``/id/<id>``, ``/source/<id>``, ``/graph/<source>``, ``/ontology``: the resource's triples
+    (or its HTML page) in the best media type, answered directly with ``Vary: Accept``."""
+    if request.method not in ("GET", "HEAD"):
+        return _error(405, "use GET")
+    found = deref.find(request.path)
+    if found is None:
+        return _error(404, f"not found: no record, source or graph at {_printable(request.path[:200])}")
+    key, triples = found
+    offers = (["text/html"] if key else []) + sorted(RDF_TYPES)
+    asked = request.args.get("format")
+    if asked is not None:
+        media = FORMAT_NAMES.get(asked)
+        if media not in offers:
+            return _error(400, "format must be one of: " + ", ".join(k for k, v in FORMAT_NAMES.items()
+                                                                      if v in offers))
+    else:
+        media = _negotiate(request.headers.get("Accept", ""), offers, "text/turtle")
+    if media is None:
+        return _error(406, "acceptable: " + ", ".join(offers))
+    headers = dict(_CORS, Vary="Accept")
+    if media == "text/html":
+        return Response(deref.page(key), mimetype="text/html", headers=headers)
+    return Response(rdf_body(triples, media), content_type=media + "; charset=utf-8", headers=headers)
+
+
 def _log(request: Request, environ: dict, response: Response, started: float) -> None:
     """One access-log line on stderr, control characters escaped."""
     print(f'{request.remote_addr} - - [{time.strftime("%d/%b/%Y:%H:%M:%S %z")}] '
@@ -309,7 +339,8 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
              workers: int = 4, allowed_hosts: Iterable[str] = LOCAL_HOSTS, wait: float = DEFAULT_WAIT,
              memory: int | None = DEFAULT_MEMORY) -> Callable:
     """The WSGI application: ``/sparql`` (SPARQL 1.1 Protocol), ``/reconcile`` (Reconciliation
-    Service API 0.2, :mod:`graph.reconcile`) and ``/`` (a query page).
+    Service API 0.2, :mod:`graph.reconcile`), the dataset's IRIs (``/id/…``, ``/source/…``,
+    ``/graph/…``, ``/ontology``, :mod:`graph.dereference`) and ``/`` (a query page).
 
     Queries run in a :class:`graph.sparql.QueryPool` of ``workers`` processes forked now,
     before any server thread starts; a request waits at most ``wait`` seconds for one
@@ -318,6 +349,7 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
     origin cannot reach the endpoint by rebinding its DNS name.
     """
     reconciler = Reconciler(store)
+    deref = Dereferencer(store)
     pool = QueryPool(store, size=workers, max_rows=max_rows, wait=wait, memory=memory)
     trusted = sorted(set(allowed_hosts))
 
@@ -329,6 +361,8 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
             return _sparql(request, store, pool, timeout)
         if request.path == RECONCILE or request.path.startswith(RECONCILE + "/"):
             return _reconcile(request, reconciler)
+        if request.path.startswith(DEREFERENCED) or request.path == "/ontology":
+            return _dereference(request, deref)
         if request.path == "/" and request.method in ("GET", "HEAD"):
             return Response(_page(), mimetype="text/html")
         return _error(404, "not found: the endpoint is /sparql")
