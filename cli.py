@@ -390,7 +390,9 @@ def serve(data: Path | None, store: Path | None, host: str, port: int, timeout: 
     CSV, TSV results and Turtle, N-Triples, JSON-LD graphs by content negotiation;
     default-graph-uri / named-graph-uri and FROM for graphs of the dataset; relative IRIs
     resolve against the endpoint's URL; a reconciliation service (Reconciliation Service
-    API 0.2, for OpenRefine) at /reconcile; a query page at /.
+    API 0.2, for OpenRefine) at /reconcile; a query page at /; the dataset's IRIs at
+    /id/<id>, /source/<id>, /graph/<source> and /ontology (Turtle, N-Triples, JSON-LD,
+    RDF/XML or the record's HTML page, by Accept or ?format=).
 
     Example: paradiplo serve --port 8000 --timeout 10
     """
