@@ -16,7 +16,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from .provenance import conflicts
-from .publish import _record_page, _site
+from .publish import record_page, site_model
 from .rdf import GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from .store import KnowledgeGraph
 
@@ -51,7 +51,7 @@ class Dereferencer:
     def _state(self):
         with self._lock:
             if self._cache is None:
-                site = _site(KnowledgeGraph(store=self._store), "paradiplo serve")
+                site = site_model(KnowledgeGraph(store=self._store), "paradiplo serve")
                 graphs = {str(g.value) for g in self._store.named_graphs()}
                 disputes: dict[str, list] = {}
                 for row in conflicts(self._store):
@@ -80,4 +80,4 @@ class Dereferencer:
     def page(self, key: tuple[str, str]) -> str:
         """The HTML page ``paradiplo publish`` writes for ``key``."""
         site, _, disputes = self._state()
-        return _record_page(site, key, disputes)
+        return record_page(site, key, disputes)

@@ -37,7 +37,7 @@ from .records import GENERAL_KNOWLEDGE
 from .store import KnowledgeGraph
 from .templates import render
 
-__all__ = ["site_files", "write_site", "w3id_htaccess", "record_triples", "jsonld", "data_version", "void_description",
+__all__ = ["Site", "site_model", "record_page", "site_files", "write_site", "w3id_htaccess", "record_triples", "jsonld", "data_version", "void_description",
            "DATASET_IRI", "BIBLIOGRAPHIC"]
 
 DATASET_IRI = "https://w3id.org/paradiplo/dataset"
@@ -120,7 +120,7 @@ def data_version(kg: KnowledgeGraph) -> str:
 
 
 @dataclass
-class _Site:
+class Site:
     """What every page needs: labels, kinds, pages, ontology terms."""
     pages: dict[tuple[str, str], dict[str, list[ox.Quad]]]
     labels: dict[str, str] = field(default_factory=dict)
@@ -189,10 +189,10 @@ def _kind(types: set[str], parents: dict[str, set[str]]) -> str:
     return "Other"
 
 
-def _site(kg: KnowledgeGraph, command: str) -> _Site:
+def site_model(kg: KnowledgeGraph, command: str) -> Site:
     """Labels, kinds, incoming links and ontology terms of every page, read once from the quads."""
     quads = kg.quads
-    site = _Site(pages=record_triples(quads), terms=_ontology_terms(quads), version=data_version(kg), command=command)
+    site = Site(pages=record_triples(quads), terms=_ontology_terms(quads), version=data_version(kg), command=command)
     parents: dict[str, set[str]] = defaultdict(set)
     for q in quads:
         if q.predicate.value == RDFS + "subClassOf" and isinstance(q.object, ox.NamedNode):
@@ -210,7 +210,7 @@ def _site(kg: KnowledgeGraph, command: str) -> _Site:
     return site
 
 
-def _term(site: _Site, term: Any, root: str) -> dict[str, str]:
+def _term(site: Site, term: Any, root: str) -> dict[str, str]:
     """A term as a page shows it: its text, a link (if it has a page), language or datatype."""
     if isinstance(term, ox.NamedNode):
         iri = term.value
@@ -222,13 +222,13 @@ def _term(site: _Site, term: Any, root: str) -> dict[str, str]:
     return {"text": term.value, "href": "", "note": note, "lang": term.language or ""}
 
 
-def _prop(site: _Site, iri: str, root: str) -> dict[str, str]:
+def _prop(site: Site, iri: str, root: str) -> dict[str, str]:
     term = site.terms.get(iri)
     text = term["labels"].get("en", compact(iri)) if term else compact(iri)
     return {"text": text, "iri": compact(iri), "href": site.href(iri, root) or "", "lang": "", "note": ""}
 
 
-def _groups(site: _Site, iri: str, graphs: dict[str, list[ox.Quad]], root: str) -> list[dict[str, Any]]:
+def _groups(site: Site, iri: str, graphs: dict[str, list[ox.Quad]], root: str) -> list[dict[str, Any]]:
     """The record's statements, one group per named graph (source): properties with their values,
     then the attestations (locator and verbatim quote)."""
     groups = []
@@ -258,7 +258,7 @@ def _natural(iri: str) -> tuple:
     return (head, int(n)) if n.isdigit() else (iri, 0)
 
 
-def _ties(site: _Site, iri: str, root: str) -> list[dict[str, Any]]:
+def _ties(site: Site, iri: str, root: str) -> list[dict[str, Any]]:
     """The statements of other records about this one (links back), with the source saying each."""
     rows = {(q.subject.value, q.predicate.value, q.graph_name.value) for q in site.incoming.get(iri, [])}
     return [{"record": _term(site, ox.NamedNode(s), root), "prop": _prop(site, p, root),
@@ -282,7 +282,9 @@ def script_jsonld(value: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _record_page(site: _Site, key: tuple[str, str], disputes: dict[str, list]) -> str:
+def record_page(site: Site, key: tuple[str, str], disputes: dict[str, list]) -> str:
+    """The HTML page of one record (``("id", rid)``) or source (``("source", sid)``): its statements
+    grouped by source, disputes side by side, ties and JSON-LD (used by publish and by serve)."""
     folder, rid = key
     iri = (ID if folder == "id" else SOURCE) + rid
     graphs = site.pages[key]
@@ -296,7 +298,7 @@ def _record_page(site: _Site, key: tuple[str, str], disputes: dict[str, list]) -
                   jsonld=script_jsonld(jsonld(graphs)), version=site.version, command=site.command)
 
 
-def _states(site: _Site, graph: str, root: str) -> list[dict[str, Any]]:
+def _states(site: Site, graph: str, root: str) -> list[dict[str, Any]]:
     """What a source's named graph says, by kind of record: the records it has statements about."""
     by_kind: dict[str, list] = defaultdict(list)
     for (folder, rid), graphs in site.pages.items():
@@ -360,7 +362,7 @@ def void_description(kg: KnowledgeGraph, version: str) -> bytes:
                         prefixes={"void": _VOID, "dcat": _DCAT, "dcterms": DCTERMS, "xsd": XSD, "pd": PD})
 
 
-def _schema_dataset(version: str, site: _Site) -> dict[str, Any]:
+def _schema_dataset(version: str, site: Site) -> dict[str, Any]:
     """schema.org ``Dataset`` markup for the index (vocabulary inline: parses offline)."""
     papers = [{"@type": "ScholarlyArticle", "@id": SOURCE + rid, "name": site.labels[SOURCE + rid]}
               for folder, rid in site.pages if folder == "source" and rid != GENERAL_KNOWLEDGE]
@@ -371,7 +373,7 @@ def _schema_dataset(version: str, site: _Site) -> dict[str, Any]:
                              for name, fmt in _DUMPS.items()]}
 
 
-def _index(site: _Site, kg: KnowledgeGraph, report: str | None) -> str:
+def _index(site: Site, kg: KnowledgeGraph, report: str | None) -> str:
     entries = []
     for (folder, rid), graphs in site.pages.items():
         iri = (ID if folder == "id" else SOURCE) + rid
@@ -389,7 +391,7 @@ def _index(site: _Site, kg: KnowledgeGraph, report: str | None) -> str:
                   command=site.command, root="")
 
 
-def _ontology_page(site: _Site) -> str:
+def _ontology_page(site: Site) -> str:
     terms = []
     for term in site.terms.values():
         links = [{"kind": kind, **_term(site, ox.NamedNode(target), "")} for kind, target in term["links"]]
@@ -440,11 +442,11 @@ def site_files(kg: KnowledgeGraph, command: str = "paradiplo publish -o site", r
     base_url
         Where the site will be hosted: adds ``w3id.htaccess``, the w3id.org redirect rules.
     """
-    site = _site(kg, command)
+    site = site_model(kg, command)
     disputes: dict[str, list] = defaultdict(list)
     for row in conflicts(kg.store):
         disputes[row["record"]].append(row)
-    files: dict[str, str | bytes] = {f"{folder}/{rid}.html": _record_page(site, (folder, rid), disputes)
+    files: dict[str, str | bytes] = {f"{folder}/{rid}.html": record_page(site, (folder, rid), disputes)
                                      for folder, rid in site.pages}
     files["index.html"] = _index(site, kg, report)
     files["ontology.html"] = _ontology_page(site)
