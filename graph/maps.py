@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from .analysis import centrality, communities
+from .analysis import centrality, communities, span
 from .errors import ParadiploError
 from .project import Filters, geo_anchors, record_details, sector_tops
 from .records import PartialDate
@@ -70,10 +70,10 @@ def tie_span(dates: list[str]) -> list[int | None] | None:
     >>> tie_span(["2007", "2015-03-16"]), tie_span(["2014~"]), tie_span(["../2010"]), tie_span([])
     ([2007, 2015], [2013, 2015], [None, 2010], None)
     """
-    parsed = [PartialDate.parse(d) for d in dates]
-    if not parsed:
+    bounds = span(PartialDate.parse(d) for d in dates)
+    if bounds is None:
         return None
-    first, last = min(d.first_day() for d in parsed), max(d.last_day() for d in parsed)
+    first, last = bounds
     return [None if first == dt.date.min else first.year, None if last == dt.date.max else last.year]
 
 

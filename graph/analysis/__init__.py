@@ -39,7 +39,7 @@ from .centrality import (
 from .centrality import _betweenness_igraph as _betweenness_igraph  # private (tests)
 from .centrality import _closeness_igraph as _closeness_igraph
 from .communities import COMMUNITY_METHODS, communities, partition
-from .periods import TIMELINE_COLUMNS, dating, parse_periods, period_counts, period_label, timeline, within
+from .periods import TIMELINE_COLUMNS, dating, parse_periods, period_counts, period_label, span, timeline, within
 from .robustness import first_count, robustness
 from .typology import CROSS_BORDER, PAIR_COLUMNS, TIE_KINDS, classify_pair, typology
 
@@ -48,5 +48,5 @@ __all__ = [
     "betweenness",
     "centrality", "centrality_by_period", "classify_pair", "closeness", "communities", "dating", "degree",
     "eigenvector", "first_count", "pagerank", "parse_periods", "partition", "period_counts", "period_label",
-    "rank_rows", "robustness", "strength", "timeline", "typology", "within",
+    "rank_rows", "robustness", "span", "strength", "timeline", "typology", "within",
 ]

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["TIMELINE_COLUMNS", "parse_periods", "period_label", "within", "dating", "period_counts", "timeline"]
+__all__ = ["TIMELINE_COLUMNS", "parse_periods", "period_label", "span", "within", "dating", "period_counts", "timeline"]
 
 #: The columns of :func:`timeline`, in order.
 TIMELINE_COLUMNS = ["year", "agreement", "forum", "visit", "total", "uncertain", "planned"]
@@ -84,9 +84,16 @@ def period_label(period: tuple[int, int]) -> str:
     return f"{start}-{end}"
 
 
-def _bounds(dates: Iterable[Any]) -> tuple[dt.date, dt.date] | None:
+def span(dates: Iterable[Any]) -> tuple[dt.date, dt.date] | None:
     """The span all of ``dates`` cover (their earliest first day to their latest last day);
-    ``None`` when there is no date. Open ends are ``date.min`` / ``date.max``."""
+    ``None`` when there is no date. Open ends are ``date.min`` / ``date.max``.
+
+    Examples
+    --------
+    >>> from graph.records import PartialDate as D
+    >>> span([D.parse("2007"), D.parse("2015-03-16")]), span([])
+    ((datetime.date(2007, 1, 1), datetime.date(2015, 3, 16)), None)
+    """
     ds = list(dates)
     if not ds:
         return None
@@ -107,9 +114,9 @@ def within(dates: Iterable[Any], period: tuple[int, int]) -> bool:
     >>> within([D.parse("2015-03-16")], (2014, 2021)), within([D.parse("2014~")], (2014, 2021))
     (True, False)
     """
-    span = _bounds(dates)
+    bounds = span(dates)
     start, end = _days(period)
-    return span is not None and start <= span[0] and span[1] <= end
+    return bounds is not None and start <= bounds[0] and bounds[1] <= end
 
 
 def dating(dates: Iterable[Any], periods: list[tuple[int, int]]) -> tuple[str, list[str]]:
@@ -140,15 +147,15 @@ def dating(dates: Iterable[Any], periods: list[tuple[int, int]]) -> tuple[str, l
     >>> dating([], ps), dating([D.parse("1980")], ps)
     (('undated', []), ('outside', []))
     """
-    span = _bounds(dates)
-    if span is None:
+    bounds = span(dates)
+    if bounds is None:
         return "undated", []
     touched = []
     for period in periods:
         start, end = _days(period)
-        if start <= span[0] and span[1] <= end:
+        if start <= bounds[0] and bounds[1] <= end:
             return "certain", [period_label(period)]
-        if span[0] <= end and start <= span[1]:
+        if bounds[0] <= end and start <= bounds[1]:
             touched.append(period_label(period))
     return ("uncertain", touched) if touched else ("outside", [])
 
@@ -223,15 +230,15 @@ def timeline(ties: Iterable[Any]) -> list[dict[str, Any]]:
     for tie in ties:
         if tie.cls == "ForumSeries":
             continue
-        span = _bounds(tie.dates)
-        if span is None:
+        bounds = span(tie.dates)
+        if bounds is None:
             undated[tie.relation] += 1
-        elif span[0].year != span[1].year:
-            vague.append(span)
+        elif bounds[0].year != bounds[1].year:
+            vague.append(bounds)
         elif tie.planned:
-            planned[span[0].year] += 1
+            planned[bounds[0].year] += 1
         else:
-            certain[span[0].year][tie.relation] += 1
+            certain[bounds[0].year][tie.relation] += 1
     years = set(certain) | set(planned) | {y for a, b in vague for y in (a.year, b.year) if 1 < y < 9999}
     out = []
     for year in range(min(years), max(years) + 1) if years else ():
