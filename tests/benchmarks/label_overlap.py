@@ -9,7 +9,6 @@ Not part of the test run (it prints a table; nothing is asserted).
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from graph import open_graph  # noqa: E402
+from tests.benchmarks.map_scale import headless_chromium  # noqa: E402
 
 #: Overlapping pairs of label boxes (vis-network's own measure of each drawn label), and the
 #: nodes whose centre the opening view leaves outside the canvas.
@@ -36,15 +36,7 @@ return [ids.length, boxes.length, overlaps, outside];"""
 
 
 def measure(page: Path) -> list[int]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000",
-                 "--disable-background-networking", "--host-resolver-rules=MAP * ~NOTFOUND"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    driver = headless_chromium()
     try:
         driver.get(page.as_uri())
         deadline = time.monotonic() + 300

@@ -40,7 +40,8 @@ def synthetic(n: int, seed: int = 1) -> nx.Graph:
     return g
 
 
-def settle_seconds(page: Path) -> float:
+def headless_chromium():
+    """Debian's Chromium, headless, 1400×1000, with no network (the benchmarks' browser)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -49,7 +50,11 @@ def settle_seconds(page: Path) -> float:
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000",
                  "--disable-background-networking", "--host-resolver-rules=MAP * ~NOTFOUND"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+
+
+def settle_seconds(page: Path) -> float:
+    driver = headless_chromium()
     try:
         driver.get(page.as_uri())
         deadline = time.monotonic() + 300
