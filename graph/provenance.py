@@ -47,6 +47,8 @@ STATS_COVER = {
     "agreements": "agreement records: agreements, memoranda, programmes, laws, ...",
     "forums": "forum records: series, editions, sessions, visits",
     "observations": "observation records: figures such as trade turnover",
+    "projects": "project records: transport corridors, checkpoints, pipelines, plants, clusters, ...",
+    "claims": "claim records: what a paper argues (theses, risks, assessments, recommendations, ...)",
     "sectors": "concepts of the sector scheme (ontology top concepts and the papers' sectors)",
     "sources": "papers, each in its own named graph",
     "records_without_source": "records that only general knowledge attests, no paper",
@@ -81,12 +83,15 @@ def stats(store: ox.Store) -> dict[str, int]:
     True
     """
     data, ontology = f"FILTER(?g != <{ONTOLOGY_GRAPH}>)", f"FILTER(?g = <{ONTOLOGY_GRAPH}>)"
-    record = "?x a ?t . ?t rdfs:subClassOf* ?top . VALUES ?top { pd:Actor pd:Agreement pd:Forum pd:Observation }"
+    record = ("?x a ?t . ?t rdfs:subClassOf* ?top . "
+              "VALUES ?top { pd:Actor pd:Agreement pd:Forum pd:Observation pd:Project pd:Claim }")
     counts = {
         "actors": _count(store, "?x a/rdfs:subClassOf* pd:Actor"),
         "agreements": _count(store, "?x a/rdfs:subClassOf* pd:Agreement"),
         "forums": _count(store, "?x a/rdfs:subClassOf* pd:Forum"),
         "observations": _count(store, "?x a pd:Observation"),
+        "projects": _count(store, "?x a pd:Project"),
+        "claims": _count(store, "?x a pd:Claim"),
         "sectors": _count(store, "?x a skos:Concept ; skos:inScheme pdr:sectors"),
         "sources": _count(store, f"?x a pd:Source FILTER(?x != pds:{GENERAL_KNOWLEDGE})"),
         "records_without_source": _count(
@@ -138,7 +143,8 @@ def _contains(a: list[_Extent], b: list[_Extent]) -> bool:
 
 
 def _field_of(prop: str, observation: bool) -> str:
-    """The contestable field of :data:`FIELDS` written with ``prop`` (``pd:date``: ``year`` on an observation)."""
+    """The contestable field of :data:`FIELDS` written with ``prop`` (``pd:date``: ``period`` on an observation
+    or a claim, ``observation`` true)."""
     names = [spec.name for spec in FIELDS.values() if spec.contestable and prop_iri(spec.prop) == prop]
     own = [n for n in names if (n in Observation.model_fields) == observation]
     return (own or names)[0]
@@ -194,8 +200,8 @@ def conflicts(store: ox.Store) -> list[dict[str, Any]]:
     labels = {r["s"].value: r["l"].value for r in store.query(
         "SELECT ?s (MIN(?l) AS ?l) WHERE { ?s rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), 'en')) } GROUP BY ?s",
         prefixes=PREFIXES)}
-    observations = {r["s"].value for r in store.query("SELECT DISTINCT ?s WHERE { ?s a pd:Observation }",
-                                                       prefixes=PREFIXES)}
+    observations = {r["s"].value for r in store.query(  # and claims: their pd:date is a period too
+        "SELECT DISTINCT ?s WHERE { VALUES ?c { pd:Observation pd:Claim } ?s a ?c }", prefixes=PREFIXES)}
     out = []
     for (s, p), by_source in sorted(_claims(store).items()):
         stated: dict[tuple[tuple, str | None], list[str]] = defaultdict(list)

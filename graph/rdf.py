@@ -27,10 +27,12 @@ from .records import (
     EDTF_DATATYPE,
     GENERAL_KNOWLEDGE,
     LANGUAGE_TAG,
+    Claim,
     Coordinates,
     FieldSpec,
     Observation,
     PartialDate,
+    Project,
     Record,
     Sector,
     Source,
@@ -232,14 +234,18 @@ def field_triples(subject: str, spec: FieldSpec, value: Any) -> list[tuple]:
 
 
 def _class_triples(s: str, rec: Record) -> list[tuple]:
-    """``rdf:type``, and for a sector its place in the SKOS scheme."""
+    """``rdf:type``, and for a sector its place in the SKOS scheme; a project is a ``pd:Project`` and
+    of its type (``pd:TransportCorridor``, ...)."""
     if isinstance(rec, Sector):
         return [(s, _TYPE, _p("Sector")), (s, _TYPE, _n(SKOS + "Concept")), (s, _n(SKOS + "inScheme"), iri("sectors")),
                 *_langs(s, _n(SKOS + "prefLabel"), rec.label)]
-    if isinstance(rec, Observation):
-        return [(s, _TYPE, _p("Observation"))]
+    if isinstance(rec, (Observation, Claim)):
+        return [(s, _TYPE, _p(type(rec).__name__))]
     rtype = getattr(rec, "type", None)
-    return [(s, _TYPE, _p(rtype.value))] if rtype is not None else []
+    typed = [(s, _TYPE, _p(rtype.value))] if rtype is not None else []
+    if isinstance(rec, Project):  # pd:Project as well, so that queries need no subclass reasoning
+        return [(s, _TYPE, _p("Project")), *typed]
+    return typed
 
 
 def _coordinates(s: str, point: Coordinates | None) -> list[tuple]:

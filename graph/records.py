@@ -54,14 +54,23 @@ __all__ = [
     "ActorType",
     "AgreementType",
     "ForumType",
+    "ProjectType",
     "Record",
     "Actor",
     "Agreement",
     "Forum",
     "Sector",
     "Observation",
+    "Project",
+    "Claim",
     "Qualifier",
     "QUALIFIERS",
+    "Flow",
+    "FLOWS",
+    "ClaimKind",
+    "CLAIM_KINDS",
+    "ProjectStatus",
+    "PROJECT_STATUSES",
     "Source",
     "SourceFile",
     "SourcesFile",
@@ -425,6 +434,18 @@ class ForumType(str, Enum):
     CulturalEvent = "CulturalEvent"
 
 
+class ProjectType(str, Enum):
+    """What a project is (each a subclass of ``pd:Project``); ``Infrastructure`` for any other works."""
+
+    TransportCorridor = "TransportCorridor"
+    BorderCheckpoint = "BorderCheckpoint"
+    Pipeline = "Pipeline"
+    Plant = "Plant"
+    Cluster = "Cluster"
+    LogisticsHub = "LogisticsHub"
+    Infrastructure = "Infrastructure"
+
+
 class Record(_Strict):
     """Fields every record has: id, labels, a note and its evidence."""
 
@@ -456,12 +477,18 @@ class Actor(Record):
     country: Id | None = None
     part_of: list[Id] = Field(default_factory=list)
     governs: list[Id] = Field(default_factory=list)
-    member_of: list[Id] = Field(default_factory=list)
+    member_of: list[Id] = Field(default_factory=list, description="organisations, councils, forum series")
     located_in: Id | None = None
     jurisdiction: list[Id] = Field(default_factory=list, description="territories covered")
     borders: list[Id] = Field(default_factory=list, description="regions or states sharing a border")
     coordinates: Coordinates | None = None
     founded: PartialDate | None = None
+    founded_by: list[Id] = Field(default_factory=list, description="founders or co-founders")
+    led_by: list[Id] = Field(default_factory=list, description="persons heading the organisation")
+    supplies: list[Id] = Field(default_factory=list, description="actors it supplies goods or services to")
+    operates_in: list[Id] = Field(default_factory=list, description="regions, cities or zones it has operations in")
+    joint_venture_of: list[Id] = Field(default_factory=list, description="parents of a joint venture")
+    reservation_to: list[Id] = Field(default_factory=list, description="conventions it made a reservation to")
 
 
 class Agreement(Record):
@@ -480,6 +507,7 @@ class Agreement(Record):
         default=None, description="what the record is for the analysis, when its signatories do not say it")
     ratifies: Id | None = Field(default=None, description="the act this one ratifies (a ratification law)")
     amends: Id | None = Field(default=None, description="the act this one amends")
+    proposed_by: list[Id] = Field(default_factory=list, description="who proposed or initiated it")
 
 
 class Forum(Record):
@@ -498,6 +526,46 @@ class Forum(Record):
     visitors: list[Id] = Field(default_factory=list, description="for visits: who travelled")
     led_by: list[Id] = Field(default_factory=list, description="persons leading a delegation")
     sectors: list[Id] = Field(default_factory=list)
+    founded_by: list[Id] = Field(default_factory=list, description="initiators of a forum series")
+    proposed_by: list[Id] = Field(default_factory=list, description="who proposed it (e.g. the next edition)")
+
+
+#: A project's state. ``ontology/shapes.ttl`` lists the same values (a test keeps them equal).
+ProjectStatus = Literal["planned", "under-construction", "operating", "suspended", "unknown"]
+PROJECT_STATUSES: tuple[str, ...] = get_args(ProjectStatus)
+
+
+class Project(Record):
+    """A project or infrastructure: a transport corridor, checkpoint, pipeline, plant, cluster, hub."""
+
+    type: ProjectType | None = None
+    participants: list[Id] = Field(default_factory=list, description="actors taking part")
+    location: list[Id] = Field(default_factory=list, description="regions, cities or zones where it lies")
+    status: ProjectStatus | None = None
+    date: PartialDate | None = Field(default=None, description="start, opening or announcement")
+    sectors: list[Id] = Field(default_factory=list)
+    proposed_by: list[Id] = Field(default_factory=list)
+    founded_by: list[Id] = Field(default_factory=list)
+    led_by: list[Id] = Field(default_factory=list)
+    implements: list[Id] = Field(default_factory=list, description="agreements or programmes it carries out")
+
+
+#: What a claim is. ``ontology/shapes.ttl`` lists the same values (a test keeps them equal).
+ClaimKind = Literal["thesis", "risk", "assessment", "recommendation", "proposal", "finding"]
+CLAIM_KINDS: tuple[str, ...] = get_args(ClaimKind)
+
+
+class Claim(Record):
+    """What a paper argues: a thesis, risk, assessment, recommendation, proposal or finding.
+
+    The source making the claim is the file's source; ``label`` (``en``) is a one-line
+    paraphrase and the evidence quotes the author's words.
+    """
+
+    kind: ClaimKind
+    subject: list[Id] = Field(min_length=1, description="actors, agreements, forums, projects or sectors")
+    period: PartialDate | None = Field(default=None, description="the period the claim is about")
+    proposed_by: list[Id] = Field(default_factory=list, description="for a proposal: who proposed it")
 
 
 class Sector(Record):
@@ -512,18 +580,25 @@ class Sector(Record):
 Qualifier = Literal["exact", "about", "more-than", "less-than", "up-to"]
 QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
 
+#: What kind of figure an observation is. ``ontology/shapes.ttl`` lists the same values (a test keeps them equal).
+Flow = Literal["export", "import", "turnover", "share", "count", "volume", "growth", "change", "investment", "other"]
+FLOWS: tuple[str, ...] = get_args(Flow)
+
 
 class Observation(Record):
-    """A figure a source gives: indicator, value, unit, year, about whom."""
+    """A figure a source gives, one cell of a tidy cube: indicator, flow, subject, partner, period,
+    value, unit, and the printed table it comes from."""
 
     indicator: Id
+    flow: Flow = Field(description="what kind of figure: export, import, turnover, share, count, ...")
     subject: list[Id] = Field(min_length=1, description="actors the figure is about")
     counterpart: list[Id] = Field(default_factory=list, description="e.g. trade partner")
     value: float
     qualifier: Qualifier | None = Field(default=None, description="how the value is printed: about 1000, more than 70")
     unit: str = Field(min_length=1)
-    year: PartialDate | None = Field(default=None, description="year the figure refers to, if printed")
-    category: LangMap = Field(default_factory=dict, description="e.g. product group")
+    period: PartialDate | None = Field(default=None, description="period the figure refers to, if printed")
+    category: LangMap = Field(default_factory=dict, description="e.g. product group (a table's row)")
+    table: str | None = Field(default=None, min_length=1, description="the printed table or figure, as printed")
 
 
 class Source(_Strict):
@@ -579,6 +654,8 @@ class SourceFile(_Strict):
     forums: list[Forum] = Field(default_factory=list)
     sectors: list[Sector] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
 
 
 class SourcesFile(_Strict):
@@ -593,6 +670,8 @@ KIND_MODELS: dict[str, type[Record]] = {
     "forums": Forum,
     "sectors": Sector,
     "observations": Observation,
+    "projects": Project,
+    "claims": Claim,
 }
 
 
@@ -676,13 +755,18 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _ref("country", "country", "actors", target_type="State", contestable=True),
     _ref("part_of", "partOf", "actors", multi=True),
     _ref("governs", "governs", "actors", multi=True),
-    _ref("member_of", "memberOf", "actors", multi=True),
+    _ref("member_of", "memberOf", "actors", "forums", multi=True),
     _ref("located_in", "locatedIn", "actors"),
     _ref("jurisdiction", "jurisdiction", "actors", multi=True),
     _ref("borders", "sharesBorderWith", "actors", multi=True, symmetric=True),
     _lit("coordinates", "geo:lat", "special", also=("geo:long",)),
     _lit("founded", "founded", "date", contestable=True),
-    # agreements and forums
+    _ref("founded_by", "foundedBy", "actors", multi=True),
+    _ref("supplies", "suppliesTo", "actors", multi=True),
+    _ref("operates_in", "operatesIn", "actors", multi=True),
+    _ref("joint_venture_of", "jointVentureOf", "actors", multi=True),
+    _ref("reservation_to", "reservationTo", "agreements", multi=True),
+    # agreements, forums and projects
     _ref("signatories", "signatory", "actors", multi=True, contestable=True),
     _lit("date", "date", "date-and-year", contestable=True, also=("year", "earliest", "latest")),
     _lit("end_date", "endDate", "date", contestable=True),
@@ -701,17 +785,24 @@ FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in (
     _ref("participants", "participant", "actors", multi=True),
     _ref("visitors", "visitor", "actors", multi=True),
     _ref("led_by", "ledBy", "actors", multi=True),
+    _ref("proposed_by", "proposedBy", "actors", multi=True),
+    # projects
+    _ref("location", "location", "actors", multi=True),
+    # claims
+    _lit("kind", "claimKind", "text"),
     # sectors
     _ref("broader", "skos:broader", "sectors", multi=True),
     # observations
     _lit("indicator", "indicator", "text"),
-    _ref("subject", "about", "actors", "forums", "agreements", multi=True),
+    _lit("flow", "flow", "text"),
+    _ref("subject", "about", "actors", "forums", "agreements", "projects", "sectors", multi=True),
     _ref("counterpart", "counterpart", "actors", multi=True),
     _lit("value", "rdf:value", "double", contestable=True),
     _lit("qualifier", "qualifier", "text"),
     _lit("unit", "unit", "text", contestable=True),
-    _lit("year", "date", "date-and-year", contestable=True, also=("year", "earliest", "latest")),
+    _lit("period", "date", "date-and-year", contestable=True, also=("year", "earliest", "latest")),
     _lit("category", "category", "langs"),
+    _lit("table", "table", "text"),
 )}
 
 

@@ -138,7 +138,8 @@ def date_years(date: PartialDate) -> list[str]:
 def check_dates_attested(entry: Entry) -> list[Problem]:
     """Problems (``unattested-date``) for dates a paper's record does not show printed.
 
-    Every date of the record (``date``, ``year``, ``founded``, ``end_date``, ``valid_until``)
+    Every date of the record (``date``, ``founded``, ``end_date``, ``valid_until``, an observation's or
+    a claim's ``period``, a project's ``date``)
     must have each year it states in one of the record's quotes or locators, unless the record
     gives ``date_basis``: the printed words the date rests on, which must be in one of its quotes.
     General-knowledge records are not checked.
@@ -180,7 +181,7 @@ def _check_claims(rid: str, entries: list[Entry], complete: bool) -> list[Proble
             problems.append(_problem("conflicting-type", e, "type",
                                      f"{e.record.type.value} here, but {typed[0].file}:{typed[0].line} "
                                      f"says {typed[0].record.type.value}"))
-    if complete and entries[0].kind in ("actors", "agreements", "forums") and not typed:
+    if complete and entries[0].kind in ("actors", "agreements", "forums", "projects") and not typed:
         problems.append(_problem("missing-type", entries[0], "type", "no file gives this record a type"))
     if complete and entries[0].kind != "observations" and not any("en" in e.record.label for e in entries):
         problems.append(_problem("missing-label", entries[0], "label",

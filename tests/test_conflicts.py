@@ -119,10 +119,11 @@ def _observe_in_b(folder: Path, value: float, unit: str = "million USD", qualifi
         f.write(f"""observations:
   - id: omsk-kz-trade-2022
     indicator: trade-turnover
+    flow: turnover
     subject: [omsk-oblast]
     value: {value}{extra}
     unit: {unit}
-    year: 2022
+    period: 2022
     evidence: [{{locator: "Table", quote: "trade in 2022"}}]
 """)
 
@@ -144,18 +145,18 @@ def test_two_units_of_an_observation_are_one_conflict_on_the_unit_field(small_di
                                         {"value": "million USD", "sources": ["paper-a"]}])]
 
 
-def test_an_observation_year_that_differs_only_in_precision_is_not_a_conflict(small_dir):
+def test_an_observation_period_that_differs_only_in_precision_is_not_a_conflict(small_dir):
     _observe_in_b(small_dir, 402.1)
-    edit(small_dir / "paper-a.yaml", "    year: 2022\n", "    year: 2022-06\n")
+    edit(small_dir / "paper-a.yaml", "    period: 2022\n", "    period: 2022-06\n")
     assert [c for c in _checked(small_dir) if c["record"] == "omsk-kz-trade-2022"] == []
 
 
-def test_an_observation_year_that_differs_is_a_conflict_on_the_year_field(small_dir):
+def test_an_observation_period_that_differs_is_a_conflict_on_the_period_field(small_dir):
     _observe_in_b(small_dir, 402.1)
-    edit(small_dir / "paper-a.yaml", "    year: 2022\n", "    year: 2021\n")
+    edit(small_dir / "paper-a.yaml", "    period: 2022\n", "    period: 2021\n")
     edit(small_dir / "paper-a.yaml", "в 2022 г.", "в 2021 г.")  # paper-a prints 2021
     rows = [c for c in _checked(small_dir) if c["record"] == "omsk-kz-trade-2022"]
-    assert [(c["field"], c["property"]) for c in rows] == [("year", "date")]
+    assert [(c["field"], c["property"]) for c in rows] == [("period", "date")]
 
 
 @pytest.mark.parametrize("in_a, value_b, in_b, shown", [

@@ -11,7 +11,7 @@ from graph.validate import date_years, validate
 
 from .conftest import edit
 
-YEAR = '    year: 2022\n    evidence: [{locator: "Таблица", quote: "402,1 млн долл. в 2022 г."}]\n'
+YEAR = '    period: 2022\n    evidence: [{locator: "Таблица", quote: "402,1 млн долл. в 2022 г."}]\n'
 
 
 def _unattested(folder=None) -> list[tuple[str, str, int, str]]:
@@ -30,18 +30,18 @@ def test_the_small_fixture_attests_its_dates(small_dir):
 
 
 def test_an_invented_year_is_an_error_at_its_line(small_dir, runner):
-    edit(small_dir / "paper-a.yaml", YEAR, '    year: 2024\n    evidence: [{locator: "Таблица", quote: "402,1"}]\n')
+    edit(small_dir / "paper-a.yaml", YEAR, '    period: 2024\n    evidence: [{locator: "Таблица", quote: "402,1"}]\n')
     [(record, field, line, message)] = _unattested(small_dir)
-    assert (record, field, line) == ("omsk-kz-trade-2022", "year", _line(small_dir / "paper-a.yaml", "year: 2024"))
+    assert (record, field, line) == ("omsk-kz-trade-2022", "period", _line(small_dir / "paper-a.yaml", "period: 2024"))
     assert "2024" in message and "date_basis" in message
     result = runner.invoke(cli, ["validate", "--data", str(small_dir)])
     assert result.exit_code == 1
-    assert f"paper-a.yaml:{line}: omsk-kz-trade-2022: year: 2024 is not attested" in result.output
+    assert f"paper-a.yaml:{line}: omsk-kz-trade-2022: period: 2024 is not attested" in result.output
 
 
 def test_a_year_of_another_figure_in_the_quote_does_not_attest(small_dir):
-    edit(small_dir / "paper-a.yaml", YEAR, '    year: 2022\n    evidence: [{locator: "Таблица", quote: "402,1 (20222)"}]\n')
-    assert [r[:2] for r in _unattested(small_dir)] == [("omsk-kz-trade-2022", "year")]
+    edit(small_dir / "paper-a.yaml", YEAR, '    period: 2022\n    evidence: [{locator: "Таблица", quote: "402,1 (20222)"}]\n')
+    assert [r[:2] for r in _unattested(small_dir)] == [("omsk-kz-trade-2022", "period")]
 
 
 @pytest.mark.parametrize("date, quote", [
@@ -51,29 +51,29 @@ def test_a_year_of_another_figure_in_the_quote_does_not_attest(small_dir):
     ("../2022", "402,1 до 2022 г."),  # the known end of an open interval
 ])
 def test_a_quoted_year_is_accepted(small_dir, date, quote):
-    edit(small_dir / "paper-a.yaml", YEAR, f'    year: "{date}"\n    evidence: [{{locator: "Таблица", quote: "{quote}"}}]\n')
+    edit(small_dir / "paper-a.yaml", YEAR, f'    period: "{date}"\n    evidence: [{{locator: "Таблица", quote: "{quote}"}}]\n')
     assert _unattested(small_dir) == []
 
 
 def test_both_ends_of_an_interval_must_be_printed(small_dir):
-    edit(small_dir / "paper-a.yaml", YEAR, '    year: 2021/2022\n    evidence: [{locator: "Таблица", quote: "402,1 в 2022 г."}]\n')
+    edit(small_dir / "paper-a.yaml", YEAR, '    period: 2021/2022\n    evidence: [{locator: "Таблица", quote: "402,1 в 2022 г."}]\n')
     [(_, field, _, message)] = _unattested(small_dir)
-    assert field == "year" and "2021 is printed in none" in message
+    assert field == "period" and "2021 is printed in none" in message
 
 
 def test_a_year_in_the_locator_is_accepted(small_dir):
-    edit(small_dir / "paper-a.yaml", YEAR, '    year: 2022\n    evidence: [{locator: "Таблица 2022 г.", quote: "402,1"}]\n')
+    edit(small_dir / "paper-a.yaml", YEAR, '    period: 2022\n    evidence: [{locator: "Таблица 2022 г.", quote: "402,1"}]\n')
     assert _unattested(small_dir) == []
 
 
 def test_a_date_basis_found_in_a_quote_is_accepted(small_dir):
-    edit(small_dir / "paper-a.yaml", YEAR, '    year: 2023\n    date_basis: в прошлом году\n'
+    edit(small_dir / "paper-a.yaml", YEAR, '    period: 2023\n    date_basis: в прошлом году\n'
          '    evidence: [{locator: "Таблица", quote: "402,1 млн долл. в прошлом году"}]\n')
     assert _unattested(small_dir) == []
 
 
 def test_a_date_basis_in_no_quote_is_an_error_on_that_field(small_dir):
-    edit(small_dir / "paper-a.yaml", YEAR, '    year: 2023\n    date_basis: в прошлом году\n'
+    edit(small_dir / "paper-a.yaml", YEAR, '    period: 2023\n    date_basis: в прошлом году\n'
          '    evidence: [{locator: "Таблица", quote: "402,1 млн долл."}]\n')
     [(record, field, line, message)] = _unattested(small_dir)
     assert (record, field) == ("omsk-kz-trade-2022", "date_basis")

@@ -87,7 +87,7 @@ def test_a_sources_language_is_checked_where_it_is_written(runner, small_dir):
 @pytest.mark.parametrize("where, old, new", [
     ("paper-b.yaml", "label: {en: Omsk Region}", "label: {en-abcdefghi: Omsk Region}"),  # subtag of 9
     ("paper-b.yaml", "label: {en: Omsk Region}", 'label: {en: Omsk Region, "ru> .": x}'),
-    ("paper-a.yaml", "    year: 2022\n", '    year: 2022\n    category: {"ru DROP ALL": Машины}\n'),
+    ("paper-a.yaml", "    period: 2022\n", '    period: 2022\n    category: {"ru DROP ALL": Машины}\n'),
     ("sources.yaml", "title: {en: Paper B}", 'title: {"en\\"@": Paper B}'),
 ])
 def test_every_language_key_is_a_language_tag(runner, small_dir, where, old, new):

@@ -69,8 +69,8 @@ def test_quotes_longer_than_300_characters_are_refused():
         Forum(id="f-1", evidence=[{"locator": "x", "quote": "я" * 301}])
 
 
-def test_observation_needs_value_unit_and_subject():
+def test_observation_needs_value_unit_subject_and_flow():
     with pytest.raises(ValidationError) as exc:
         Observation(id="o-1", indicator="export")
     missing = {e["loc"][0] for e in exc.value.errors()}
-    assert {"subject", "value", "unit"} <= missing
+    assert {"subject", "value", "unit", "flow"} <= missing

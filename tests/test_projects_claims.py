@@ -1,0 +1,242 @@
+"""Issue 13's schema: the new relations, projects, claims and observations as a tidy cube."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from pydantic import ValidationError
+
+from cli import cli
+from graph.load import Entry, load_dataset
+from graph.rdf import ID, PD, dataset_nquads, iri, parse_nquads, record_quads
+from graph.records import (CLAIM_KINDS, FIELDS, FLOWS, PROJECT_STATUSES, Actor, Claim, Observation, Project,
+                           ProjectType, fields_of)
+from graph.validate import check_shacl, validate
+from tests.conftest import line_of
+
+ROOT = Path(__file__).parent.parent
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+EVIDENCE = [{"locator": "Заключение", "quote": "Омская область является хабом"}]
+
+PROJECT = """projects:
+  - id: irtysh-route
+    type: TransportCorridor
+    label: {en: Irtysh river route, ru: Речной путь по Иртышу}
+    participants: [omsk-oblast, pavlodar-oblast]
+    location: [omsk-oblast, pavlodar-oblast]
+    status: planned
+    date: 2024
+    implements: [omsk-pavlodar-agreement]
+    evidence: [{locator: "Результаты", quote: "маршрут по Иртышу в 2024 г."}]
+"""
+CLAIM = """claims:
+  - id: paper-a-hub-thesis
+    kind: thesis
+    label: {en: Omsk Oblast is a hub of cooperation}
+    subject: [omsk-oblast, irtysh-route, trade]
+    period: 2022/2025
+    evidence: [{locator: "Заключение", quote: "в 2022–2025 гг. Омская область стала хабом"}]
+"""
+
+
+def _add(folder: Path, text: str) -> None:
+    with (folder / "paper-a.yaml").open("a", encoding="utf-8") as f:
+        f.write(text)
+
+
+def _problems(folder: Path, shacl: bool = False) -> list[tuple]:
+    return [(p.code, p.record, p.field, p.line) for p in validate(load_dataset(folder), shacl=shacl).problems]
+
+
+# ---------------------------------------------------------------- models
+
+def test_a_claim_needs_a_known_kind_and_a_subject():
+    with pytest.raises(ValidationError) as exc:
+        Claim(id="c-1", kind="opinion", evidence=EVIDENCE)
+    assert {e["loc"][0] for e in exc.value.errors()} == {"kind", "subject"}
+    claim = Claim(id="c-1", kind="risk", subject=["omsk-oblast"], period="2022/2025", evidence=EVIDENCE)
+    assert (claim.kind, str(claim.period), claim.period.earliest.year) == ("risk", "2022/2025", 2022)
+
+
+def test_a_project_knows_its_types_and_statuses():
+    project = Project(id="p-1", type="BorderCheckpoint", status="under-construction", participants=["a-1"])
+    assert (project.type, project.status) == (ProjectType.BorderCheckpoint, "under-construction")
+    with pytest.raises(ValidationError, match="status"):
+        Project(id="p-1", status="built")
+    with pytest.raises(ValidationError, match="type"):
+        Project(id="p-1", type="Bridge")
+
+
+def test_an_observation_has_a_flow_a_period_and_a_table():
+    cell = Observation(id="o-1", indicator="trade-turnover", flow="turnover", subject=["omsk-oblast"], value=19.3,
+                       unit="million USD", period=2013, table="Таблица", category={"ru": "Растительные продукты"})
+    assert (cell.flow, str(cell.period), cell.table) == ("turnover", "2013", "Таблица")
+    with pytest.raises(ValidationError, match="flow"):
+        Observation(id="o-1", indicator="x", flow="exports", subject=["a-1"], value=1, unit="t")
+    with pytest.raises(ValidationError, match="year"):  # the old name is refused, not silently dropped
+        Observation(id="o-1", indicator="x", flow="export", subject=["a-1"], value=1, unit="t", year=2013)
+
+
+def test_the_new_relations_are_declared_once_with_their_properties():
+    expected = {"supplies": "suppliesTo", "operates_in": "operatesIn", "joint_venture_of": "jointVentureOf",
+                "founded_by": "foundedBy", "member_of": "memberOf", "led_by": "ledBy", "proposed_by": "proposedBy",
+                "reservation_to": "reservationTo", "location": "location", "participants": "participant",
+                "flow": "flow", "table": "table", "kind": "claimKind", "period": "date"}
+    assert {name: FIELDS[name].prop for name in expected} == expected
+    assert FIELDS["member_of"].target == ("actors", "forums")
+    assert FIELDS["reservation_to"].target == ("agreements",)
+    assert {"supplies", "operates_in", "joint_venture_of", "founded_by", "led_by", "reservation_to"} \
+        <= {f.name for f in fields_of(Actor)}
+    assert {"participants", "location", "proposed_by", "founded_by", "led_by", "implements", "date"} \
+        <= {f.name for f in fields_of(Project)}
+
+
+# ---------------------------------------------------------------- RDF
+
+def _triples(record, source: str = "paper-a") -> set[tuple[str, str, str]]:
+    quads = parse_nquads("".join(record_quads(Entry("x", record, source, "f.yaml", 1))).encode())
+    return {(q.subject.value, q.predicate.value, q.object.value) for q in quads}
+
+
+def test_a_project_is_a_project_of_its_type_with_participants_and_location():
+    project = Project(id="irtysh-route", type="TransportCorridor", participants=["omsk-oblast"],
+                      location=["pavlodar-oblast"], status="planned", date="2024", founded_by=["omsk-oblast"],
+                      evidence=[{"locator": "x", "quote": "2024"}])
+    s = iri("irtysh-route")[1:-1]
+    t = _triples(project)
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    assert {(s, rdf_type, PD + "Project"), (s, rdf_type, PD + "TransportCorridor"),
+            (s, PD + "participant", iri("omsk-oblast")[1:-1]), (s, PD + "location", iri("pavlodar-oblast")[1:-1]),
+            (s, PD + "foundedBy", iri("omsk-oblast")[1:-1]), (s, PD + "status", "planned"),
+            (s, PD + "date", "2024"), (s, PD + "year", "2024")} <= t
+
+
+def test_a_claim_and_a_table_cell_are_written_with_their_properties():
+    claim = Claim(id="c-1", kind="assessment", subject=["omsk-oblast"], period="2022/2025", evidence=EVIDENCE)
+    s = iri("c-1")[1:-1]
+    assert {(s, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", PD + "Claim"), (s, PD + "claimKind", "assessment"),
+            (s, PD + "about", iri("omsk-oblast")[1:-1]), (s, PD + "date", "2022/2025"),
+            (s, PD + "earliest", "2022-01-01"), (s, PD + "latest", "2025-12-31")} <= _triples(claim)
+    cell = Observation(id="o-1", indicator="trade-turnover", flow="turnover", subject=["omsk-oblast"], value=19.3,
+                       unit="million USD", period=2013, table="Таблица")
+    o = iri("o-1")[1:-1]
+    assert {(o, PD + "flow", "turnover"), (o, PD + "table", "Таблица"), (o, PD + "year", "2013")} <= _triples(cell)
+
+
+def test_an_actor_s_new_relations_reach_rdf():
+    actor = Actor(id="omsk-plant", supplies=["kazakhstan"], operates_in=["sez-pavlodar"],
+                  joint_venture_of=["omsk-oblast", "pavlodar-oblast"], reservation_to=["convention"],
+                  member_of=["forum-series"], led_by=["a-person"])
+    s = iri("omsk-plant")[1:-1]
+    t = {(p[len(PD):], o[len(ID):]) for (subj, p, o) in _triples(actor) if subj == s and p.startswith(PD)}
+    assert {("suppliesTo", "kazakhstan"), ("operatesIn", "sez-pavlodar"), ("jointVentureOf", "omsk-oblast"),
+            ("jointVentureOf", "pavlodar-oblast"), ("reservationTo", "convention"), ("memberOf", "forum-series"),
+            ("ledBy", "a-person")} <= t
+
+
+# ---------------------------------------------------------------- validation
+
+def test_projects_and_claims_in_a_data_file_are_valid(small_dir):
+    _add(small_dir, PROJECT + CLAIM)
+    assert _problems(small_dir, shacl=True) == []
+
+
+def test_an_unknown_reference_of_a_claim_is_reported_at_its_line(small_dir):
+    _add(small_dir, PROJECT + CLAIM.replace("irtysh-route, trade", "irtysh-rout, trade"))
+    line = line_of(small_dir / "paper-a.yaml", "subject: [omsk-oblast, irtysh-rout")
+    assert _problems(small_dir) == [("unknown-reference", "paper-a-hub-thesis", "subject", line)]
+    problem = validate(load_dataset(small_dir), shacl=False).problems[0]
+    assert "irtysh-route" in problem.message  # the suggestion
+
+
+def test_a_reference_to_the_wrong_kind_is_reported(small_dir):
+    _add(small_dir, PROJECT.replace("implements: [omsk-pavlodar-agreement]", "implements: [forum-2019]"))
+    line = line_of(small_dir / "paper-a.yaml", "implements: [forum-2019]")
+    assert _problems(small_dir) == [("wrong-reference", "irtysh-route", "implements", line)]
+
+
+def test_member_of_may_name_a_forum_but_supplies_may_not(small_dir, runner):
+    from tests.conftest import edit
+
+    edit(small_dir / "paper-a.yaml", "    governs: [omsk-oblast]\n",
+         "    governs: [omsk-oblast]\n    member_of: [forum-series]\n    supplies: [forum-series]\n")
+    line = line_of(small_dir / "paper-a.yaml", "supplies: [forum-series]")
+    assert _problems(small_dir) == [("wrong-reference", "omsk-oblast-government", "supplies", line)]
+    result = runner.invoke(cli, ["validate", "--data", str(small_dir)])
+    assert result.exit_code == 1 and f"paper-a.yaml:{line}: omsk-oblast-government: supplies:" in result.output
+
+
+def test_a_project_needs_a_type(small_dir):
+    _add(small_dir, PROJECT.replace("    type: TransportCorridor\n", ""))
+    assert [p[:3] for p in _problems(small_dir)] == [("missing-type", "irtysh-route", "type")]
+
+
+@pytest.mark.parametrize(("text", "field", "old", "new"), [
+    (PROJECT, "date", "date: 2024", "date: 2021"),
+    (PROJECT + CLAIM, "period", "period: 2022/2025", "period: 2020/2025"),
+])
+def test_project_dates_and_claim_periods_must_be_attested(small_dir, text, field, old, new):
+    _add(small_dir, text.replace(old, new))
+    line = line_of(small_dir / "paper-a.yaml", new)
+    assert [p for p in _problems(small_dir) if p[0] == "unattested-date"] == [
+        ("unattested-date", "irtysh-route" if field == "date" else "paper-a-hub-thesis", field, line)]
+
+
+def test_shacl_catches_a_claim_kind_the_model_would_refuse(small_dir):
+    _add(small_dir, PROJECT + CLAIM)
+    dataset = load_dataset(small_dir)
+    text = dataset_nquads(dataset).decode("utf-8").replace('claimKind> "thesis"', 'claimKind> "opinion"')
+    problems = check_shacl(dataset, parse_nquads(text.encode("utf-8")))
+    assert [(p.code, p.record, p.field, p.line) for p in problems] == [
+        ("shacl", "paper-a-hub-thesis", "kind", line_of(small_dir / "paper-a.yaml", "kind: thesis"))]
+
+
+@pytest.mark.parametrize(("path", "values"), [("flow", FLOWS), ("claimKind", CLAIM_KINDS),
+                                              ("status", PROJECT_STATUSES)])
+def test_the_shapes_list_the_values_of_the_models(path, values):
+    shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    lists = [tuple(str(v) for v in rdflib.collection.Collection(shapes, shapes.value(prop, SH["in"])))
+             for prop in shapes.subjects(SH.path, rdflib.URIRef(PD + path)) if shapes.value(prop, SH["in"])]
+    assert values in lists
+
+
+def test_every_project_type_is_a_project_class_with_en_and_ru_labels():
+    onto = rdflib.Graph().parse(ROOT / "ontology" / "paradiplomacy.ttl")
+    for name in ["Project", "Claim", *(t.value for t in ProjectType)]:
+        cls = rdflib.URIRef(PD + name)
+        assert name == "Project" or name == "Claim" or (cls, rdflib.RDFS.subClassOf, rdflib.URIRef(PD + "Project")) in onto
+        assert {label.language for label in onto.objects(cls, rdflib.RDFS.label)} == {"en", "ru"}, name
+        assert onto.value(cls, rdflib.SKOS.definition) is not None, name
+
+
+def test_every_property_of_the_fields_is_declared_in_the_ontology():
+    onto = rdflib.Graph().parse(ROOT / "ontology" / "paradiplomacy.ttl")
+    for spec in FIELDS.values():
+        if ":" in spec.prop or spec.name == "draft":  # draft is never written
+            continue
+        prop = rdflib.URIRef(PD + spec.prop)
+        assert {label.language for label in onto.objects(prop, rdflib.RDFS.label)} == {"en", "ru"}, spec.name
+        assert onto.value(prop, rdflib.SKOS.definition) is not None, spec.name
+
+
+# ---------------------------------------------------------------- the bundled data and stats
+
+def test_every_cell_of_seed_003_s_table_is_a_table_observation(kg):
+    rows = kg.store.query("""SELECT ?o ?period WHERE { GRAPH pdg:pogrebtsova-2024 {
+        ?o pd:table "Таблица" ; pd:flow "turnover" ; pd:date ?period } }""",
+                          prefixes={"pd": PD, "pdg": "https://w3id.org/paradiplo/graph/"})
+    periods = sorted(r["period"].value for r in rows)
+    assert len(periods) == 44 and sorted(set(periods)) == ["2013", "2017", "2020", "2022"]
+    assert all(periods.count(p) == 11 for p in set(periods))
+
+
+def test_stats_count_projects_and_claims(small_dir, runner):
+    _add(small_dir, PROJECT + CLAIM)
+    out = json.loads(runner.invoke(cli, ["stats", "--data", str(small_dir), "--format", "json"]).stdout)
+    assert (out["projects"], out["claims"]) == (1, 1)
+    table = runner.invoke(cli, ["stats", "--data", str(small_dir)]).stdout
+    assert [line.split()[:2] for line in table.splitlines() if line.split()[:1] in (["projects"], ["claims"])] == [
+        ["projects", "1"], ["claims", "1"]]
