@@ -50,7 +50,8 @@ from graph.sparql import DEFAULT_TIMEOUT, MAX_ROWS, run_query
 from graph.provenance import CONFLICT_COLUMNS, STATS_COVER, conflict_table, conflicts, stats
 from graph.store import check_data
 
-EXPORT_FORMATS = tuple(FORMATS) + ("graphml", "gexf")
+TABLE_FORMATS = ("xlsx", "csv-tables")
+EXPORT_FORMATS = tuple(FORMATS) + ("graphml", "gexf") + TABLE_FORMATS
 
 
 def _utf8_streams() -> None:
@@ -102,7 +103,8 @@ def data_option(f: Callable) -> Callable:
                      help="Keep the built dataset in this folder and reuse it while the data are "
                           "unchanged (rebuilt automatically when they change).")(f)
     return click.option("--data", "data", type=click.Path(path_type=Path), default=None,
-                        help="Folder of .yaml data files (default: the bundled data).")(f)
+                        help="Folder of data files: .yaml, or the tables of export --format csv-tables|xlsx "
+                             "(default: the bundled data).")(f)
 
 
 def _progress(message: str) -> None:
@@ -249,22 +251,28 @@ def build(data: Path | None, store: Path | None, output: Path | None) -> None:
 @cli.command()
 @data_option
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True, help="Export format.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="File to write (csv-tables: a folder).")
 @click.option("--projection", type=click.Choice(PROJECTIONS), default="actor", show_default=True,
               help="graphml/gexf: the actor network, or a two-mode network of actors and agreements, "
                    "forums or sectors.")
 @filter_options
 def export(data: Path | None, store: Path | None,
            fmt: str, output: Path, projection: str, level: str, **filters: Any) -> None:
-    """Export the dataset (ttl, trig, nt, nq, jsonld) or the actor network (graphml, gexf).
+    """Export the dataset (ttl, trig, nt, nq, jsonld), the actor network (graphml, gexf) or the
+    records as spreadsheets (xlsx: one workbook; csv-tables: a folder of CSV files).
 
     Turtle and N-Triples carry the union of all graphs; TriG, N-Quads and JSON-LD keep the
-    named graphs. Filters apply to the network formats.
+    named graphs. Filters apply to the network formats. The spreadsheets are read back as a
+    data folder (--data DIR) with the same records.
 
     Example: paradiplo export --format graphml -o network.graphml
     """
     from graph.formats import network_xml
 
+    if fmt in TABLE_FORMATS:
+        _export_tables(data, fmt, output)
+        return
     kg = _open(data, store)
     if fmt in FORMATS:
         content = serialize(kg.quads, fmt)
@@ -275,6 +283,22 @@ def export(data: Path | None, store: Path | None,
             g = bipartite_graph(kg.store, projection, _filters(**filters))
         content = network_xml(g, fmt)
     _write(output, content)
+
+
+def _export_tables(data: Path | None, fmt: str, output: Path) -> None:
+    """The records as spreadsheets, read from the data folder (a reused store holds no records)."""
+    from graph.files import atomic_write_folder
+    from graph.tables import csv_tables, table_sheets, xlsx_bytes
+
+    sheets = table_sheets(_open(data).dataset)
+    if fmt == "xlsx":
+        _write(output, xlsx_bytes(sheets))
+        return
+    try:
+        atomic_write_folder(output, csv_tables(sheets))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {output}", err=True)
 
 
 def _result_labels(result: Any, kg: KnowledgeGraph | None, endpoint: str | None, timeout: float) -> dict[str, str]:

@@ -47,6 +47,10 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in (
     ProblemType("yaml-limit", "Over a limit", "The file is over a limit (`MAX_FILE_BYTES`, `MAX_DEPTH`, "
                 "`MAX_SCALAR_CHARS`, `MAX_NODES`, `MAX_WRITTEN_NODES`), or an alias refers to a node that "
                 "contains it.", 2),
+    ProblemType("table-limit", "Spreadsheet over a limit", "An XLSX or CSV data file is over a limit "
+                "(`MAX_FILE_BYTES`; for XLSX `MAX_UNCOMPRESSED_BYTES`, `MAX_ZIP_ENTRIES`, a compression ratio over "
+                "`MAX_RATIO`; `MAX_CELLS`), or is not a spreadsheet at all (not a zip, a broken sheet, a CSV cell over "
+                "131,072 characters).", 2),
     ProblemType("duplicate-key", "Duplicate key", "A key appears twice in one YAML mapping.", 1),
     ProblemType("invalid-file", "Not a data file", "The file is YAML, but not a mapping with `source:` and lists "
                 "of records.", 1),
@@ -125,6 +129,9 @@ def printable(text: str) -> str:
 class Problem:
     """One thing wrong with the input, located as precisely as we can.
 
+    In a spreadsheet, ``file`` names the sheet (``data.xlsx:actors``), ``line`` is the row and
+    ``column`` the column letter: ``data.xlsx:actors:12:E: omsk-oblast: country: …``.
+
     Problems sort by file, then line (the order in which to fix them); on one line, a
     problem that kept the file from being read comes first and a warning last.
     """
@@ -135,14 +142,17 @@ class Problem:
     record: str
     field: str
     message: str
+    column: str = ""  # a spreadsheet's column letter (``E``); empty for YAML
 
     def __str__(self) -> str:
-        text = f"{self.file}:{self.line}: {self.record or '-'}: {self.field or '-'}: {self.message}"
+        where = f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
+        text = f"{where}: {self.record or '-'}: {self.field or '-'}: {self.message}"
         return printable(text)
 
     def _key(self) -> tuple:
         rank = 0 if self.unreadable else 2 if self.warning else 1  # on one line, the cause first
-        return (self.file, self.line, rank, self.code, self.record, self.field, self.message)
+        return (self.file, self.line, rank, len(self.column), self.column, self.code, self.record, self.field,
+                self.message)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Problem):

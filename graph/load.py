@@ -37,11 +37,14 @@ from .records import GENERAL_KNOWLEDGE, KIND_MODELS, Record, Source, SourceFile,
 
 __all__ = ["Entry", "Dataset", "load_dataset", "bundled_data_dir", "resource_dir", "read_yaml", "read_text",
            "parse_yaml", "data_files", "cached_records", "open_data_file", "display_path", "no_cycle_collection",
-           "UnreadableFile", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_SCALAR_CHARS", "MAX_NODES", "MAX_WRITTEN_NODES"]
+           "UnreadableFile", "problem_message", "field_name", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_SCALAR_CHARS", "MAX_NODES", "MAX_WRITTEN_NODES"]
 
 SOURCES_FILE = "sources.yaml"
 #: Data files: these suffixes (any case); names starting with a dot (editor swap and lock files) are skipped.
-DATA_SUFFIXES = (".yaml", ".yml")
+#: ``.csv`` and ``.xlsx`` files are tables in the layout of ``paradiplo export`` (see :mod:`graph.tables`).
+YAML_SUFFIXES = (".yaml", ".yml")
+TABLE_SUFFIXES = (".csv", ".xlsx")
+DATA_SUFFIXES = YAML_SUFFIXES + TABLE_SUFFIXES
 
 # Limits on one data file, so that hostile YAML fails in well under a second, in bounded memory.
 #: Bytes in one file, checked (fstat) before anything is read.
@@ -89,10 +92,28 @@ class Entry:
     file: str
     line: int
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    #: read from a spreadsheet: field → (file or sheet, row, column letter), evidence rows included
+    places: dict[str, tuple[str, int, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def line_of(self, name: str) -> int:
         """Line of field ``name`` in the file (the record's line if absent)."""
         return self.field_lines.get(name, self.line)
+
+    def where(self, name: str) -> tuple[str, int, str]:
+        """File, line and column (``""`` in YAML) of field ``name``: in a spreadsheet, the sheet,
+        row and column letter of its cell (``evidence[0].quote``: of the evidence row)."""
+        if name in self.places:
+            return self.places[name]
+        head = re.match(r"[^.\[]*(?:\[\d+\])?", name).group()  # evidence[0].quote → evidence[0] → evidence
+        for key in (head, head.split("[")[0]):
+            if key in self.places:
+                return self.places[key]
+        return self.file, self.line_of(name), ""
+
+    def problem(self, code: str, name: str, message: str) -> Problem:
+        """A problem about field ``name`` of this record, located where the field is written."""
+        file, line, column = self.where(name)
+        return Problem(code, file, line, self.record.id, name, message, column)
 
 
 @dataclass
@@ -148,7 +169,7 @@ class UnreadableFile(ParadiploError):
 
 
 def data_files(directory: Path) -> list[Path]:
-    """The data files of a folder, sorted by name: ``*.yaml`` and ``*.yml``, whatever their type.
+    """The data files of a folder, sorted by name: ``*.yaml``, ``*.yml``, ``*.csv``, ``*.xlsx``, whatever their type.
 
     Names starting with a dot are skipped; everything else is returned, so that a folder,
     FIFO or stray symbolic link named like a data file is reported, not silently ignored.
@@ -379,13 +400,14 @@ def _record_id(data: Any, loc: tuple) -> str:
     return ""
 
 
-def _field(loc: tuple) -> str:
+def field_name(loc: tuple) -> str:
     """A value path as problems name a field: ``evidence[0].quote`` (the record's kind and index left out)."""
     rest = loc[2:] if len(loc) >= 2 and isinstance(loc[1], int) else loc
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".")
 
 
-def _message(err: dict[str, Any]) -> str:
+def problem_message(err: dict[str, Any]) -> str:
+    """What a pydantic error says, as problems say it."""
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
@@ -403,7 +425,7 @@ def _pydantic_problems(exc: ValidationError, data: Any, lines: dict, display: st
     out = []
     for err in exc.errors():
         loc = prefix + tuple(err["loc"])
-        where = (display, _line(lines, loc), _record_id(data, loc), _field(loc), _message(err))
+        where = (display, _line(lines, loc), _record_id(data, loc), field_name(loc), problem_message(err))
         if err["type"] == "bad_date":  # raised by PartialDate
             out.append(Problem("bad-date", *where))
         else:
@@ -503,12 +525,10 @@ def load_dataset(directory: Path | str | None = None,
     if sources_path in files:
         sources, source_lines, found = _load_sources(sources_path, display_path(sources_path), directory)
         problems += found
-    else:
-        problems.append(Problem("no-data", display_path(sources_path), 1, "", "",
-                                "missing: every data folder needs a sources.yaml bibliography"))
     entries: list[Entry] = []
     keys: dict[str, str] = {}
-    for done, path in enumerate(files, start=1):
+    yaml_files = [p for p in files if p.suffix.lower() in YAML_SUFFIXES]
+    for done, path in enumerate(yaml_files, start=1):
         if on_file:
             on_file(done, len(files), path.name)
         display = display_path(path)
@@ -518,10 +538,37 @@ def load_dataset(directory: Path | str | None = None,
         found, file_entries, keys[display] = _read_file(path, display, directory, cache)
         problems += found
         entries += file_entries
-    drafts = [e for e in entries if e.record.draft]
-    entries = [e for e in entries if not e.record.draft]
-    return Dataset(directory, sources, entries, problems, display_path(sources_path), source_lines,
-                   file_keys=keys, drafts=drafts)
+    dataset = Dataset(directory, sources, entries, problems, display_path(sources_path), source_lines, file_keys=keys)
+    tables = [p for p in files if p.suffix.lower() in TABLE_SUFFIXES]
+    if tables:
+        _add_tables(dataset, tables, lambda done, name: on_file and on_file(len(yaml_files) + done, len(files), name),
+                    has_yaml_sources=sources_path in files)
+    if sources_path not in files and dataset.sources_file == display_path(sources_path):
+        problems.append(Problem("no-data", display_path(sources_path), 1, "", "", "missing: every data folder "
+                                "needs a sources.yaml bibliography (or a sources sheet or sources.csv)"))
+    dataset.drafts = [e for e in dataset.entries if e.record.draft]
+    dataset.entries = [e for e in dataset.entries if not e.record.draft]
+    return dataset
+
+
+def _add_tables(dataset: Dataset, tables: list[Path], on_file: Callable[[int, str], None],
+                has_yaml_sources: bool) -> None:
+    """Add what the spreadsheets of the folder hold (see :mod:`graph.tables`); a source id given both
+    by ``sources.yaml`` and a sources table is a problem."""
+    from .tables import read_tables  # tables.py builds on this module
+
+    read = read_tables(tables, dataset.directory, on_file)
+    dataset.entries += read.entries
+    dataset.problems += read.problems
+    dataset.file_keys |= read.keys
+    for sid, source in read.sources.items():
+        if sid in dataset.sources:
+            dataset.problems.append(Problem("duplicate-id", read.sources_file, read.source_lines[sid][""], sid, "id",
+                                            f"source id also in {dataset.sources_file}"))
+            continue
+        dataset.sources[sid], dataset.source_lines[sid] = source, read.source_lines[sid]
+    if read.sources_file and not has_yaml_sources:
+        dataset.sources_file = read.sources_file
 
 
 def _content_key(path: Path, display: str, text: str | None = None) -> str:
@@ -538,7 +585,7 @@ def _code_digest() -> bytes:
     """What the records of a file depend on besides its bytes: paradiplo's version and the code
     of the modules that read and check them."""
     digest = hashlib.sha256(__version__.encode())
-    for module in ("load.py", "records.py", "errors.py"):
+    for module in ("load.py", "records.py", "errors.py", "tables.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.digest()
 
@@ -596,7 +643,7 @@ def _read_records(data: Any, lines: dict, display: str, entries: list[Entry]) ->
     fields: dict[tuple, dict[str, int]] = defaultdict(dict)  # (kind, index) → field → line, in one pass
     for k, v in lines.items():
         if len(k) == 3 or (len(k) == 5 and k[2] == "evidence"):
-            fields[k[:2]][_field(k)] = v  # a field, or one of an evidence item: evidence[0].quote
+            fields[k[:2]][field_name(k)] = v  # a field, or one of an evidence item: evidence[0].quote
     allowed = set(SourceFile.model_fields)
     for key in data:
         if key not in allowed:

@@ -135,8 +135,7 @@ def _expected_script(tag: str) -> str | None:
 
 
 def _problem(code: str, entry: Entry, i: int, message: str) -> Problem:
-    field = f"evidence[{i}].quote"
-    return Problem(code, entry.file, entry.line_of(field), entry.record.id, field, message)
+    return entry.problem(code, f"evidence[{i}].quote", message)
 
 
 def _wrong_language(dataset: Dataset, entry: Entry, evidence: Evidence) -> str | None:

@@ -130,7 +130,7 @@ def _fingerprint(directory: Path) -> str:
 
 
 #: the modules whose code decides whether data are valid and how they are built
-_CHECKING_MODULES = ("records.py", "load.py", "validate.py", "quotes.py", "rdf.py", "errors.py")
+_CHECKING_MODULES = ("records.py", "load.py", "tables.py", "validate.py", "quotes.py", "rdf.py", "errors.py")
 
 
 def verdict_cache() -> Path:

@@ -80,7 +80,7 @@ def _suggest(name: str, known: list[str]) -> str:
 
 
 def _problem(code: str, entry: Entry, fld: str, message: str) -> Problem:
-    return Problem(code, entry.file, entry.line_of(fld), entry.record.id, fld, message)
+    return entry.problem(code, fld, message)
 
 
 def check_records(dataset: Dataset, complete: bool = True) -> list[Problem]:
@@ -95,10 +95,11 @@ def check_records(dataset: Dataset, complete: bool = True) -> list[Problem]:
     seen: dict[tuple[str, str], Entry] = {}
     for entry in dataset.entries:
         if complete and entry.source not in known_sources:
-            problems.append(Problem("unknown-source", entry.file, 1, "", "source",
+            file, line, column = entry.places.get("source", (entry.file, 1, ""))
+            problems.append(Problem("unknown-source", file, line, "", "source",
                                     f"no source {entry.source!r} in sources.yaml"
-                                    + _suggest(entry.source, known_sources)))
-        key = (entry.file, entry.record.id)
+                                    + _suggest(entry.source, known_sources), column))
+        key = (entry.file, entry.source, entry.record.id)  # a sheet holds several sources' records
         if key in seen:
             problems.append(_problem("duplicate-id", entry, "id",
                                      f"id already used in this file at line {seen[key].line}"))
@@ -324,7 +325,7 @@ def _shacl_problems(dataset: Dataset, results: "object", scope: set[str] | None)
         fld = _field_name(str(path)) if path is not None else ""
         if entries:
             e = entries[0]
-            problems.append(Problem("shacl", e.file, e.line_of(fld), rid, fld, f"SHACL: {message}"))
+            problems.append(e.problem("shacl", fld, f"SHACL: {message}"))
         else:
             problems.append(Problem("shacl", str(dataset.directory), 1, rid, fld, f"SHACL: {message}"))
     return sorted(set(problems))

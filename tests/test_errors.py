@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Calls whose first argument is a problem code.
 _EMITTERS = {"Problem", "_problem", "UnreadableFile"}
 #: First arguments that pass on a code chosen elsewhere (at a call that is scanned itself).
-_PASS_THROUGH = {"graph/validate.py": {"code"}, "graph/quotes.py": {"code"}, "graph/load.py": {"exc.code"}}
+_PASS_THROUGH = {"graph/validate.py": {"code"}, "graph/quotes.py": {"code"}, "graph/load.py": {"exc.code", "code"},
+                 "graph/tables.py": {"code"}}
 
 
 def _emitted_codes() -> dict[str, set[str]]:
@@ -102,6 +103,7 @@ BREAKAGES = {  # code → how to break the small fixture so that validation emit
     "not-utf8": lambda d: (d / "zz-cp1251.yaml").write_bytes("source: paper-b # Омск\n".encode("cp1251")),
     "empty-file": lambda d: _write(d / "zz-empty.yaml", "# nothing yet\n"),
     "yaml-syntax": lambda d: _edit(d / B, "    label: {en: Omsk Region}", "    label: {en: Omsk Region"),
+    "table-limit": lambda d: (d / "zz-notes.xlsx").write_bytes(b"not a zip: a workbook saved in another format"),
     "yaml-limit": lambda d: _write(d / "zz-deep.yaml", "source: paper-b\nx: " + "[" * 65 + "]" * 65 + "\n"),
     "duplicate-key": lambda d: _edit(d / B, "    label: {en: Omsk Region}",
                                      "    label: {en: Omsk Region}\n    label: {en: Omsk}"),

@@ -85,6 +85,33 @@ def _seeds(cwd: Path) -> None:
     (cwd.parent / "shared" / "seeds").symlink_to(SEEDS, target_is_directory=True)
 
 
+def _sheets(cwd: Path) -> None:
+    """``sheets/``: the bundled data exported as one workbook (the example before it)."""
+    from graph.load import load_dataset
+    from graph.tables import table_sheets, xlsx_bytes
+
+    (cwd / "sheets").mkdir()
+    (cwd / "sheets" / "paradiplo.xlsx").write_bytes(xlsx_bytes(table_sheets(load_dataset())))
+
+
+def _mysheets(cwd: Path) -> None:
+    """``mysheets/``: the small fixture as a workbook, with the two mistakes of ``mydata/`` typed into cells."""
+    from graph.load import load_dataset
+    from graph.tables import table_sheets, xlsx_bytes
+
+    sheets = table_sheets(load_dataset(SMALL))
+    header = sheets["agreements"][0]
+    edits = {"omsk-pavlodar-agreement": ("date", "2015-02-30"),
+             "omsk-nko-memorandum": ("signatories", "omsk-oblst; north-kazakhstan-oblast")}
+    for row in sheets["agreements"][1:]:
+        if row[header.index("id")] in edits:
+            column, value = edits.pop(row[header.index("id")])
+            row[header.index(column)] = value
+    assert not edits, "tests/fixtures/small changed: update this setup"
+    (cwd / "mysheets").mkdir()
+    (cwd / "mysheets" / "paper.xlsx").write_bytes(xlsx_bytes(sheets))
+
+
 def _question(cwd: Path) -> None:
     """``my-question.rq``: the user's own query file."""
     (cwd / "my-question.rq").write_text(
@@ -97,6 +124,8 @@ SETUP: dict[str, Callable[[Path], None]] = {
     "paradiplo validate --data myquotes/": _myquotes,
     "paradiplo validate --texts ../shared/seeds": _seeds,
     "paradiplo query my-question.rq --format json": _question,
+    "paradiplo validate --data sheets/": _sheets,
+    "paradiplo validate --data mysheets/": _mysheets,
 }
 
 
