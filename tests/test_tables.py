@@ -92,6 +92,25 @@ def test_the_bundled_data_round_trip_through_csv_tables_to_isomorphic_rdf(bundle
     _assert_same_rdf(bundled, back)
 
 
+def test_projects_and_claims_round_trip_too(tmp_path):
+    """Kinds added to KIND_MODELS after the tables were written get their sheets by themselves."""
+    from .test_projects_claims import CLAIM, PROJECT
+
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    with (data / "paper-a.yaml").open("a", encoding="utf-8") as f:
+        f.write(PROJECT + CLAIM)
+    before = load_dataset(data)
+    assert {e.kind for e in before.entries} >= {"projects", "claims"}
+    sheets = table_sheets(before)
+    assert len(sheets["projects"]) == len(sheets["claims"]) == 2
+    for folder in (_xlsx_folder(tmp_path / "x", sheets), _csv_folder(tmp_path / "c", sheets)):
+        after = load_dataset(folder)
+        assert sorted((e.kind, e.record.id) for e in after.entries) == sorted((e.kind, e.record.id)
+                                                                              for e in before.entries)
+        _assert_same_rdf(before, after)
+
+
 def test_every_kind_of_records_has_its_sheet_and_every_field_its_column(bundled_sheets):
     from graph.records import KIND_MODELS
 
