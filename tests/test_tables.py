@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,13 +18,16 @@ import openpyxl
 import pytest
 import rdflib
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from cli import cli
 from graph import tables
 from graph.load import bundled_data_dir, display_path, load_dataset
 from graph.rdf import graph_nquads
-from graph.tables import column_letter, csv_tables, join_list, split_list, table_sheets, xlsx_bytes
+from graph.tables import (column_letter, csv_tables, escape_cell, join_list, split_list, table_sheets, unescape_cell,
+                          xlsx_bytes)
 
 from .conftest import SMALL
 
@@ -344,3 +348,62 @@ def test_far_away_empty_rows_count_against_the_cell_limit(tmp_path, monkeypatch)
     monkeypatch.setattr(tables, "MAX_CELLS", 10_000)
     problems = [p for p in load_dataset(folder).problems if p.code == "table-limit"]
     assert problems and "more than 10,000 cells" in problems[0].message
+
+
+# ------------------------------------------------------------------------------------------ cells
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30))
+def test_escaping_a_cell_is_undone_by_reading_it(text):
+    escaped = escape_cell(text)
+    assert unescape_cell(escaped) == text
+    assert not (isinstance(escaped, str) and escaped.startswith(("=", "+", "-", "@", "\t", "\r"))
+                and not re.fullmatch(r"[+-]?[\d.eE+-]+", escaped))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12), max_size=6))
+def test_a_list_cell_gives_back_its_items(items):
+    assert split_list(join_list(items)) == [i.strip() for i in items if i.strip()]
+
+
+def test_a_field_of_no_known_layout_is_one_cell_of_json():
+    from pydantic import BaseModel
+
+    class Odd(BaseModel):
+        id: str
+        pairs: list[tuple[str, int]] = []
+        when: dict[str, str] = {}
+
+    assert tables.shapes(Odd) == {"id": "text", "pairs": "json", "when": "langs"}
+    record = Odd(id="a", pairs=[("x;y", 1), ("=z", 2)], when={"en": "2015"})
+    rows = tables._table(Odd, [tables._cells(record)], [record], ["id"])
+    assert rows == [["id", "pairs", "when.en"], ["a", '[["x;y", 1], ["=z", 2]]', "2015"]]
+    sheet = tables._Sheet("odd.csv", [(n, [None if c is None else str(c) for c in row])
+                                      for n, row in enumerate(rows, start=1)])
+    problems: list = []
+    [row] = tables._rows(Odd, (), sheet, problems)
+    assert problems == [] and Odd.model_validate(row.item) == record
+
+
+def test_dates_and_numbers_typed_into_a_workbook_are_read_as_text(tmp_path):
+    """Excel turns 2015-03-16 typed into a cell into a date, and 2019 into a number: both read back."""
+    import datetime as dt
+
+    sheets = table_sheets(load_dataset(SMALL))
+    folder = _xlsx_folder(tmp_path / "x", sheets)
+    book = xlsxwriter.Workbook(str(folder / "paradiplo.xlsx"))
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value == "2015-03-16":
+                    sheet.write_datetime(r, c, dt.datetime(2015, 3, 16), book.add_format({"num_format": "dd.mm.yyyy"}))
+                elif value is not None:
+                    sheet.write(r, c, value)
+    book.close()
+    back = load_dataset(folder)
+    assert [str(p) for p in back.problems] == []
+    agreement = next(e for e in back.entries if e.record.id == "omsk-pavlodar-agreement" and e.source == "paper-a")
+    assert str(agreement.record.date) == "2015-03-16"
+    _assert_same_rdf(load_dataset(SMALL), back)
