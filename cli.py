@@ -210,7 +210,8 @@ def cli() -> None:
 @click.option("--texts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of the sources' texts (<source-id>.txt or the source's file): check every quote in them.")
 def validate_cmd(data: Path | None, store: Path | None, fmt: str, texts: Path | None) -> None:
-    """Check the data: every problem at once, as FILE:LINE: record: field: message.
+    """Check the data: every problem at once, as FILE:LINE: record: field: message
+    (in a spreadsheet FILE:SHEET:ROW:COLUMN: record: field: message).
 
     Quotes are looked for verbatim in the texts sources name (text: in sources.yaml) and,
     with --texts DIR, in DIR. Exit 0 when clean, 1 for invalid records, quotes not found or
