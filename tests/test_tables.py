@@ -407,3 +407,25 @@ def test_dates_and_numbers_typed_into_a_workbook_are_read_as_text(tmp_path):
     agreement = next(e for e in back.entries if e.record.id == "omsk-pavlodar-agreement" and e.source == "paper-a")
     assert str(agreement.record.date) == "2015-03-16"
     _assert_same_rdf(load_dataset(SMALL), back)
+
+
+def test_an_entity_bomb_inside_a_workbook_part_is_refused(tmp_path):
+    """A "billion laughs" DTD in a sheet: the XML parser's amplification limit (expat ≥ 2.4) stops it."""
+    raw = xlsx_bytes({"actors": [["source", "id"], ["paper-a", "xx"]]})
+    lol = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = f'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol0 "lol">{lol}]>\n'
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename).decode("utf-8")
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body, n = re.subn(r'<c r="B2"([^>]*) t="s"><v>\d+</v></c>',
+                                  r'<c r="B2"\1 t="inlineStr"><is><t>&lol9;</t></is></c>', data[data.index("?>") + 2:])
+                assert n == 1
+                data = bomb + body
+            target.writestr(info.filename, data)
+    folder = tmp_path / "lol"
+    folder.mkdir()
+    (folder / "lol.xlsx").write_bytes(out.getvalue())
+    problems = [p for p in load_dataset(folder).problems if p.code == "table-limit"]
+    assert len(problems) == 1 and "amplification" in problems[0].message
