@@ -373,11 +373,10 @@ def read_tables(paths: list[Path], folder: Path, on_file: Callable[[int, str], N
         if path.suffix.lower() == ".xlsx":
             raw, problems = _read_bytes(path, display, folder)
             sheets, found = _xlsx_sheets(raw, display) if raw is not None else ({}, [])
-            key = _key(display, raw) if raw is not None and not found else ""
+            key = _key(display, raw) if sheets else ""
             out.keys |= {s.display: key for s in sheets.values()} or {display: key}
             out.problems += problems + found
-            if not found:
-                _records(sheets, out)
+            _records(sheets, out)  # a formula is a problem, the rest of the workbook is still read
         else:
             text, problems = read_text(path, display, folder)
             sheet, found = _csv_sheet(text, display) if text is not None else (None, [])
@@ -551,8 +550,8 @@ def _records(sheets: dict[str, _Sheet], out: TableData) -> None:
             for row in rows:
                 column = row.places.get(("record_id",), (row.display, row.number, ""))[2]
                 out.problems.append(Problem("unknown-reference", row.display, row.number, rid or "", "record_id",
-                                            f"no row of {kind or '?'} with id {rid!r} and source {source!r}: a "
-                                            f"{name} row belongs to a record row of the same kind, id and source",
+                                            f"no row of {kind or '?'} with id {rid!r} and source {source!r}: "
+                                            f"each {name} row belongs to a record row of the same kind, id and source",
                                             column))
 
 

@@ -251,7 +251,8 @@ def _broken_sheets() -> tuple[dict, dict[str, tuple[int, str]]]:
              "signatories": _cell(sheets, "agreements", "omsk-nko-memorandum", "signatories",
                                   "omsk-oblst; north-kazakhstan-oblast"),
              "quote": _evidence_cell(sheets, "pavlodar-visit-2021", "quote", ""),
-             "locator": _evidence_cell(sheets, "omsk-kz-trade-2022", "locator", "")}
+             "locator": _evidence_cell(sheets, "omsk-kz-trade-2022", "locator", ""),
+             "source": _cell(sheets, "sectors", "education", "source", "paper-z")}
     return sheets, where
 
 
@@ -274,7 +275,12 @@ def test_xlsx_problems_name_file_sheet_row_and_column_all_in_one_run(tmp_path, r
     row, col = where["quote"]
     assert f"{book}:evidence:{row}:{col}: pavlodar-visit-2021: evidence[0].quote: required field is missing" \
         in lines, lines
-    assert lines[-1].endswith(" records, 4 problem(s)")  # all in one run
+    row, col = where["source"]
+    assert any(line.startswith(f"{book}:sectors:{row}:{col}: -: source: no source 'paper-z' in sources.yaml")
+               for line in lines), lines
+    assert any(line.startswith(f"{book}:evidence:") and "education: record_id: no row of sectors with id "
+               "'education' and source 'paper-a'" in line for line in lines), lines  # its evidence rows now
+    assert lines[-1].endswith(" records, 7 problem(s)")  # all in one run
 
 
 def test_csv_problems_name_file_row_and_column(tmp_path, runner):
