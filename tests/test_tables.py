@@ -435,3 +435,14 @@ def test_an_entity_bomb_inside_a_workbook_part_is_refused(tmp_path):
     (folder / "lol.xlsx").write_bytes(out.getvalue())
     problems = [p for p in load_dataset(folder).problems if p.code == "table-limit"]
     assert len(problems) == 1 and "amplification" in problems[0].message
+
+
+def test_a_text_over_excels_cell_limit_fails_the_export_and_writes_nothing(tmp_path, monkeypatch, runner):
+    monkeypatch.setattr(tables, "EXCEL_MAX_CHARS", 20)
+    target = tmp_path / "out" / "small.xlsx"
+    result = runner.invoke(cli, ["export", "--data", str(SMALL), "--format", "xlsx", "-o", str(target)])
+    assert result.exit_code == 1
+    assert "over Excel's limit of 20 a cell; export csv-tables instead" in result.stderr
+    assert not target.parent.exists() or list(target.parent.iterdir()) == []  # no file, no temporary file
+    result = runner.invoke(cli, ["export", "--data", str(SMALL), "--format", "csv-tables", "-o", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output  # CSV has no such limit
