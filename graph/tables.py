@@ -57,7 +57,7 @@ from .records import GENERAL_KNOWLEDGE, KIND_MODELS, PartialDate, Source, is_id
 
 __all__ = ["TableData", "table_sheets", "xlsx_bytes", "csv_tables", "read_tables", "join_list", "split_list",
            "escape_cell", "unescape_cell", "column_letter", "SOURCES_SHEET", "MAX_CELLS", "MAX_UNCOMPRESSED_BYTES",
-           "MAX_ZIP_ENTRIES", "EXCEL_MAX_CHARS"]
+           "MAX_ZIP_ENTRIES", "EXCEL_MAX_CHARS", "shapes"]
 
 SOURCES_SHEET = "sources"
 #: Cells in one workbook or CSV file (empty ones included), counted as they are read.
