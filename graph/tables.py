@@ -452,7 +452,7 @@ def _xlsx_sheets(raw: bytes, display: str) -> tuple[dict[str, _Sheet], list[Prob
             ws.reset_dimensions()  # never trust the declared size: rows are as long as their last cell
             sheet = sheets[ws.title] = _Sheet(where, [])
             for number, row in enumerate(ws.iter_rows(), start=1):
-                cells += len(row)
+                cells += max(len(row), 1)  # an empty row counts: rows numbered in the billions are not walked
                 if cells > MAX_CELLS:
                     return {}, _limit(where, f"more than {MAX_CELLS:,} cells; split the workbook", number)
                 texts = [_cell_text(c, where, number, problems) for c in row]
@@ -496,7 +496,7 @@ def _csv_sheet(text: str, display: str) -> tuple[_Sheet | None, list[Problem]]:
     number = 0
     try:
         for number, row in enumerate(reader, start=1):
-            cells += len(row)
+            cells += max(len(row), 1)
             if cells > MAX_CELLS:
                 return None, _limit(display, f"more than {MAX_CELLS:,} cells; split the file", number)
             texts = [c if c != "" else None for c in row]

@@ -343,17 +343,19 @@ def test_a_workbook_over_the_cell_limit_and_files_that_are_not_spreadsheets_are_
     assert "more than 50 cells" in result.stderr
 
 
-def test_far_away_empty_rows_count_against_the_cell_limit(tmp_path, monkeypatch):
+@pytest.mark.parametrize("row, column", [(50_000, 0), (1, 16_383)], ids=["far-down", "far-right"])
+def test_far_away_cells_and_the_empty_rows_before_them_count_against_the_cell_limit(tmp_path, monkeypatch, row,
+                                                                                    column):
     folder = tmp_path / "far"
     folder.mkdir()
     book = xlsxwriter.Workbook(str(folder / "far.xlsx"))
     sheet = book.add_worksheet("actors")
     sheet.write_row(0, 0, ["source", "id"])
-    sheet.write_string(1_048_575, 16_383, "x")  # the last cell of the sheet: rows between are empty
+    sheet.write_string(row, column, "x")  # rows (or cells) between are empty
     book.close()
     monkeypatch.setattr(tables, "MAX_CELLS", 10_000)
     problems = [p for p in load_dataset(folder).problems if p.code == "table-limit"]
-    assert problems and "more than 10,000 cells" in problems[0].message
+    assert len(problems) == 1 and "more than 10,000 cells" in problems[0].message
 
 
 # ------------------------------------------------------------------------------------------ cells
