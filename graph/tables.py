@@ -489,10 +489,14 @@ def _cell_text(cell: Any, where: str, row: int, problems: list[Problem]) -> str 
 
 def _csv_sheet(text: str, display: str) -> tuple[_Sheet | None, list[Problem]]:
     """The rows of a CSV file (a byte-order mark skipped); a row is what a spreadsheet shows as one,
-    even when a cell spans several lines."""
+    even when a cell spans several lines. Cells are separated by commas, or by semicolons or tabs
+    when the header row holds more of those (Excel in a Russian or German locale saves ``;``)."""
     sheet = _Sheet(display, [])
     cells = 0
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    text = text.removeprefix("\ufeff")
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)  # column names hold none of them; a tie keeps ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     number = 0
     try:
         for number, row in enumerate(reader, start=1):

@@ -283,6 +283,21 @@ def test_xlsx_problems_name_file_sheet_row_and_column_all_in_one_run(tmp_path, r
     assert lines[-1].endswith(" records, 7 problem(s)")  # all in one run
 
 
+def test_csv_tables_saved_with_semicolons_read_the_same(tmp_path):
+    """Excel in a Russian locale saves "CSV" with ``;`` between cells."""
+    import csv
+
+    before = load_dataset(SMALL)
+    folder = _csv_folder(tmp_path / "c", table_sheets(before))
+    for path in folder.iterdir():
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+        out = io.StringIO()
+        csv.writer(out, delimiter=";").writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+    assert (folder / "actors.csv").read_text(encoding="utf-8").startswith("source;id;label.en;")
+    _assert_same_rdf(before, load_dataset(folder))
+
+
 def test_csv_problems_name_file_row_and_column(tmp_path, runner):
     sheets, where = _broken_sheets()
     folder = _csv_folder(tmp_path / "c", sheets)
