@@ -330,11 +330,16 @@ def csv_tables(sheets: dict[str, list[list[Any]]]) -> dict[str, bytes]:
     for name, rows in sheets.items():
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
-        for row in rows:
-            writer.writerow(["" if v is None else escape_cell(v if isinstance(v, str) else repr(v)
-                                                             if isinstance(v, float) else str(v)) for v in row])
+        writer.writerows([_csv_text(v) for v in row] for row in rows)
         files[f"{name}.csv"] = ("\ufeff" + buf.getvalue()).encode("utf-8")
     return files
+
+
+def _csv_text(value: Any) -> str:
+    """A cell as CSV text: empty for ``None``, a float as Python writes it exactly, text escaped."""
+    if value is None:
+        return ""
+    return escape_cell(repr(value) if isinstance(value, float) else str(value))
 
 
 # ---------------------------------------------------------------------------------------------- readers
