@@ -5,7 +5,7 @@ The layout is derived from the record models (:data:`graph.records.KIND_MODELS`)
 field added there gets its sheet or its column with no change here:
 
 * one sheet (or ``<sheet>.csv``) per kind: ``actors``, ``agreements``, ``forums``, ``sectors``,
-  ``observations``, …; one row per record *as one source states it*: the columns ``source`` and
+  ``observations``, ``projects``, ``claims``, …; one row per record *as one source states it*: the columns ``source`` and
   ``id``, then one column per field, in the model's order;
 * a list is one cell, its items joined by ``;`` (``omsk-oblast; pavlodar-oblast``; an item's own
   ``;`` or ``\\`` is written ``\\;`` or ``\\\\``); a language map is one column per language
