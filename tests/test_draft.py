@@ -10,6 +10,7 @@ import importlib.util
 import sys
 
 import pytest
+import rdflib
 import yaml
 
 from cli import cli
@@ -164,6 +165,16 @@ def test_the_draft_is_a_valid_data_file_and_curated_records_enter_the_graph(draf
     assert memo["id"] in dataset.by_id and len(dataset.drafts) == n - 1
     report = validate(dataset)  # the quote is checked against the paper's text
     assert report.ok, [str(p) for p in report.problems]
+    # ... and the curated record reaches the report (the README's worked example), the drafts do not
+    out_dir = small_dir.parent / "report"
+    result = runner.invoke(cli, ["report", "--data", str(small_dir), "-o", str(out_dir)])
+    assert result.exit_code == 0, result.output
+    graph = rdflib.Dataset(default_union=True)
+    graph.parse(out_dir / "dataset.trig", format="trig")
+    subjects = {str(s).rsplit("/id/", 1)[-1] for s in graph.subjects(unique=True)}
+    still_drafts = [i for i, r in _records(data).items() if r.get("draft") and i not in dataset.by_id]
+    assert memo["id"] in subjects and still_drafts and not subjects & set(still_drafts)
+    assert "Omsk–Pavlodar memorandum" in (out_dir / "map.html").read_text(encoding="utf-8")
 
 
 @NATASHA
