@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from ._version import __version__
+from .ego import MAX_NEIGHBOURS, ego_svg
 from .files import atomic_write_folder
 from .provenance import conflicts, stats
 from .rdf import DCTERMS, GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES, RDF, RDFS, SKOS, SOURCE, XSD, serialize
@@ -37,7 +38,7 @@ from .records import GENERAL_KNOWLEDGE
 from .store import KnowledgeGraph
 from .templates import render
 
-__all__ = ["Site", "site_model", "record_page", "site_files", "write_site", "w3id_htaccess", "record_triples", "jsonld", "data_version", "void_description",
+__all__ = ["Site", "site_model", "record_page", "site_files", "site_file", "SITE_FILES", "page_disputes", "write_site", "w3id_htaccess", "record_triples", "jsonld", "data_version", "void_description",
            "DATASET_IRI", "BIBLIOGRAPHIC"]
 
 DATASET_IRI = "https://w3id.org/paradiplo/dataset"
@@ -282,6 +283,40 @@ def script_jsonld(value: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def _neighbours(site: Site, iri: str, graphs: dict[str, list[ox.Quad]]) -> dict[str, set[str]]:
+    """The records (under ``id/``) that the record's statements name, or whose statements name
+    it, each with the properties that tie them."""
+    tied: dict[str, set[str]] = defaultdict(set)
+    for quads in graphs.values():
+        for q in quads:
+            if (q.subject.value == iri and isinstance(q.object, ox.NamedNode) and q.object.value.startswith(ID)
+                    and q.object.value in site.labels and _owner(q.object.value) != _owner(iri)):
+                tied[q.object.value].add(q.predicate.value)
+    for q in site.incoming.get(iri, []):
+        key = _owner(q.subject.value)
+        if key is not None and key[0] == "id" and ID + key[1] in site.labels:
+            tied[ID + key[1]].add(q.predicate.value)
+    return tied
+
+
+def _ego_map(site: Site, iri: str, graphs: dict[str, list[ox.Quad]], root: str) -> Markup:
+    """The record's ego map (:func:`graph.ego.ego_svg`): at most :data:`graph.ego.MAX_NEIGHBOURS`
+    tied records, taken from each kind in turn (within a kind, those with the most properties tying
+    them to it first), drawn round the circle by kind and label."""
+    tied = _neighbours(site, iri, graphs)
+    if not tied:
+        return Markup("")
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for o in sorted(tied, key=lambda o: (-len(tied[o]), site.labels[o], o)):
+        by_kind[site.kinds[o]].append(o)
+    queues = [by_kind[k] for k in sorted(by_kind)]
+    chosen = [q[i] for i in range(max(map(len, queues))) for q in queues if i < len(q)][:MAX_NEIGHBOURS]
+    shown = [{**_term(site, ox.NamedNode(o), root), "kind": site.kinds[o],
+              "props": sorted({_prop(site, p, root)["text"] for p in tied[o]})}
+             for o in sorted(chosen, key=lambda o: (site.kinds[o], site.labels[o], o))]
+    return Markup(ego_svg(site.labels[iri], shown, more=len(tied) - len(chosen)))
+
+
 def record_page(site: Site, key: tuple[str, str], disputes: dict[str, list]) -> str:
     """The HTML page of one record (``("id", rid)``) or source (``("source", sid)``): its statements
     grouped by source, disputes side by side, ties and JSON-LD (used by publish and by serve)."""
@@ -295,6 +330,7 @@ def record_page(site: Site, key: tuple[str, str], disputes: dict[str, list]) -> 
     return render("publish_record.html.j2", root=root, iri=iri, id=rid, title=site.labels[iri],
                   kind=site.kinds[iri], labels=_labels(graphs, iri), groups=_groups(site, iri, graphs, root),
                   disagreements=disputes.get(rid, []), ties=_ties(site, iri, root), states=states,
+                  ego=_ego_map(site, iri, graphs, root) if folder == "id" else "",
                   jsonld=script_jsonld(jsonld(graphs)), version=site.version, command=site.command)
 
 
@@ -427,6 +463,30 @@ def w3id_htaccess(base_url: str) -> str:
         f"RewriteRule ^$ {base}index.html [R=303,L]", ""])
 
 
+#: the files of the site besides the pages of records and sources
+SITE_FILES = ("index.html", "ontology.html", "void.ttl", *_DUMPS)
+
+
+def site_file(kg: KnowledgeGraph, site: Site, name: str, report: str | None = None) -> str | bytes:
+    """One of :data:`SITE_FILES` (publish writes them; serve answers them): the index, the
+    ontology page, the VoID/DCAT description or a dump."""
+    if name == "index.html":
+        return _index(site, kg, report)
+    if name == "ontology.html":
+        return _ontology_page(site)
+    if name == "void.ttl":
+        return void_description(kg, site.version)
+    return serialize(kg.quads, _DUMPS[name])
+
+
+def page_disputes(kg: KnowledgeGraph) -> dict[str, list[dict[str, Any]]]:
+    """Record id → the claims on which its sources disagree (:func:`graph.provenance.conflicts`)."""
+    disputes: dict[str, list] = defaultdict(list)
+    for row in conflicts(kg.store):
+        disputes[row["record"]].append(row)
+    return dict(disputes)
+
+
 def site_files(kg: KnowledgeGraph, command: str = "paradiplo publish -o site", report: str | None = None,
                base_url: str | None = None) -> dict[str, str | bytes]:
     """File path (``/``-separated, relative to the site) → content of every file of the site.
@@ -443,16 +503,11 @@ def site_files(kg: KnowledgeGraph, command: str = "paradiplo publish -o site", r
         Where the site will be hosted: adds ``w3id.htaccess``, the w3id.org redirect rules.
     """
     site = site_model(kg, command)
-    disputes: dict[str, list] = defaultdict(list)
-    for row in conflicts(kg.store):
-        disputes[row["record"]].append(row)
+    disputes = page_disputes(kg)
     files: dict[str, str | bytes] = {f"{folder}/{rid}.html": record_page(site, (folder, rid), disputes)
                                      for folder, rid in site.pages}
-    files["index.html"] = _index(site, kg, report)
-    files["ontology.html"] = _ontology_page(site)
-    files["void.ttl"] = void_description(kg, site.version)
-    for name, fmt in _DUMPS.items():
-        files[name] = serialize(kg.quads, fmt)
+    for name in SITE_FILES:
+        files[name] = site_file(kg, site, name, report)
     if base_url:
         files["w3id.htaccess"] = w3id_htaccess(base_url)
     return dict(sorted(files.items()))

@@ -292,3 +292,56 @@ def test_w3id_rules_send_every_minted_iri_to_its_page(kg):
         assert _rewrite(rules, path, rdf=True)[len(base):] in files
     with pytest.raises(ValueError):
         site_files(kg, base_url='https://x.org/" onload=')
+
+
+def _tied(kg, iri: str) -> set[str]:
+    """Independently of graph.publish: the records under id/ (one path segment, typed) that a
+    statement about ``iri`` names, or whose statements name ``iri``."""
+    rows = kg.store.query(f"""SELECT DISTINCT ?o WHERE {{ GRAPH ?g {{ {{ <{iri}> ?p ?o }} UNION {{ ?o ?p <{iri}> }} }}
+        GRAPH ?h {{ ?o a ?t }} FILTER(STRSTARTS(STR(?o), "{ID}") && ?o != <{iri}>
+        && !CONTAINS(STRAFTER(STR(?o), "{ID}"), "/")) }}""")
+    return {row["o"].value for row in rows}
+
+
+def _ego_nodes(page: str) -> list[str]:
+    """The links of the ego map's nodes on a page."""
+    figure = page[page.index('<figure class="ego">'):page.index("</figure>")]
+    return re.findall(r'<a class="ego-node" href="([^"]+)"', figure)
+
+
+@pytest.mark.parametrize("rid", ["omsk-oblast", "omsk-pavlodar-cooperation-agreement", "pavlodar"])
+def test_ego_map_draws_the_records_tied_to_the_page_s_record(kg, site, rid):
+    from graph.ego import MAX_NEIGHBOURS
+
+    page = _text(site[f"id/{rid}.html"])
+    tied = {"../id/" + iri[len(ID):] + ".html" for iri in _tied(kg, ID + rid)}
+    drawn = _ego_nodes(page)
+    assert tied and len(drawn) == len(set(drawn)) == min(len(tied), MAX_NEIGHBOURS)
+    assert set(drawn) <= tied
+    left_out = len(tied) - len(drawn)
+    assert (f"{left_out} more tied records are not drawn" in page) == (left_out > 0)
+    assert "<script" not in page[page.index('<figure class="ego">'):page.index("</figure>")]
+
+
+def test_a_hub_s_ego_map_shows_every_kind_of_tie(kg, site):
+    """Omsk Oblast is tied to more records than the map draws: agreements, forums and actors all show."""
+    page = _text(site["id/omsk-oblast.html"])
+    figure = page[page.index('<figure class="ego">'):page.index("</figure>")]
+    assert {"Actor", "Agreement", "Forum"} <= set(re.findall(r'data-kind="(\w+)"', figure))
+
+
+def test_every_record_with_ties_has_an_ego_map(kg, site):
+    pages = [n for n in site if n.startswith("id/")]
+    with_map = {n for n in pages if '<figure class="ego">' in _text(site[n])}
+    assert with_map == {n for n in pages if _tied(kg, ID + PurePosixPath(n).stem)}
+    assert len(with_map) > 0.9 * len(pages)
+
+
+def test_every_page_shows_the_data_version_and_the_command_that_made_it(kg, site):
+    from graph.publish import data_version
+
+    footer = f"Data version <code>{data_version(kg)}</code>. Produced by <code>paradiplo publish -o site</code>."
+    pages = [n for n in site if n.endswith(".html")]
+    assert len(pages) > 400 and all(footer in _text(site[n]) for n in pages)
+    shown = site_files(kg, command="paradiplo publish -o site --report ../out/index.html", report="../out/index.html")
+    assert "Produced by <code>paradiplo publish -o site --report ../out/index.html</code>" in _text(shown["id/omsk-oblast.html"])

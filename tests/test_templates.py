@@ -75,7 +75,9 @@ def _report_index() -> str:
 def _query_page(monkeypatch) -> str:
     query = types.SimpleNamespace(name=HOSTILE, description=HOSTILE, text=HOSTILE + " </script>")
     monkeypatch.setattr(graph.server, "bundled_queries", lambda: [query])
-    return _page()
+    hostile_index = {"names": [["x", HOSTILE, [[HOSTILE]]]], "forms": {HOSTILE: [HOSTILE]}}
+    monkeypatch.setattr(graph.server, "search_index", lambda store: hostile_index)
+    return _page(None)
 
 
 def _preview_card() -> str:
@@ -99,8 +101,8 @@ def test_every_template_in_the_folder_is_used_and_renders(monkeypatch, small_kg)
 
 @pytest.mark.parametrize("name", templates.TEMPLATES)
 def test_a_missing_name_is_an_error_not_an_empty_string(name):
-    if name == "map_explorer.js.j2":  # plain script, no names
-        assert templates.render(name).startswith("(function () {")
+    if name in ("map_explorer.js.j2", "name_lookup.js.j2"):  # plain scripts, no names
+        assert templates.render(name).startswith(("(function () {", "// paradiploLookup"))
         return
     if name == "publish_parts.html.j2":  # macros only, imported by the site's pages
         assert templates.render(name) == ""
@@ -129,10 +131,11 @@ def test_hostile_text_is_escaped_in_the_report_index():
 def test_hostile_text_is_escaped_in_the_query_page(monkeypatch):
     page = _query_page(monkeypatch)
     elements = _elements(page)
-    assert elements.handlers == [] and "img" not in elements.tags and elements.tags.count("script") == 2
+    assert elements.handlers == [] and "img" not in elements.tags and elements.tags.count("script") == 3
     assert f'<option value="{HOSTILE}">' not in page and ESCAPED in page
-    data = page[page.index('<script id="queries"'):].split("</script>")[0]
-    assert "<" not in data.split(">", 1)[1]  # the JSON cannot close its element
+    for script in ("queries", "names"):
+        data = page[page.index(f'<script id="{script}"'):].split("</script>")[0]
+        assert "<" not in data.split(">", 1)[1]  # the JSON cannot close its element
 
 
 def test_hostile_text_is_escaped_in_the_reconciliation_preview():
