@@ -407,8 +407,11 @@ def query(query: str | None, data: Path | None, store: Path | None,
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="Also answer requests for this Host name (repeatable; .example.org for its subdomains). "
                    "Loopback names and --host are always allowed; any other Host gets 403.")
+@click.option("--redirect", type=click.Choice(["none", "303"]), default="none", show_default=True,
+              help="How /id/<id> and the other IRIs answer: directly (none: 200 with Content-Location) or "
+                   "303 See Other to the document for the media type asked (/id/<id>.ttl, .html, ...).")
 def serve(data: Path | None, store: Path | None, host: str, port: int, timeout: float, max_rows: int, threads: int,
-          allow_hosts: tuple[str, ...], workers: int, memory_mb: int) -> None:
+          allow_hosts: tuple[str, ...], workers: int, memory_mb: int, redirect: str) -> None:
     """Serve the dataset read-only as a SPARQL 1.1 Protocol endpoint at /sparql.
 
     GET, HEAD and POST (form or application/sparql-query) at /sparql and /sparql/; JSON, XML,
@@ -417,7 +420,9 @@ def serve(data: Path | None, store: Path | None, host: str, port: int, timeout: 
     resolve against the endpoint's URL; a reconciliation service (Reconciliation Service
     API 0.2, for OpenRefine) at /reconcile; a query page at /; the dataset's IRIs at
     /id/<id>, /source/<id>, /graph/<source> and /ontology (Turtle, N-Triples, JSON-LD,
-    RDF/XML or the record's HTML page, by Accept or ?format=).
+    RDF/XML or the record's HTML page, by Accept or ?format=), answered directly or, with
+    --redirect 303, by 303 See Other to the document (/id/<id>.ttl, /id/<id>.html, ...); the
+    published site's pages, index, VoID and dumps at the paths `paradiplo publish` gives them.
 
     Example: paradiplo serve --port 8000 --timeout 10
     """
@@ -428,7 +433,7 @@ def serve(data: Path | None, store: Path | None, host: str, port: int, timeout: 
                f"timeout {timeout:g} s; Ctrl-C stops", err=True)
     try:
         run_server(graph_store, host=host, port=port, timeout=timeout, threads=threads, max_rows=max_rows,
-                   allowed_hosts=allow_hosts, workers=workers, memory=memory_mb * 1024 ** 2)
+                   allowed_hosts=allow_hosts, workers=workers, memory=memory_mb * 1024 ** 2, redirect=redirect)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 

@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -32,10 +33,11 @@ from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wrappers import Request, Response
 
-from .dereference import FORMAT_NAMES, RDF_TYPES, Dereferencer, rdf_body
+from .dereference import FORMAT_NAMES, Dereferencer, Resource, rdf_body
+from .find import search_index
 from .formats import to_json
 from .queries import bundled_queries
-from .rdf import PREFIXES
+from .rdf import ID, PREFIXES
 from .reconcile import Reconciler, ReconcileError
 from .sandbox import DEFAULT_MEMORY
 from .sparql import (
@@ -58,7 +60,7 @@ from .sparql import (
 )
 from .templates import render
 
-__all__ = ["make_app", "serve", "RESULT_TYPES", "GRAPH_TYPES", "MAX_BODY", "LOCAL_HOSTS", "ENDPOINT_PATHS"]
+__all__ = ["make_app", "serve", "RESULT_TYPES", "GRAPH_TYPES", "MAX_BODY", "LOCAL_HOSTS", "ENDPOINT_PATHS", "REDIRECTS"]
 
 #: bytes of request body read at most: a query of MAX_QUERY_LENGTH characters, each up to four
 #: UTF-8 bytes, percent-encoded (12 bytes), plus room for the other form fields; larger → 413
@@ -297,33 +299,54 @@ def _reconcile(request: Request, reconciler: Reconciler) -> Response:
         return _error(400, str(exc))
 
 
-DEREFERENCED = ("/id/", "/source/", "/graph/")
+#: how ``/id/<id>`` and the other resources are answered: directly, or by ``303 See Other`` to a document
+REDIRECTS = ("none", "303")
 
 
-def _dereference(request: Request, deref: Dereferencer) -> Response:
-    """``/id/<id>``, ``/source/<id>``, ``/graph/<source>``, ``/ontology``: the resource's triples
-    (or its HTML page) in the best media type, answered directly with ``Vary: Accept``."""
+def _media(request: Request, resource: Resource) -> tuple[str | None, Response | None]:
+    """The media type asked for by ``?format=`` or else by ``Accept`` (Turtle by default)."""
+    asked = request.args.get("format")
+    if asked is None:
+        media = _negotiate(request.headers.get("Accept", ""), resource.media, "text/turtle")
+        return media, (None if media else _error(406, "acceptable: " + ", ".join(resource.media)))
+    media = FORMAT_NAMES.get(asked)
+    if media not in resource.media:
+        return None, _error(400, "format must be one of: " + ", ".join(k for k, v in FORMAT_NAMES.items()
+                                                                      if v in resource.media))
+    return media, None
+
+
+def _represent(resource: Resource, media: str, headers: dict[str, str]) -> Response:
+    if media == "text/html" and resource.page is not None:
+        return Response(resource.page(), mimetype="text/html", headers=headers)
+    return Response(rdf_body(resource.triples, media), content_type=media + "; charset=utf-8", headers=headers)
+
+
+def _dereference(request: Request, deref: Dereferencer, redirect: str) -> Response:
+    """A resource (``/id/<id>``…, ``/ontology``) in the best media type, answered directly
+    (``Content-Location``: its document) or by ``303`` to its document (``redirect="303"``),
+    with ``Vary: Accept``; a document (``/id/<id>.ttl``…) or a site file (``/index.html``…) as it is."""
     if request.method not in ("GET", "HEAD"):
         return _error(405, "use GET")
-    found = deref.find(request.path)
-    if found is None:
-        return _error(404, f"not found: no record, source or graph at {_printable(request.path[:200])}")
-    key, triples = found
-    offers = (["text/html"] if key else []) + sorted(RDF_TYPES)
-    asked = request.args.get("format")
-    if asked is not None:
-        media = FORMAT_NAMES.get(asked)
-        if media not in offers:
-            return _error(400, "format must be one of: " + ", ".join(k for k, v in FORMAT_NAMES.items()
-                                                                      if v in offers))
-    else:
-        media = _negotiate(request.headers.get("Accept", ""), offers, "text/turtle")
-    if media is None:
-        return _error(406, "acceptable: " + ", ".join(offers))
+    served = deref.site_file(request.path)
+    if served is not None:
+        return Response(served[0], content_type=served[1] + "; charset=utf-8", headers=_CORS)
+    document = deref.document(request.path)
+    if document is not None:
+        return _represent(*document, headers=dict(_CORS))
+    resource = deref.resource(request.path)
+    if resource is None:
+        return _error(404, f"not found: no record, source, graph or document at {_printable(request.path[:200])}")
+    media, refusal = _media(request, resource)
+    if refusal is not None:
+        return refusal
     headers = dict(_CORS, Vary="Accept")
-    if media == "text/html":
-        return Response(deref.page(key), mimetype="text/html", headers=headers)
-    return Response(rdf_body(triples, media), content_type=media + "; charset=utf-8", headers=headers)
+    extension = next(k for k, v in FORMAT_NAMES.items() if v == media)
+    part = media == "text/html" and resource.part_of
+    target = resource.part_of if part else f"{resource.path}.{extension}"
+    if redirect == "303" or part:
+        return Response(f"See {target}\n", status=303, mimetype="text/plain", headers=dict(headers, Location=target))
+    return _represent(resource, media, dict(headers, **{"Content-Location": target}))
 
 
 def _log(request: Request, environ: dict, response: Response, started: float) -> None:
@@ -337,7 +360,7 @@ def _log(request: Request, environ: dict, response: Response, started: float) ->
 
 def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = MAX_ROWS,
              workers: int = 4, allowed_hosts: Iterable[str] = LOCAL_HOSTS, wait: float = DEFAULT_WAIT,
-             memory: int | None = DEFAULT_MEMORY) -> Callable:
+             memory: int | None = DEFAULT_MEMORY, redirect: str = "none") -> Callable:
     """The WSGI application: ``/sparql`` (SPARQL 1.1 Protocol), ``/reconcile`` (Reconciliation
     Service API 0.2, :mod:`graph.reconcile`), the dataset's IRIs (``/id/…``, ``/source/…``,
     ``/graph/…``, ``/ontology``, :mod:`graph.dereference`) and ``/`` (a query page).
@@ -346,12 +369,18 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
     before any server thread starts; a request waits at most ``wait`` seconds for one
     (then ``503``). Requests whose ``Host`` is not in ``allowed_hosts`` (a name, or
     ``.example.org`` for its subdomains; port ignored) get ``403``, so a page on another
-    origin cannot reach the endpoint by rebinding its DNS name.
+    origin cannot reach the endpoint by rebinding its DNS name. ``redirect`` (one of
+    :data:`REDIRECTS`) says how a resource such as ``/id/<id>`` is answered: directly
+    (``"none"``) or by ``303 See Other`` to its document (``"303"``); every other path is a
+    document or a file of the published site (:mod:`graph.dereference`), else ``404``.
     """
+    if redirect not in REDIRECTS:
+        raise ValueError(f"redirect must be one of {', '.join(REDIRECTS)}, not {redirect!r}")
     reconciler = Reconciler(store)
     deref = Dereferencer(store)
     pool = QueryPool(store, size=workers, max_rows=max_rows, wait=wait, memory=memory)
     trusted = sorted(set(allowed_hosts))
+    page = functools.lru_cache(maxsize=1)(lambda: _page(store))
 
     def route(request: Request, host: str) -> Response:
         if not host_is_trusted(host, trusted):
@@ -361,11 +390,9 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
             return _sparql(request, store, pool, timeout)
         if request.path == RECONCILE or request.path.startswith(RECONCILE + "/"):
             return _reconcile(request, reconciler)
-        if request.path.startswith(DEREFERENCED) or request.path == "/ontology":
-            return _dereference(request, deref)
         if request.path == "/" and request.method in ("GET", "HEAD"):
-            return Response(_page(), mimetype="text/html")
-        return _error(404, "not found: the endpoint is /sparql")
+            return Response(page(), mimetype="text/html")
+        return _dereference(request, deref, redirect)
 
     def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
         request = Request(environ)
@@ -385,16 +412,17 @@ def make_app(store: ox.Store, timeout: float = DEFAULT_TIMEOUT, max_rows: int = 
     return app
 
 
-def _page() -> str:
-    """The query page: a form, the bundled queries, results drawn as text (never as HTML)."""
+def _page(store: ox.Store) -> str:
+    """The query page: a form, the bundled queries, results drawn as text (never as HTML), and
+    the actors' name index (:func:`graph.find.search_index`) to insert an actor's IRI."""
     queries = {q.name: {"description": q.description, "text": q.text} for q in bundled_queries()}
-    return render("query_page.html.j2", queries=queries, prefixes=list(PREFIXES))
+    return render("query_page.html.j2", queries=queries, prefixes=list(PREFIXES), names=search_index(store), base=ID)
 
 
 def serve(store: ox.Store, host: str = "127.0.0.1", port: int = 8000, timeout: float = DEFAULT_TIMEOUT,
           threads: int = 32, max_rows: int = MAX_ROWS, allowed_hosts: Iterable[str] = (), workers: int = 8,
-          memory: int | None = DEFAULT_MEMORY) -> None:
-    """Serve the endpoint with waitress until interrupted.
+          memory: int | None = DEFAULT_MEMORY, redirect: str = "none") -> None:
+    """Serve the endpoint with waitress until interrupted (``redirect``: see :func:`make_app`).
 
     ``threads`` requests are handled at once (a thread waiting for a query costs no CPU);
     ``workers`` query processes run them (see :class:`graph.sparql.QueryPool`), each capped
@@ -407,6 +435,7 @@ def serve(store: ox.Store, host: str = "127.0.0.1", port: int = 8000, timeout: f
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # exit cleanly: the query workers stop too
     hosts = set(LOCAL_HOSTS) | set(allowed_hosts) | ({host} if host not in ("0.0.0.0", "::", "") else set())
-    waitress_serve(make_app(store, timeout, max_rows, workers=workers, allowed_hosts=hosts, memory=memory),
+    waitress_serve(make_app(store, timeout, max_rows, workers=workers, allowed_hosts=hosts, memory=memory,
+                            redirect=redirect),
                    host=host, port=port,
                    threads=threads, ident="paradiplo", _quiet=True, max_request_body_size=MAX_BODY)
