@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, Iterable
 
 import pyoxigraph as ox
 
@@ -26,7 +27,7 @@ from .project import actors
 from .rdf import GRAPH, ID, PREFIXES
 from .records import GENERAL_KNOWLEDGE
 
-__all__ = ["Match", "NameIndex", "find", "word_forms"]
+__all__ = ["Match", "NameIndex", "find", "word_forms", "search_index", "index_lookup"]
 
 _WORD = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -165,3 +166,62 @@ def find(store: ox.Store, text: str) -> list[Match]:
         found.append(Match(aid, actor.get("label", aid), actor.get("type", ""), actor.get("country", ""),
                            tuple(sources.get(aid, ())), name, how))
     return found
+
+
+def _inflections(word: str) -> dict[str, set[str]]:
+    """Every inflected form of a Cyrillic ``word``'s dictionary forms (pymorphy3 lexemes) → the
+    dictionary forms it belongs to: the table that lets a page, which cannot run pymorphy3,
+    take a typed word to the dictionary forms :func:`word_forms` would give."""
+    table: dict[str, set[str]] = {}
+    lemmas = _forms(word)
+    for text in sorted(lemmas):
+        for parse in _morph().parse(text):
+            lemma = parse.normal_form.replace("ё", "е")
+            if lemma in lemmas:
+                for form in parse.lexeme:
+                    table.setdefault(form.word.replace("ё", "е"), set()).add(lemma)
+    return table
+
+
+def search_index(store: ox.Store, ids: Iterable[str] | None = None) -> dict[str, Any]:
+    """The name index the map's search box and the query page ship as JSON, so that a page,
+    offline, finds what :func:`find` finds.
+
+    ``{"names": [[id, name, [[form, …] per word]], …], "forms": {inflected form: [dictionary form, …]}}``:
+    every name of every actor (of ``ids`` only, when given) with each word's forms as
+    :func:`word_forms` makes them, and every inflection of those words' dictionary forms
+    (pymorphy3's lexemes) whose dictionary forms are not just itself. A page normalises a typed
+    text as :func:`word_forms` does (lower case, ``ё`` as ``е``, words of letters and digits),
+    adds each word's entry in ``forms`` and matches as :func:`find` (:func:`index_lookup` is
+    that lookup in Python). Sorted throughout: the same data give the same JSON.
+
+    >>> from graph import open_graph
+    >>> index = search_index(open_graph().store, ["omsk-oblast"])
+    >>> index["forms"]["омской"], index_lookup(index, "Омской области")
+    (['омский'], ['omsk-oblast'])
+    """
+    keep = None if ids is None else set(ids)
+    names, forms = [], {}
+    for aid, name in _names(store):
+        if keep is not None and aid not in keep:
+            continue
+        words = _WORD.findall(name.casefold().replace("ё", "е"))
+        names.append([aid, name, [sorted(_forms(w)) for w in words]])
+        for w in words:
+            if _CYRILLIC.search(w):
+                for form, lemmas in _inflections(w).items():
+                    forms.setdefault(form, set()).update(lemmas)
+    table = {f: sorted(ls) for f, ls in sorted(forms.items()) if ls - {f}}
+    return {"names": names, "forms": table}
+
+
+def index_lookup(index: dict[str, Any], text: str) -> list[str]:
+    """The ids :func:`search_index`'s ``index`` gives for ``text``: exact matches first, then
+    matches of every word, each by id (what the pages' script does)."""
+    query = [set([w]) | set(index["forms"].get(w, ())) for w in _WORD.findall(text.casefold().replace("ё", "е"))]
+    best: dict[str, bool] = {}
+    for aid, _, words in index["names"]:
+        how = _how([frozenset(q) for q in query], [frozenset(w) for w in words]) if query else None
+        if how:
+            best[aid] = best.get(aid, False) or how == "exact"
+    return sorted(best, key=lambda aid: (not best[aid], aid))

@@ -20,6 +20,7 @@ import networkx as nx
 
 from .analysis import centrality, communities, span
 from .errors import ParadiploError
+from .find import search_index
 from .project import Filters, geo_anchors, record_details, sector_tops
 from .records import PartialDate
 from .provenance import attestations, claims_by_source
@@ -118,4 +119,4 @@ def map_page(kg: Any, filters: Filters = Filters(), level: str = "actor", color_
                     size_label=size_by, categories=color_categories(kg.store, g, color_by, seed), layout=layout,
                     anchors=anchors, node_notes=notes, tie_notes=_tie_notes(g, details), caption=caption,
                     seed=seed, max_nodes=max_nodes or MAX_NODES,
-                    details=click_details(kg.store, g, details, anchors))
+                    details=click_details(kg.store, g, details, anchors), names=search_index(kg.store, g.nodes))

@@ -102,7 +102,7 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
              anchors: dict[str, tuple[float, float, str]] | None = None,
              node_notes: dict[str, list[str]] | None = None, tie_notes: dict[str, str] | None = None,
              caption: str = "", max_nodes: int = MAX_NODES, seed: int = 42,
-             details: dict[str, dict] | None = None) -> str:
+             details: dict[str, dict] | None = None, names: dict[str, Any] | None = None) -> str:
     """The network as one self-contained HTML page with a legend and explorer controls.
 
     Parameters
@@ -122,6 +122,9 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
     details
         What a click shows: ``{"ties": {tie id: {...}}, "actors": {actor id: {...}}}``
         (see :func:`graph.maps.map_page`); written into the page as JSON, shown as text.
+    names
+        The name index the search box looks names up in (:func:`graph.find.search_index`);
+        without it the box matches labels and ids as typed.
     max_nodes
         Above this many nodes only the ``max_nodes`` largest by ``size_by`` are kept, and
         the page says so.
@@ -150,7 +153,7 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
                     legend=legend_rows(categories, colours), edge_colours=EDGE_COLORS, size_label=size_label,
                     low=low, high=high, geo=layout == "geo")
     page = page.replace("<body>", "<body>\n" + header, 1)
-    script = render("map_explorer.html.j2", geo=geo, details=details or {"ties": {}, "actors": {}})
+    script = render("map_explorer.html.j2", geo=geo, details=details or {"ties": {}, "actors": {}}, names=names)
     return page.replace("</body>", script + "\n</body>", 1)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 
 import pytest
 
 from cli import cli
-from graph.find import find, word_forms
+from graph.find import find, index_lookup, search_index, word_forms
 from graph.project import actors
 
 from .conftest import SMALL
@@ -73,3 +75,49 @@ def test_the_cli_prints_what_the_library_finds(small_kg, runner):
     assert "2 actor(s)" in table.stderr
     nothing = runner.invoke(cli, ["find", "Томск", "--data", str(SMALL)])
     assert nothing.exit_code == 0 and "0 actor(s)" in nothing.stderr
+
+
+def _inflected(name: str, case: str) -> str:
+    """``name`` with each Russian word put in grammatical ``case`` (as pymorphy3 inflects it)."""
+    from graph.find import _morph
+
+    morph = _morph()
+    words = []
+    for word in name.split():
+        parse = morph.parse(word)[0]
+        form = parse.inflect({case}) if re.search("[а-яё]", word.lower()) else None
+        words.append(form.word if form else word)
+    return " ".join(words)
+
+
+@pytest.fixture(scope="module")
+def bundled_index(kg):
+    return search_index(kg.store)
+
+
+def test_the_pages_index_finds_what_find_finds_in_every_case(kg, bundled_index, monkeypatch):
+    """The index shipped in the pages, looked up as their script does (index_lookup), gives the same
+    actors in the same order as `paradiplo find`, for every name of every actor in four cases."""
+    import graph.find
+
+    for name in ("actors", "_sources", "_names"):  # the same for every text: read once
+        monkeypatch.setattr(graph.find, name, functools.lru_cache(maxsize=1)(getattr(graph.find, name)))
+    names = sorted({name for _, name, _ in bundled_index["names"]})
+    texts = sorted({_inflected(n, case) for n in names for case in ("gent", "datv", "ablt", "loct")} | set(names))
+    assert len(texts) > 800
+    for text in texts:
+        assert index_lookup(bundled_index, text) == [m.id for m in find(kg.store, text)], text
+
+
+@pytest.mark.parametrize("text, first", [("Омской области", "omsk-oblast"), ("Павлодаре", "pavlodar"),
+                                         ("Nur-Sultan", "astana"), ("Нур-Султане", "astana")])
+def test_the_issue_s_examples_through_the_pages_index(bundled_index, text, first):
+    assert index_lookup(bundled_index, text)[0] == first
+
+
+def test_the_index_lists_inflections_only_for_the_names_words_and_is_json(kg, bundled_index):
+    index = search_index(kg.store, ["pavlodar"])
+    assert {aid for aid, _, _ in index["names"]} == {"pavlodar"}
+    assert index["forms"]["павлодаре"] == ["павлодар"] and "омской" not in index["forms"]
+    assert json.loads(json.dumps(bundled_index, ensure_ascii=False)) == bundled_index
+    assert list(bundled_index["forms"]) == sorted(bundled_index["forms"])
