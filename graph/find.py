@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -183,12 +183,14 @@ def _inflections(word: str) -> dict[str, set[str]]:
     return table
 
 
-def search_index(store: ox.Store, ids: Iterable[str] | None = None) -> dict[str, Any]:
+def search_index(store: ox.Store, ids: Iterable[str] | None = None,
+                 under: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The name index the map's search box and the query page ship as JSON, so that a page,
     offline, finds what :func:`find` finds.
 
     ``{"names": [[id, name, [[form, …] per word]], …], "forms": {inflected form: [dictionary form, …]}}``:
-    every name of every actor (of ``ids`` only, when given) with each word's forms as
+    every name of every actor (of ``ids`` only, or of the actors ``under`` maps to the nodes a map
+    draws them as, e.g. a city to its region, each name then listed under its node) with each word's forms as
     :func:`word_forms` makes them, and every inflection of those words' dictionary forms
     (pymorphy3's lexemes) whose dictionary forms are not just itself. A page normalises a typed
     text as :func:`word_forms` does (lower case, ``ё`` as ``е``, words of letters and digits),
@@ -200,13 +202,13 @@ def search_index(store: ox.Store, ids: Iterable[str] | None = None) -> dict[str,
     >>> index["forms"]["омской"], index_lookup(index, "Омской области")
     (['омский'], ['omsk-oblast'])
     """
-    keep = None if ids is None else set(ids)
+    node = dict(under) if under is not None else None if ids is None else {i: i for i in ids}
     names, forms = [], {}
     for aid, name in _names(store):
-        if keep is not None and aid not in keep:
+        if node is not None and aid not in node:
             continue
         words = _WORD.findall(name.casefold().replace("ё", "е"))
-        names.append([aid, name, [sorted(_forms(w)) for w in words]])
+        names.append([node[aid] if node else aid, name, [sorted(_forms(w)) for w in words]])
         for w in words:
             if _CYRILLIC.search(w):
                 for form, lemmas in _inflections(w).items():

@@ -21,7 +21,7 @@ import networkx as nx
 from .analysis import centrality, communities, span
 from .errors import ParadiploError
 from .find import search_index
-from .project import Filters, geo_anchors, record_details, sector_tops
+from .project import Filters, actors, geo_anchors, record_details, rollup, sector_tops
 from .records import PartialDate
 from .provenance import attestations, claims_by_source
 from .render import MAX_NODES, map_html
@@ -97,6 +97,13 @@ def click_details(store: Any, g: nx.Graph, details: dict[str, dict],
     return {"ties": ties, "actors": actors}
 
 
+def _names(store: Any, g: nx.Graph, level: str) -> dict[str, Any]:
+    """The search box's name index (:func:`graph.find.search_index`): every actor drawn, or rolled
+    up into a node drawn (a city into its region), under that node."""
+    unit = rollup(store, actors(store), level)
+    return search_index(store, under={a: u for a, u in sorted(unit.items()) if u in g})
+
+
 def map_page(kg: Any, filters: Filters = Filters(), level: str = "actor", color_by: str = "country",
              size_by: str = "degree", layout: str = "force", seed: int = 42, focus: str | None = None,
              depth: int = 1, title: str = "paradiplo map", caption: str = "", max_nodes: int | None = None) -> str:
@@ -119,4 +126,4 @@ def map_page(kg: Any, filters: Filters = Filters(), level: str = "actor", color_
                     size_label=size_by, categories=color_categories(kg.store, g, color_by, seed), layout=layout,
                     anchors=anchors, node_notes=notes, tie_notes=_tie_notes(g, details), caption=caption,
                     seed=seed, max_nodes=max_nodes or MAX_NODES,
-                    details=click_details(kg.store, g, details, anchors), names=search_index(kg.store, g.nodes))
+                    details=click_details(kg.store, g, details, anchors), names=_names(kg.store, g, level))

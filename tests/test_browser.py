@@ -416,3 +416,95 @@ def test_the_year_slider_hides_and_shows_ties_by_their_dates(browser, tmp_path):
     browser.find_element("id", "pd-play").click()
     assert browser.find_element("id", "pd-play").text == "▶ play"
     assert _errors(browser) == []
+
+
+def test_published_actor_page_draws_its_ego_map_offline(browser, kg, published):
+    from graph.rdf import ID
+
+    browser.get_log("browser")
+    browser.get((published / "id" / "omsk-oblast.html").as_uri())
+    nodes = browser.execute_script("""return [...document.querySelectorAll('svg.ego-map a.ego-node')].map(a => {
+        const r = a.querySelector('circle').getBoundingClientRect();
+        return [a.getAttribute('href'), a.querySelector('text').textContent, r.width > 0 && r.height > 0]; });""")
+    written = (published / "id" / "omsk-oblast.html").read_text(encoding="utf-8")
+    assert len(nodes) == written.count('class="ego-node"') > 10 and all(shown for _, _, shown in nodes)
+    tied = {row["o"].value[len(ID):] for row in kg.store.query(
+        f"SELECT DISTINCT ?o WHERE {{ {{ <{ID}omsk-oblast> ?p ?o }} UNION {{ ?o ?p <{ID}omsk-oblast> }} }}")
+        if row["o"].value.startswith(ID)}
+    for href, _, _ in nodes:
+        assert href.startswith("../id/") and href[6:-5] in tied and (published / "id" / href[6:]).exists()
+    assert browser.execute_script("return document.querySelectorAll('blockquote').length") > 0
+    browser.find_element("css selector", "svg.ego-map a.ego-node").click()  # a node opens its record's page
+    assert browser.current_url.endswith(nodes[0][0][2:])
+    assert _errors(browser) == []
+
+
+def _search(browser, typed: str) -> list[str]:
+    """Type into the map's search box; the nodes selected."""
+    search = browser.find_element("id", "pd-search")
+    search.clear()
+    search.send_keys(typed)
+    browser.execute_script("arguments[0].dispatchEvent(new Event('change'))", search)
+    return browser.execute_script("return network.getSelectedNodes()")
+
+
+@pytest.mark.parametrize("typed, node, level", [
+    ("Омской области", "omsk-oblast", "actor"), ("Павлодаре", "pavlodar", "actor"),
+    ("Семипалатинской области", "semipalatinsk-oblast", "region"),
+    ("Правительства Омской области", "omsk-oblast", "region"),  # the government, drawn as its region
+])
+def test_the_map_search_box_finds_inflected_names(browser, kg, tmp_path, typed, node, level):
+    page = tmp_path / "map.html"
+    page.write_text(kg.map(level=level), encoding="utf-8")
+    _open(browser, page)
+    assert _search(browser, typed) == [node]
+    label = browser.execute_script("return nodes.get(arguments[0]).label", node)
+    assert browser.find_element("id", "pd-status").text.startswith(label + ":")
+    assert _errors(browser) == []
+
+
+def test_the_map_search_box_finds_an_old_name(browser, kg, tmp_path):
+    """Astana has no tie in the bundled data: drawn on a map, its old name Nur-Sultan finds it."""
+    from graph.find import search_index
+
+    g = kg.actor_graph()
+    g.add_node("astana", label="Astana", type="City", country="kazakhstan")
+    page = tmp_path / "map.html"
+    page.write_text(map_html(g, names=search_index(kg.store, g.nodes)), encoding="utf-8")
+    _open(browser, page)
+    assert _search(browser, "Nur-Sultan") == ["astana"]
+    assert _search(browser, "Целинограде") == ["astana"]
+    assert _errors(browser) == []
+
+
+def test_the_map_script_looks_names_up_as_the_python_index_does(browser, kg, tmp_path):
+    import json
+    import re
+
+    from graph.find import index_lookup
+
+    page = tmp_path / "map.html"
+    page.write_text(kg.map(), encoding="utf-8")
+    index = json.loads(re.search(r"window\.pdNames = (.*?);</script>", page.read_text(encoding="utf-8")).group(1))
+    _open(browser, page)
+    texts = ["Омской области", "Павлодаре", "Nur-Sultan", "Нур-Султане", "павлодарской", "ОМСК", "Ёлкино",
+             "Правительства Омской области", "Kazakhstan", "казахстана", "Astana, Nur-Sultan", ""]
+    for text in texts:
+        assert browser.execute_script("return paradiploLookup(window.pdNames, arguments[0])", text) == \
+            index_lookup(index, text), text
+
+
+def test_query_page_inserts_the_iri_of_an_actor_found_by_an_inflected_name(browser, query_page):
+    box = browser.find_element("css selector", "textarea")
+    box.clear()
+    box.send_keys("SELECT * WHERE { ?s ?p  }")
+    browser.execute_script("arguments[0].setSelectionRange(23, 23)", box)
+    browser.find_element("id", "actor").send_keys("Омской области")
+    buttons = browser.find_elements("css selector", "#actors button")
+    assert buttons and buttons[0].get_attribute("data-id") == "omsk-oblast"
+    buttons[0].click()
+    assert box.get_attribute("value") == "SELECT * WHERE { ?s ?p <https://w3id.org/paradiplo/id/omsk-oblast> }"
+    browser.find_element("id", "actor").clear()
+    browser.find_element("id", "actor").send_keys("Nur-Sultan")
+    assert [b.get_attribute("data-id") for b in browser.find_elements("css selector", "#actors button")] == ["astana"]
+    assert _errors(browser) == []
