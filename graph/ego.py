@@ -28,7 +28,7 @@ __all__ = ["ego_svg", "MAX_NEIGHBOURS", "KIND_COLOURS"]
 MAX_NEIGHBOURS = 40
 #: colour of each kind of record (Okabe–Ito, as the network map)
 KIND_COLOURS = {"Actor": PALETTE[0], "Agreement": PALETTE[3], "Forum": PALETTE[2], "Observation": PALETTE[5],
-                "Sector": PALETTE[1], "Source": PALETTE[4]}
+                "Sector": PALETTE[1], "Source": PALETTE[4], "Project": PALETTE[6], "Claim": PALETTE[7]}
 _OTHER = "#999999"
 _RADIUS = 140.0
 _LABEL = 26  # characters of a label shown at most

@@ -34,7 +34,7 @@ from .ego import MAX_NEIGHBOURS, ego_svg
 from .files import atomic_write_folder
 from .provenance import conflicts, stats
 from .rdf import DCTERMS, GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES, RDF, RDFS, SKOS, SOURCE, XSD, serialize
-from .records import GENERAL_KNOWLEDGE
+from .records import GENERAL_KNOWLEDGE, KIND_MODELS
 from .store import KnowledgeGraph
 from .templates import render
 
@@ -45,7 +45,8 @@ DATASET_IRI = "https://w3id.org/paradiplo/dataset"
 _TYPE = RDF + "type"
 _OWL = PREFIXES["owl"]
 _LABELS = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCTERMS + "title")
-_TOPS = ("Actor", "Agreement", "Forum", "Observation", "Sector", "Source")
+#: the top classes a page's kind is read from: one per kind of record (graph.records.KIND_MODELS), and Source
+_TOPS = tuple(sorted(model.__name__ for model in KIND_MODELS.values())) + ("Source",)
 _DUMPS = {"dataset.trig": "trig", "dataset.nq": "nq", "dataset.jsonld": "jsonld"}
 _MEDIA = {"trig": "application/trig", "nq": "application/n-quads", "jsonld": "application/ld+json"}
 #: source property → the key :func:`graph.publish` and ``paradiplo cite`` give it
@@ -178,7 +179,7 @@ def _label(graphs: dict[str, list[ox.Quad]], iri: str) -> str:
 
 
 def _kind(types: set[str], parents: dict[str, set[str]]) -> str:
-    """The top class (actor, agreement, forum, observation, sector, source) above ``types``."""
+    """The top class above ``types``: a kind of record's model name (:data:`_TOPS`), or ``Other``."""
     seen, todo = set(), list(types)
     while todo:
         t = todo.pop()

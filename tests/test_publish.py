@@ -22,6 +22,7 @@ from graph import open_graph
 from graph.provenance import stats
 from graph.publish import site_files
 from graph.rdf import GRAPH, ID, ONTOLOGY_GRAPH, SOURCE
+from graph.records import KIND_MODELS
 
 from .conftest import edit
 
@@ -85,11 +86,46 @@ def test_one_page_per_record_and_source(kg, site):
     expected = {("id/" + iri[len(ID):] if iri.startswith(ID) else "source/" + iri[len(SOURCE):]) + ".html"
                 for iri in _store_records(kg)}
     assert pages == expected
+    _page_count_is_record_count(kg, site)
+
+
+def _page_count_is_record_count(kg, site) -> None:
+    """A page per record of every kind (graph.records.KIND_MODELS) stats counts, plus the sector
+    scheme itself; a page per paper plus general knowledge."""
+    pages = {name for name in site if name.startswith(("id/", "source/"))}
     counts = stats(kg.store)
-    kinds = ("actors", "agreements", "forums", "sectors", "observations")
-    # every record stats counts, plus the sector scheme itself; every paper plus general knowledge
-    assert sum(n.startswith("id/") for n in pages) == sum(counts[k] for k in kinds) + 1 and "id/sectors.html" in pages
+    assert sum(n.startswith("id/") for n in pages) == sum(counts[k] for k in KIND_MODELS) + 1
+    assert "id/sectors.html" in pages
     assert sum(n.startswith("source/") for n in pages) == counts["sources"] + 1
+
+
+PROJECT_AND_CLAIM = """projects:
+  - id: omsk-pavlodar-river-route
+    type: TransportCorridor
+    label: {en: Omsk–Pavlodar river route, ru: Речной маршрут Омск — Павлодар}
+    participants: [omsk-oblast, pavlodar-oblast]
+    evidence: [{locator: "Результаты", quote: "речной маршрут"}]
+claims:
+  - id: paper-a-hub-thesis
+    kind: thesis
+    label: {en: Omsk Oblast is a hub of cooperation}
+    subject: [omsk-oblast, omsk-pavlodar-river-route]
+    evidence: [{locator: "Заключение", quote: "Омская область"}]
+"""
+
+
+def test_projects_and_claims_get_pages_as_every_kind_of_record(small_dir):
+    (small_dir / "paper-a.yaml").write_text((small_dir / "paper-a.yaml").read_text(encoding="utf-8")
+                                            + PROJECT_AND_CLAIM, encoding="utf-8")
+    kg = open_graph(small_dir)
+    assert stats(kg.store)["projects"] == stats(kg.store)["claims"] == 1
+    files = site_files(kg)
+    _page_count_is_record_count(kg, files)
+    project, claim = _text(files["id/omsk-pavlodar-river-route.html"]), _text(files["id/paper-a-hub-thesis.html"])
+    assert "· Project ·" in project and "· Claim ·" in claim
+    assert 'href="../id/omsk-oblast.html"' in claim[claim.index('<figure class="ego">'):]
+    assert 'data-kind="Project"' in claim and 'data-kind="Claim"' in project
+    assert "Project (1)" in _text(files["index.html"]) and "Claim (1)" in _text(files["index.html"])
 
 
 def _record_graphs(kg, iri: str) -> dict[str, rdflib.Graph]:
