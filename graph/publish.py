@@ -24,7 +24,7 @@ import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 import pyoxigraph as ox
 from markupsafe import Markup
@@ -36,6 +36,7 @@ from .provenance import conflicts, stats
 from .rdf import DCTERMS, GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES, RDF, RDFS, SKOS, SOURCE, XSD, serialize
 from .records import GENERAL_KNOWLEDGE, KIND_MODELS
 from .store import KnowledgeGraph
+from .tables import csv_tables, table_sheets
 from .templates import render
 
 __all__ = ["Site", "site_model", "record_page", "site_files", "site_file", "SITE_FILES", "page_disputes", "write_site", "w3id_htaccess", "record_triples", "jsonld", "data_version", "void_description",
@@ -131,6 +132,7 @@ class Site:
     incoming: dict[str, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
     version: str = ""
     command: str = ""
+    tables: dict[str, bytes] = field(default_factory=dict)
 
     def href(self, iri: str, root: str) -> str | None:
         """Relative link to the page of ``iri`` (a record, source, graph or ontology term)."""
@@ -191,10 +193,19 @@ def _kind(types: set[str], parents: dict[str, set[str]]) -> str:
     return "Other"
 
 
+def table_files(kg: KnowledgeGraph) -> dict[str, bytes]:
+    """``tables/<kind>.csv`` → the records as CSV tables (:mod:`graph.tables`, as ``paradiplo export
+    --format csv-tables`` writes them); none for a graph opened from a store alone (no records)."""
+    if kg.dataset is None:
+        return {}
+    return {f"tables/{name}": content for name, content in sorted(csv_tables(table_sheets(kg.dataset)).items())}
+
+
 def site_model(kg: KnowledgeGraph, command: str) -> Site:
     """Labels, kinds, incoming links and ontology terms of every page, read once from the quads."""
     quads = kg.quads
-    site = Site(pages=record_triples(quads), terms=_ontology_terms(quads), version=data_version(kg), command=command)
+    site = Site(pages=record_triples(quads), terms=_ontology_terms(quads), version=data_version(kg), command=command,
+                tables=table_files(kg))
     parents: dict[str, set[str]] = defaultdict(set)
     for q in quads:
         if q.predicate.value == RDFS + "subClassOf" and isinstance(q.object, ox.NamedNode):
@@ -370,9 +381,10 @@ def _counts(kg: KnowledgeGraph) -> dict[str, Any]:
             "subjects": len(subjects)}
 
 
-def void_description(kg: KnowledgeGraph, version: str) -> bytes:
+def void_description(kg: KnowledgeGraph, version: str, tables: Iterable[str] = ()) -> bytes:
     """The dataset described in VoID and DCAT (Turtle): title, licence, version, triples overall and
-    per named graph (counts as ``paradiplo stats`` gives them), classes, properties, the dumps."""
+    per named graph (counts as ``paradiplo stats`` gives them), classes, properties, the dumps
+    (VoID data dumps and DCAT distributions) and the CSV ``tables`` (DCAT distributions, ``text/csv``)."""
     d, counts, total = ox.NamedNode(DATASET_IRI), _counts(kg), stats(kg.store)
     n = ox.NamedNode
     def lit(v: Any, dt: str | None = None, lang: str | None = None) -> ox.Literal:
@@ -389,6 +401,11 @@ def void_description(kg: KnowledgeGraph, version: str) -> bytes:
         t += [(d, n(_VOID + "dataDump"), dump), (d, n(_DCAT + "distribution"), dump),
               (dump, n(_TYPE), n(_DCAT + "Distribution")), (dump, n(_DCAT + "downloadURL"), dump),
               (dump, n(_DCAT + "mediaType"), lit(_MEDIA[fmt], XSD + "string"))]
+    for name in tables:
+        table = n(f"{DATASET_IRI}/{name}")
+        t += [(d, n(_DCAT + "distribution"), table), (table, n(_TYPE), n(_DCAT + "Distribution")),
+              (table, n(_DCAT + "downloadURL"), table), (table, n(_DCAT + "mediaType"), lit("text/csv", XSD + "string")),
+              (table, n(DCTERMS + "title"), lit(name.rsplit("/", 1)[-1][:-4] + " (CSV table)", lang="en"))]
     for g, count in counts["graphs"].items():
         t += [(d, n(_VOID + "subset"), n(g)), (n(g), n(_TYPE), n(_VOID + "Dataset")),
               (n(g), n(_VOID + "triples"), lit(count))]
@@ -407,7 +424,8 @@ def _schema_dataset(version: str, site: Site) -> dict[str, Any]:
             "description": _DESCRIPTION, "version": version, "license": _LICENSE,
             "creator": {"@type": "Organization", "name": "paradiplo contributors"}, "citation": papers,
             "distribution": [{"@type": "DataDownload", "contentUrl": name, "encodingFormat": _MEDIA[fmt]}
-                             for name, fmt in _DUMPS.items()]}
+                             for name, fmt in _DUMPS.items()]
+            + [{"@type": "DataDownload", "contentUrl": name, "encodingFormat": "text/csv"} for name in site.tables]}
 
 
 def _index(site: Site, kg: KnowledgeGraph, report: str | None) -> str:
@@ -423,7 +441,7 @@ def _index(site: Site, kg: KnowledgeGraph, report: str | None) -> str:
     groups = [{"kind": k, "entries": sorted(v, key=lambda e: (e["label"], e["href"]))} for k, v in sorted(kinds.items())]
     search = [[e["href"], e["label"], e["kind"], e["names"]] for e in entries]
     return render("publish_index.html.j2", groups=groups, search=script_jsonld(search),
-                  stats=stats(kg.store), dumps=list(_DUMPS), report=report,
+                  stats=stats(kg.store), dumps=list(_DUMPS), tables=list(site.tables), report=report,
                   dataset=script_jsonld(_schema_dataset(site.version, site)), version=site.version,
                   command=site.command, root="")
 
@@ -460,6 +478,7 @@ def w3id_htaccess(base_url: str) -> str:
         f"RewriteRule ^(ontology|graph/ontology)$ {base}ontology.html [R=303,L]",
         f"RewriteRule ^(source|graph)/([a-z0-9-]+)$ {base}source/$2.html [R=303,L]",
         f"RewriteRule ^dataset/(dataset\\.(trig|nq|jsonld))$ {base}$1 [R=303,L]",
+        f"RewriteRule ^dataset/(tables/[a-z_-]+\\.csv)$ {base}$1 [R=303,L]",
         f"RewriteRule ^dataset$ {base}index.html [R=303,L]",
         f"RewriteRule ^$ {base}index.html [R=303,L]", ""])
 
@@ -470,13 +489,15 @@ SITE_FILES = ("index.html", "ontology.html", "void.ttl", *_DUMPS)
 
 def site_file(kg: KnowledgeGraph, site: Site, name: str, report: str | None = None) -> str | bytes:
     """One of :data:`SITE_FILES` (publish writes them; serve answers them): the index, the
-    ontology page, the VoID/DCAT description or a dump."""
+    ontology page, the VoID/DCAT description or a dump; or one of the site's CSV tables."""
     if name == "index.html":
         return _index(site, kg, report)
     if name == "ontology.html":
         return _ontology_page(site)
     if name == "void.ttl":
-        return void_description(kg, site.version)
+        return void_description(kg, site.version, site.tables)
+    if name in site.tables:
+        return site.tables[name]
     return serialize(kg.quads, _DUMPS[name])
 
 
@@ -507,7 +528,7 @@ def site_files(kg: KnowledgeGraph, command: str = "paradiplo publish -o site", r
     disputes = page_disputes(kg)
     files: dict[str, str | bytes] = {f"{folder}/{rid}.html": record_page(site, (folder, rid), disputes)
                                      for folder, rid in site.pages}
-    for name in SITE_FILES:
+    for name in (*SITE_FILES, *site.tables):
         files[name] = site_file(kg, site, name, report)
     if base_url:
         files["w3id.htaccess"] = w3id_htaccess(base_url)
@@ -519,5 +540,5 @@ def write_site(kg: KnowledgeGraph, folder: str | os.PathLike, command: str = "pa
     """Write the site into ``folder`` as a whole (an earlier site is replaced only once the new one
     is complete; a folder holding other files is refused). Returns the paths written."""
     files = site_files(kg, command, report, base_url)
-    atomic_write_folder(folder, files, replaceable={"id", "source", "w3id.htaccess"})
+    atomic_write_folder(folder, files, replaceable={"id", "source", "tables", "w3id.htaccess"})
     return list(files)

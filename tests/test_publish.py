@@ -381,3 +381,21 @@ def test_every_page_shows_the_data_version_and_the_command_that_made_it(kg, site
     assert len(pages) > 400 and all(footer in _text(site[n]) for n in pages)
     shown = site_files(kg, command="paradiplo publish -o site --report ../out/index.html", report="../out/index.html")
     assert "Produced by <code>paradiplo publish -o site --report ../out/index.html</code>" in _text(shown["id/omsk-oblast.html"])
+
+
+def test_the_csv_tables_are_among_the_dumps_and_dcat_distributions(kg, site):
+    from graph.tables import csv_tables, table_sheets
+
+    tables = {f"tables/{name}": content for name, content in csv_tables(table_sheets(kg.dataset)).items()}
+    assert {"tables/actors.csv", "tables/agreements.csv", "tables/claims.csv", "tables/evidence.csv"} <= set(tables)
+    assert {n: site[n] for n in site if n.startswith("tables/")} == tables
+    void = rdflib.Graph().parse(data=site["void.ttl"], format="turtle")
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    dataset = rdflib.URIRef("https://w3id.org/paradiplo/dataset")
+    csvs = {str(d)[len(str(dataset)) + 1:] for d in void.objects(dataset, dcat.distribution)
+            if str(void.value(d, dcat.mediaType)) == "text/csv"}
+    assert csvs == set(tables)
+    index = _text(site["index.html"])
+    assert all(f'href="{name}"' in index for name in tables)
+    (markup,) = _scripts(index, "application/ld+json")
+    assert {d["contentUrl"] for d in json.loads(markup)["distribution"]} == set(tables) | {"dataset.trig", "dataset.nq", "dataset.jsonld"}
