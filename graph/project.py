@@ -33,13 +33,15 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import networkx as nx
 import pyoxigraph as ox
 
 from .analysis.periods import within
 from .analysis.typology import instrument_of
 from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES
 from .records import GENERAL_KNOWLEDGE, PartialDate
+from .lazy import lazy
+
+nx = lazy("networkx")
 
 __all__ = ["Filters", "Tie", "instrument_of", "UnknownSource", "papers", "source_graphs", "ties", "reference_only", "leave_one_out", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
            "record_details", "sector_tops", "geo_anchors",

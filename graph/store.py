@@ -20,7 +20,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
-import networkx as nx
 import pyoxigraph as ox
 
 from ._version import __version__
@@ -32,6 +31,9 @@ from .load import (SOURCES_FILE, Dataset, UnreadableFile, bundled_data_dir, cach
 from .project import Filters, Tie, actor_graph, actors, borders, rollup, ties
 from .rdf import graph_nquads, load_store, parse_nquads, split_nquad
 from .validate import Report, shacl_scope, validate
+from .lazy import lazy
+
+nx = lazy("networkx")
 
 __all__ = ["KnowledgeGraph", "open_graph", "check_data", "verdict_cache"]
 
@@ -191,13 +193,20 @@ def _shacl_scope(dataset: Dataset) -> set[str] | None:
     changed = {f for f in set(before) | set(now) if before.get(f) != now.get(f)}
     if any(Path(f).name == SOURCES_FILE for f in changed):
         return None
-    ids = {e.record.id for e in dataset.entries if e.file in changed}
+    new = [e for e in dataset.entries if e.file in changed]
+    old: list = []
     for name in changed & set(before):
-        old = cached_records(verdict_cache(), before[name])
-        if old is None:
+        records = cached_records(verdict_cache(), before[name])
+        if records is None:
             return None
-        ids |= {e.record.id for e in old}
-    return shacl_scope(dataset, ids)
+        old += [e for e in records if not e.record.draft]
+    ids = {e.record.id for e in new + old}
+    return shacl_scope(dataset, ids, retyped={rid for rid, *_ in _typings(old) ^ _typings(new)})
+
+
+def _typings(entries: list) -> set[tuple]:
+    """What the ``rdf:type`` of each record rests on, as these entries state it: (id, kind, type)."""
+    return {(e.record.id, e.kind, getattr(e.record, "type", None)) for e in entries}
 
 
 def _remember_valid(fingerprint: str, dataset: Dataset | None = None) -> None:
