@@ -10,7 +10,7 @@ from pathlib import Path
 import graph.load as load
 import pyoxigraph as ox
 
-from graph import open_graph
+from graph import Filters, open_graph
 from graph.load import load_dataset
 from graph.store import check_data
 
@@ -330,3 +330,30 @@ def test_a_lazy_library_runs_on_first_use():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[1])
     assert done.stdout.split("\n")[:3] == ["True", "0", "False True"]
+
+
+class _CountingStore:
+    """A store that records the queries asked of it."""
+
+    def __init__(self, store):
+        self.store, self.queries = store, []
+
+    def query(self, text, **options):
+        self.queries.append(text)
+        return self.store.query(text, **options)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+def test_leaving_each_paper_out_asks_each_query_once_and_builds_the_same_graphs(kg):
+    from graph.project import actor_graph, leave_one_out, papers, replace
+
+    store = _CountingStore(kg.store)
+    runs = leave_one_out(store)
+    assert list(runs) == papers(kg.store) and len(runs) > 2
+    assert sorted(store.queries) == sorted(set(store.queries))
+    for paper, g in runs.items():
+        alone = actor_graph(kg.store, replace(Filters(), exclude_sources=(paper,)))
+        assert list(g.nodes(data=True)) == list(alone.nodes(data=True))
+        assert list(g.edges(data=True)) == list(alone.edges(data=True))
