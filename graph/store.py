@@ -292,12 +292,11 @@ def _replace_graphs(target: Path, graphs: dict[str, bytes], digests: dict[str, s
     store = ox.Store(str(target))
     for g in changed:
         name = ox.NamedNode(g)
-        old = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, name)]
+        # out of the union unless another graph states it too (one update, in Rust: each triple of
+        # the graph is looked up in the other graphs by its index, no Python object per triple)
+        store.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
+                     f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }} }}")
         store.remove_graph(name)
-        for t in old:  # out of the union unless another graph states it too
-            if all(isinstance(q.graph_name, ox.DefaultGraph)
-                   for q in store.quads_for_pattern(t.subject, t.predicate, t.object)):
-                store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
         if g in graphs:
             store.load(graphs[g], format=ox.RdfFormat.N_QUADS)
             store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
