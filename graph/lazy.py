@@ -21,10 +21,10 @@ __all__ = ["lazy"]
 
 
 def lazy(name: str) -> ModuleType:
-    """The top-level module ``name``, executed on first attribute access (at once if already imported).
+    """The module ``name``, executed on first attribute access (at once if already imported).
 
-    For a submodule (``scipy.stats``), import it inside the function that needs it instead:
-    finding a submodule executes its package.
+    A top-level module, or one whose package is already imported (``graph.templates``): finding
+    a submodule executes its package, so for ``scipy.stats`` import inside the function instead.
 
     Raises
     ------

@@ -27,10 +27,10 @@ from functools import lru_cache
 from typing import Any
 
 from .geo import border_lines, graticule, project
-from .templates import render
 from .lazy import lazy
 
 nx = lazy("networkx")
+templates = lazy("graph.templates")  # Jinja2: only when a page is rendered
 
 __all__ = ["map_html", "COLOR_BY", "LAYOUTS", "PALETTE", "OTHER", "EDGE_COLORS", "MAX_NODES", "natural_key",
            "geo_positions", "spread", "legend_rows", "category_colours"]
@@ -153,11 +153,11 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
             notices.append(f"{unplaced} actors with no coordinates and no place to take them from are lined "
                            "up below the map.")
     page = _strip_remote(_network(nodes, _edge_list(g, tie_notes or {}), layout, seed).generate_html())
-    header = render("map_controls.html.j2", title=title, caption=caption, notices=notices, color_by=color_by,
+    header = templates.render("map_controls.html.j2", title=title, caption=caption, notices=notices, color_by=color_by,
                     legend=legend_rows(categories, colours), edge_colours=EDGE_COLORS, size_label=size_label,
                     low=low, high=high, geo=layout == "geo")
     page = page.replace("<body>", "<body>\n" + header, 1)
-    script = render("map_explorer.html.j2", geo=geo, details=details or {"ties": {}, "actors": {}})
+    script = templates.render("map_explorer.html.j2", geo=geo, details=details or {"ties": {}, "actors": {}})
     return page.replace("</body>", script + "\n</body>", 1)
 
 

@@ -302,7 +302,8 @@ def test_only_a_changed_type_brings_in_the_records_that_refer_to_it(small_dir):
 
 
 #: libraries a cold ``paradiplo query --store`` does not need (each takes 0.1–1.5 s to import)
-HEAVY = ("networkx", "scipy", "matplotlib", "pyvis", "rdflib", "pyshacl", "edtf", "natasha", "igraph", "IPython")
+HEAVY = ("networkx", "scipy", "matplotlib", "pyvis", "rdflib", "pyshacl", "edtf", "natasha", "igraph", "IPython",
+         "jinja2")
 
 
 def test_the_query_path_starts_without_the_heavy_libraries():
