@@ -35,9 +35,6 @@ from graph.errors import UnreadableInput
 from graph.files import atomic_write
 from graph.find import find as find_actors
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
-from graph.publish import write_site
-from graph.draft import draft as draft_records
-from graph.draft import to_yaml
 from graph.load import read_text
 from graph.records import is_id
 from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
@@ -45,7 +42,6 @@ from graph.queries import bundled_queries, find_query
 from graph.rdf import FORMATS, serialize
 from graph.remote import PROTOCOLS, run_remote
 from graph.render import COLOR_BY, LAYOUTS
-from graph.report import write_report
 from graph.sparql import DEFAULT_TIMEOUT, MAX_ROWS, run_query
 from graph.provenance import CONFLICT_COLUMNS, STATS_COVER, conflict_table, conflicts, stats
 from graph.store import check_data
@@ -805,6 +801,8 @@ def draft_cmd(text: Path, source: str, output: Path | None, data: Path | None, s
     raw, problems = read_text(text, str(text), None)
     if problems:
         raise UnreadableInput(str(problems[0]))
+    from graph.draft import draft as draft_records, to_yaml
+
     found = draft_records(_open(data, store).store, raw, source)
     content = to_yaml(found, text.name)
     if output:
@@ -851,6 +849,8 @@ def report(data: Path | None, store: Path | None,
 
     Example: paradiplo report -o out/
     """
+    from graph.report import write_report  # matplotlib: only here
+
     kg = _open(data, store)
     try:
         names = write_report(kg, output, seed=seed, filters=_filters(**filters), level=level,
@@ -875,6 +875,8 @@ def publish(data: Path | None, store: Path | None, output: Path, report_link: st
 
     Example: paradiplo publish -o site/
     """
+    from graph.publish import write_site
+
     kg = _open(data, store)
     shown = ["paradiplo", "publish", "-o", output.name or str(output)]
     for flag, value in (("--report", report_link), ("--base-url", base_url)):

@@ -16,7 +16,6 @@ True
 from __future__ import annotations
 
 from .errors import ParadiploError
-from .publish import BIBLIOGRAPHIC, data_version
 from .rdf import GRAPH, ID, SOURCE
 from .records import GENERAL_KNOWLEDGE, is_id
 from .store import KnowledgeGraph
@@ -49,6 +48,8 @@ def bibliography(kg: KnowledgeGraph, source_ids: list[str]) -> list[dict]:
     """Each source's bibliographic data as its named graph states it: ``id``, ``authors`` (list),
     ``title`` (language → text), ``language``, ``year``, ``journal``, ``volume``, ``issue``,
     ``pages``, ``doi`` (absent keys: not printed)."""
+    from .publish import BIBLIOGRAPHIC  # Jinja2 and the site's templates: only when citing
+
     out = []
     for sid in source_ids:
         entry: dict = {"id": sid, "authors": [], "title": {}}
@@ -136,6 +137,8 @@ def _bibtex_source(entry: dict) -> str:
 def cite(kg: KnowledgeGraph, record_id: str, style: str = "apa") -> str:
     """How to cite record ``record_id``: the record in this version of the dataset, then each paper
     it rests on, in ``style`` (``apa`` or ``bibtex``). ``UnknownRecord`` for an id no graph has."""
+    from .publish import data_version
+
     papers = bibliography(kg, sources_of(kg, record_id))
     iri, version, label = ID + record_id, data_version(kg), _label(kg, record_id)
     if style == "bibtex":

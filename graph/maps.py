@@ -16,7 +16,6 @@ import difflib
 from collections import Counter
 from typing import Any
 
-import networkx as nx
 
 from .analysis import centrality, communities, span
 from .errors import ParadiploError
@@ -25,6 +24,9 @@ from .project import Filters, actors, geo_anchors, record_details, rollup, secto
 from .records import PartialDate
 from .provenance import attestations, claims_by_source
 from .render import MAX_NODES, map_html
+from .lazy import lazy
+
+nx = lazy("networkx")
 
 __all__ = ["map_page", "click_details", "color_categories", "tie_span"]
 

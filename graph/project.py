@@ -28,22 +28,26 @@ True
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import networkx as nx
 import pyoxigraph as ox
 
 from .analysis.periods import within
 from .analysis.typology import instrument_of
 from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES
 from .records import GENERAL_KNOWLEDGE, PartialDate
+from .lazy import lazy
+
+nx = lazy("networkx")
 
 __all__ = ["Filters", "Tie", "instrument_of", "UnknownSource", "papers", "source_graphs", "ties", "reference_only", "leave_one_out", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
            "record_details", "sector_tops", "geo_anchors",
-           "RELATIONS", "LEVELS", "PROJECTIONS"]
+           "same_answers", "RELATIONS", "LEVELS", "PROJECTIONS"]
 
 RELATIONS = ("agreement", "forum", "visit")
 LEVELS = ("actor", "region", "country")
@@ -132,10 +136,35 @@ def _local(term: ox.NamedNode) -> str:
     return term.value[len(ID):] if term.value.startswith(ID) else term.value
 
 
+#: (id of a store, query) → (the store, its rows), inside :func:`same_answers`
+_ANSWERS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("answers", default=None)
+
+
+@contextmanager
+def same_answers():
+    """Inside, each query of this module runs once per store: one that asks it again gets the rows
+    it got (the store must not change meanwhile). A report builds some 10 networks, and
+    :func:`leave_one_out` one per paper, from the same few queries."""
+    if _ANSWERS.get() is not None:
+        yield
+        return
+    token = _ANSWERS.set({})
+    try:
+        yield
+    finally:
+        _ANSWERS.reset(token)
+
+
 def _select(store: ox.Store, query: str) -> list[dict[str, ox.NamedNode | ox.Literal | None]]:
+    memo = _ANSWERS.get()
+    if memo is not None and (id(store), query) in memo:
+        return memo[(id(store), query)][1]
     answer = store.query(query, prefixes=PREFIXES)
     names = [v.value for v in answer.variables]
-    return [{n: s[n] for n in names} for s in answer]
+    rows = [{n: s[n] for n in names} for s in answer]
+    if memo is not None:
+        memo[(id(store), query)] = (store, rows)  # the store kept, so that its id is not reused
+    return rows
 
 
 def _sector_closure(store: ox.Store) -> dict[str, set[str]]:
@@ -437,8 +466,9 @@ def leave_one_out(store: ox.Store, filters: Filters = Filters(), level: str = "a
     paper the filters admit (in id order); the input of :func:`graph.analysis.robustness`."""
     scope = source_graphs(store, filters)
     admitted = [p for p in papers(store) if scope is None or GRAPH + p in scope]
-    return {p: actor_graph(store, replace(filters, exclude_sources=filters.exclude_sources + (p,)), level)
-            for p in admitted}
+    with same_answers():
+        return {p: actor_graph(store, replace(filters, exclude_sources=filters.exclude_sources + (p,)), level)
+                for p in admitted}
 
 
 def bipartite_graph(store: ox.Store, projection: str = "actor-agreement", filters: Filters = Filters()) -> nx.Graph:

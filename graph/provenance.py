@@ -95,8 +95,10 @@ def stats(store: ox.Store) -> dict[str, int]:
         "sectors": _count(store, "?x a skos:Concept ; skos:inScheme pdr:sectors"),
         "sources": _count(store, f"?x a pd:Source FILTER(?x != pds:{GENERAL_KNOWLEDGE})"),
         "records_without_source": _count(
-            store, f"{record} FILTER NOT EXISTS {{ ?x pd:evidence/pd:source ?src FILTER(?src != pds:{GENERAL_KNOWLEDGE}) }}"),
-        "named_graphs": _count(store, "GRAPH ?x { ?s ?p ?o }"),
+            # MINUS, not FILTER NOT EXISTS: Oxigraph runs the latter once per record (quadratic: it did
+            # not finish in 100 s at 200,000 triples), the former as one anti-join (1.3 s)
+            store, f"{record} MINUS {{ ?x pd:evidence/pd:source ?src FILTER(?src != pds:{GENERAL_KNOWLEDGE}) }}"),
+        "named_graphs": _count(store, "GRAPH ?x { }"),  # the graphs' names, not a scan of every quad
         "quads": _size(store, data, distinct=False),
         "triples": _size(store, data, distinct=True),
         "ontology_triples": _size(store, ontology, distinct=False),

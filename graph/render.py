@@ -23,13 +23,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import Any
 
-import networkx as nx
-from pyvis.network import Network
-
 from .geo import border_lines, graticule, project
-from .templates import render
+from .lazy import lazy
+
+nx = lazy("networkx")
+templates = lazy("graph.templates")  # Jinja2: only when a page is rendered
 
 __all__ = ["map_html", "COLOR_BY", "LAYOUTS", "PALETTE", "OTHER", "EDGE_COLORS", "MAX_NODES", "natural_key",
            "geo_positions", "spread", "legend_rows", "category_colours"]
@@ -45,17 +46,23 @@ OTHER = "#BBBBBB"
 EDGE_COLORS = {"agreement": "#0072B2", "forum": "#009E73", "visit": "#D55E00", "mixed": "#777777"}
 
 
-class _SafeNetwork(Network):
-    """pyvis Network that never switches to the ``innerHTML`` tooltip popup."""
+@lru_cache(maxsize=1)
+def _safe_network() -> type:
+    """pyvis' Network, never switching to the ``innerHTML`` tooltip popup (pyvis, which imports
+    networkx and IPython, is imported here: only a map needs it)."""
+    from pyvis.network import Network
 
-    def generate_html(self, name: str = "index.html", local: bool = True, notebook: bool = False) -> str:
-        nodes, edges, heading, height, width, options = self.get_network_data()
-        template = self.templateEnv.get_template(self.path)
-        return template.render(height=height, width=width, nodes=nodes, edges=edges, heading=heading,
-                               options=options, physics_enabled=self.options.get("physics", {}).get("enabled", True),
-                               use_DOT=False, dot_lang=None, widget=False, bgcolor=self.bgcolor,
-                               conf=False, tooltip_link=False, neighborhood_highlight=False,
-                               select_menu=False, filter_menu=False, notebook=False, cdn_resources="in_line")
+    class SafeNetwork(Network):
+        def generate_html(self, name: str = "index.html", local: bool = True, notebook: bool = False) -> str:
+            nodes, edges, heading, height, width, options = self.get_network_data()
+            template = self.templateEnv.get_template(self.path)
+            return template.render(height=height, width=width, nodes=nodes, edges=edges, heading=heading,
+                                   options=options, physics_enabled=self.options.get("physics", {}).get("enabled", True),
+                                   use_DOT=False, dot_lang=None, widget=False, bgcolor=self.bgcolor,
+                                   conf=False, tooltip_link=False, neighborhood_highlight=False,
+                                   select_menu=False, filter_menu=False, notebook=False, cdn_resources="in_line")
+
+    return SafeNetwork
 
 
 def _strip_remote(page: str) -> str:
@@ -149,11 +156,11 @@ def map_html(g: nx.Graph, title: str = "paradiplo", color_by: str = "country",
             notices.append(f"{unplaced} actors with no coordinates and no place to take them from are lined "
                            "up below the map.")
     page = _strip_remote(_network(nodes, _edge_list(g, tie_notes or {}), layout, seed).generate_html())
-    header = render("map_controls.html.j2", title=title, caption=caption, notices=notices, color_by=color_by,
+    header = templates.render("map_controls.html.j2", title=title, caption=caption, notices=notices, color_by=color_by,
                     legend=legend_rows(categories, colours), edge_colours=EDGE_COLORS, size_label=size_label,
                     low=low, high=high, geo=layout == "geo")
     page = page.replace("<body>", "<body>\n" + header, 1)
-    script = render("map_explorer.html.j2", geo=geo, details=details or {"ties": {}, "actors": {}}, names=names)
+    script = templates.render("map_explorer.html.j2", geo=geo, details=details or {"ties": {}, "actors": {}}, names=names)
     return page.replace("</body>", script + "\n</body>", 1)
 
 
@@ -235,7 +242,7 @@ def spread(items: list[tuple[str, str, float]], points: dict[str, tuple[float, f
     for n, label, radius in sorted(items, key=lambda i: (-i[2], i[0])):
         ax, ay = points.get(n, below)
         half = max(len(label) * 0.3 * font, radius) + 3
-        for dx, dy in _SPIRAL:
+        for dx, dy in _spiral():
             box = (ax + dx - half, ay + dy - radius - 3, ax + dx + half, ay + dy + radius + 6 + 1.3 * font)
             if not _collides(box, grid):
                 break
@@ -247,10 +254,13 @@ def spread(items: list[tuple[str, str, float]], points: dict[str, tuple[float, f
     return out
 
 
-#: Offsets tried around an anchor: the anchor, then rings 24 px apart, starting below it.
-_SPIRAL = [(0.0, 0.0)] + [(round(24 * k * math.sin(2 * math.pi * j / (6 * k)), 3),
-                           round(24 * k * math.cos(2 * math.pi * j / (6 * k)), 3))
-                          for k in range(1, 80) for j in range(6 * k)]
+@lru_cache(maxsize=1)
+def _spiral() -> list[tuple[float, float]]:
+    """Offsets tried around an anchor: the anchor, then rings 24 px apart, starting below it
+    (19,000 of them: made on first use, not when the module is imported)."""
+    return [(0.0, 0.0)] + [(round(24 * k * math.sin(2 * math.pi * j / (6 * k)), 3),
+                            round(24 * k * math.cos(2 * math.pi * j / (6 * k)), 3))
+                           for k in range(1, 80) for j in range(6 * k)]
 _CELL = 200.0
 
 
@@ -283,9 +293,9 @@ def _edge_list(g: nx.Graph, tie_notes: dict[str, str]) -> list[dict[str, Any]]:
     return edges
 
 
-def _network(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], layout: str, seed: int) -> _SafeNetwork:
+def _network(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], layout: str, seed: int) -> Any:
     """The pyvis network with its vis-network options (lighter settings above 300 nodes)."""
-    net = _SafeNetwork(height="82vh", width="100%", directed=False, cdn_resources="in_line")
+    net = _safe_network()(height="82vh", width="100%", directed=False, cdn_resources="in_line")
     net.nodes, net.edges = nodes, edges  # bulk: pyvis' add_node/add_edge are quadratic
     net.node_ids = [n["id"] for n in nodes]
     big = len(nodes) > 300

@@ -23,7 +23,7 @@ from .analysis import (METRICS, PAIR_COLUMNS, TIMELINE_COLUMNS, centrality, cent
 from .figure import figure
 from .files import atomic_write_folder
 from .formats import dumps, rows_to_csv
-from .project import Filters, leave_one_out, papers
+from .project import Filters, leave_one_out, papers, same_answers
 from .rdf import serialize
 from .render import EDGE_COLORS
 from .store import KnowledgeGraph
@@ -192,6 +192,7 @@ def write_report(kg: KnowledgeGraph, directory: str | os.PathLike, seed: int = 4
     failure leaves an earlier report complete. A folder holding files a report does not
     write is refused, not replaced.
     """
-    files = build_report(kg, seed, filters, level, periods)
+    with same_answers():  # the report's networks are built from the same few queries
+        files = build_report(kg, seed, filters, level, periods)
     atomic_write_folder(directory, files)
     return sorted(files)

@@ -20,7 +20,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
-import networkx as nx
 import pyoxigraph as ox
 
 from ._version import __version__
@@ -32,6 +31,9 @@ from .load import (SOURCES_FILE, Dataset, UnreadableFile, bundled_data_dir, cach
 from .project import Filters, Tie, actor_graph, actors, borders, rollup, ties
 from .rdf import graph_nquads, load_store, parse_nquads, split_nquad
 from .validate import Report, shacl_scope, validate
+from .lazy import lazy
+
+nx = lazy("networkx")
 
 __all__ = ["KnowledgeGraph", "open_graph", "check_data", "verdict_cache"]
 
@@ -191,13 +193,20 @@ def _shacl_scope(dataset: Dataset) -> set[str] | None:
     changed = {f for f in set(before) | set(now) if before.get(f) != now.get(f)}
     if any(Path(f).name == SOURCES_FILE for f in changed):
         return None
-    ids = {e.record.id for e in dataset.entries if e.file in changed}
+    new = [e for e in dataset.entries if e.file in changed]
+    old: list = []
     for name in changed & set(before):
-        old = cached_records(verdict_cache(), before[name])
-        if old is None:
+        records = cached_records(verdict_cache(), before[name])
+        if records is None:
             return None
-        ids |= {e.record.id for e in old}
-    return shacl_scope(dataset, ids)
+        old += [e for e in records if not e.record.draft]
+    ids = {e.record.id for e in new + old}
+    return shacl_scope(dataset, ids, retyped={rid for rid, *_ in _typings(old) ^ _typings(new)})
+
+
+def _typings(entries: list) -> set[tuple]:
+    """What the ``rdf:type`` of each record rests on, as these entries state it: (id, kind, type)."""
+    return {(e.record.id, e.kind, getattr(e.record, "type", None)) for e in entries}
 
 
 def _remember_valid(fingerprint: str, dataset: Dataset | None = None) -> None:
@@ -283,12 +292,11 @@ def _replace_graphs(target: Path, graphs: dict[str, bytes], digests: dict[str, s
     store = ox.Store(str(target))
     for g in changed:
         name = ox.NamedNode(g)
-        old = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, name)]
+        # out of the union unless another graph states it too (one update, in Rust: each triple of
+        # the graph is looked up in the other graphs by its index, no Python object per triple)
+        store.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
+                     f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }} }}")
         store.remove_graph(name)
-        for t in old:  # out of the union unless another graph states it too
-            if all(isinstance(q.graph_name, ox.DefaultGraph)
-                   for q in store.quads_for_pattern(t.subject, t.predicate, t.object)):
-                store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
         if g in graphs:
             store.load(graphs[g], format=ox.RdfFormat.N_QUADS)
             store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")

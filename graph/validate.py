@@ -253,15 +253,20 @@ def _split_ontology(quads: list[ox.Quad]) -> tuple[list[ox.Triple], list[ox.Trip
     return data, ont
 
 
-def shacl_scope(dataset: Dataset, ids: set[str]) -> set[str]:
+def shacl_scope(dataset: Dataset, ids: set[str], retyped: set[str] | None = None) -> set[str]:
     """The records whose SHACL verdict may change when the records ``ids`` change (say, those an
-    edited file states, before and after): these, and every record that refers to one of them.
+    edited file states, before and after): these, and every record that refers to one of
+    ``retyped`` (by default all of ``ids``): those whose kind or type may have changed.
 
     The shapes constrain a record's own properties, its evidence, and the type of what it points
-    to (``sh:class``); none follows a property backwards, so no other record can be affected.
+    to (``sh:class``); none follows a property backwards, so a record that refers to a changed
+    one can only be affected when the changed one's ``rdf:type`` changed (or it appeared or went).
     """
+    retyped = ids if retyped is None else retyped
+    if not retyped:
+        return set(ids)
     return ids | {e.record.id for e in dataset.entries
-                  if any(ref in ids for refs in e.record.references().values() for ref in refs)}
+                  if any(ref in retyped for refs in e.record.references().values() for ref in refs)}
 
 
 def _scoped_quads(graphs: dict[str, bytes], ids: set[str]) -> list[ox.Quad]:

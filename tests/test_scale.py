@@ -10,7 +10,7 @@ from pathlib import Path
 import graph.load as load
 import pyoxigraph as ox
 
-from graph import open_graph
+from graph import Filters, open_graph
 from graph.load import load_dataset
 from graph.store import check_data
 
@@ -252,3 +252,109 @@ def test_after_an_edit_shacl_checks_only_what_the_edit_may_affect(small_dir, mon
                                             encoding="utf-8")
     open_graph(small_dir)
     assert focus_seen[-1] is None  # the bibliography changed: everything is checked
+
+
+def _scopes_seen(monkeypatch) -> list:
+    """Every scope SHACL is asked to check from now on (``None``: everything)."""
+    import graph.validate
+
+    seen: list = []
+    real = graph.validate.check_shacl
+
+    def spy(dataset, quads=None, scope=None):
+        seen.append(scope)
+        return real(dataset, quads, scope)
+
+    monkeypatch.setattr(graph.validate, "check_shacl", spy)
+    return seen
+
+
+def test_records_that_refer_to_an_edited_one_are_rechecked_only_when_its_type_changes(small_dir, monkeypatch,
+                                                                                     tmp_path):
+    monkeypatch.setenv("PARADIPLO_CACHE", str(tmp_path / "cache"))
+    assert check_data(small_dir).ok
+    seen = _scopes_seen(monkeypatch)
+    paper = small_dir / "paper-a.yaml"
+    in_paper = {e.record.id for e in load_dataset(small_dir).entries if e.file.endswith("paper-a.yaml")}
+    paper.write_text(paper.read_text(encoding="utf-8").replace("{en: Pavlodar Oblast,", "{en: Pavlodar Region,"),
+                     encoding="utf-8")
+    open_graph(small_dir)  # a label changed: no sh:class verdict elsewhere can change
+    assert seen[-1] == in_paper
+    text = paper.read_text(encoding="utf-8")
+    at = text.index("id: north-kazakhstan-oblast\n    type: Region")
+    paper.write_text(text[:at] + text[at:].replace("type: Region", "type: City", 1), encoding="utf-8")
+    open_graph(small_dir)  # a type changed: what points to it is checked again
+    ds = load_dataset(small_dir)
+    referrers = {e.record.id for e in ds.entries
+                 if "north-kazakhstan-oblast" in {r for refs in e.record.references().values() for r in refs}}
+    assert referrers and seen[-1] == in_paper | referrers
+
+
+def test_only_a_changed_type_brings_in_the_records_that_refer_to_it(small_dir):
+    from graph.validate import shacl_scope
+
+    ds = load_dataset(small_dir)
+    referrers = {e.record.id for e in ds.entries
+                 if "omsk-oblast" in {r for refs in e.record.references().values() for r in refs}}
+    assert referrers - {"omsk-oblast"}
+    assert shacl_scope(ds, {"omsk-oblast"}, retyped=set()) == {"omsk-oblast"}
+    assert shacl_scope(ds, {"omsk-oblast"}, retyped={"omsk-oblast"}) == {"omsk-oblast"} | referrers
+
+
+#: libraries a cold ``paradiplo query --store`` does not need (each takes 0.1–1.5 s to import)
+HEAVY = ("networkx", "scipy", "matplotlib", "pyvis", "rdflib", "pyshacl", "edtf", "natasha", "igraph", "IPython",
+         "jinja2")
+
+
+def test_the_query_path_starts_without_the_heavy_libraries():
+    """What ``paradiplo query --store`` imports: the CLI, the store, SPARQL and the output formats;
+    a heavy library only bound by :func:`graph.lazy.lazy` counts as not imported until it runs."""
+    import subprocess
+    import sys
+
+    code = ("import importlib.util, sys, cli, graph.store, graph.sparql, graph.formats, graph.queries\n"
+            "print(' '.join(sorted(n for n, m in sys.modules.items() if n.split('.')[0] in sys.argv[1:]\n"
+            "                      and not isinstance(m, importlib.util._LazyModule))))")
+    done = subprocess.run([sys.executable, "-c", code, *HEAVY], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.stdout.split() == []
+
+
+def test_a_lazy_library_runs_on_first_use():
+    import subprocess
+    import sys
+
+    code = ("import importlib.util, sys, graph.project\n"
+            "print(isinstance(sys.modules['networkx'], importlib.util._LazyModule))\n"
+            "print(graph.project.nx.Graph().number_of_nodes())\n"
+            "print(isinstance(sys.modules['networkx'], importlib.util._LazyModule), 'networkx.classes' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.stdout.split("\n")[:3] == ["True", "0", "False True"]
+
+
+class _CountingStore:
+    """A store that records the queries asked of it."""
+
+    def __init__(self, store):
+        self.store, self.queries = store, []
+
+    def query(self, text, **options):
+        self.queries.append(text)
+        return self.store.query(text, **options)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+def test_leaving_each_paper_out_asks_each_query_once_and_builds_the_same_graphs(kg):
+    from graph.project import actor_graph, leave_one_out, papers, replace
+
+    store = _CountingStore(kg.store)
+    runs = leave_one_out(store)
+    assert list(runs) == papers(kg.store) and len(runs) > 2
+    assert sorted(store.queries) == sorted(set(store.queries))
+    for paper, g in runs.items():
+        alone = actor_graph(kg.store, replace(Filters(), exclude_sources=(paper,)))
+        assert list(g.nodes(data=True)) == list(alone.nodes(data=True))
+        assert list(g.edges(data=True)) == list(alone.edges(data=True))

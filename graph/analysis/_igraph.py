@@ -9,8 +9,10 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from ..lazy import lazy
 
-import networkx as nx
+nx = lazy("networkx")
+
 
 __all__ = ["seeded", "to_igraph"]
 

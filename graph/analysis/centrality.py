@@ -23,9 +23,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-import networkx as nx
 
 from ._igraph import to_igraph
+from ..lazy import lazy
+
+nx = lazy("networkx")
 
 __all__ = [
     "METRICS",

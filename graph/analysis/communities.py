@@ -17,10 +17,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import networkx as nx
 
 from ._igraph import seeded, to_igraph
 from .centrality import ROUND
+from ..lazy import lazy
+
+nx = lazy("networkx")
 
 __all__ = ["COMMUNITY_METHODS", "communities", "partition"]
 

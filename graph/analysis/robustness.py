@@ -30,10 +30,10 @@ import math
 import warnings
 from typing import Any, Mapping
 
-import networkx as nx
-from scipy.stats import kendalltau
-
 from .centrality import METRICS, ROUND, centrality
+from ..lazy import lazy
+
+nx = lazy("networkx")
 
 __all__ = ["robustness", "first_count"]
 
@@ -51,6 +51,8 @@ def _tau(full: dict[str, float], run: dict[str, float]) -> tuple[float | None, i
         return None, len(common)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        from scipy.stats import kendalltau  # more than a second to import: only here
+
         tau = kendalltau([full[a] for a in common], [run[a] for a in common]).statistic
     return (None if tau is None or math.isnan(tau) else round(float(tau), ROUND)), len(common)
 
