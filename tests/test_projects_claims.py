@@ -240,3 +240,57 @@ def test_stats_count_projects_and_claims(small_dir, runner):
     table = runner.invoke(cli, ["stats", "--data", str(small_dir)]).stdout
     assert [line.split()[:2] for line in table.splitlines() if line.split()[:1] in (["projects"], ["claims"])] == [
         ["projects", "1"], ["claims", "1"]]
+
+
+# ---------------------------------------------------------------- the network
+
+COMPANY = """  - id: omsk-seeder-works
+    type: Company
+    label: {en: Omsk seeder works}
+    located_in: omsk-oblast
+    supplies: [kazakhstan]
+    operates_in: [pavlodar-oblast]
+    member_of: [forum-2019]
+    evidence: [{locator: "Результаты", quote: "завод поставляет сеялки в Казахстан"}]
+"""
+
+
+def _linked(folder: Path) -> "KnowledgeGraph":
+    from graph import open_graph
+    from tests.conftest import edit
+
+    edit(folder / "paper-a.yaml", "agreements:\n", COMPANY + "agreements:\n")
+    _add(folder, PROJECT)
+    return open_graph(folder)
+
+
+def test_the_new_relations_become_ties_with_their_names_and_sources(small_dir):
+    from graph.project import Filters
+
+    kg = _linked(small_dir)
+    g = kg.actor_graph()
+    assert (g.edges["omsk-seeder-works", "kazakhstan"]["relations"], g.edges["omsk-seeder-works", "kazakhstan"]
+            ["evidence"]) == ("supplies", "omsk-seeder-works")
+    assert g.edges["omsk-seeder-works", "pavlodar-oblast"]["relations"] == "forum operates_in"
+    assert g.edges["omsk-seeder-works", "omsk-oblast"]["relations"] == "forum"  # a member of the forum edition
+    assert "project" in g.edges["omsk-oblast", "pavlodar-oblast"]["relations"].split()
+    assert "irtysh-route" in g.edges["omsk-oblast", "pavlodar-oblast"]["evidence"].split()
+    only_b = kg.actor_graph(Filters(exclude_sources=("paper-a",)))
+    assert "omsk-seeder-works" not in only_b and "irtysh-route" not in " ".join(
+        e for _, _, e in only_b.edges(data="evidence"))
+    supplies_only = kg.actor_graph(Filters(relations=("supplies",)))
+    assert sorted(supplies_only.edges) == [("kazakhstan", "omsk-seeder-works")]
+
+
+def test_a_company_s_economic_ties_are_non_governmental_and_no_event(small_dir):
+    from graph.analysis.periods import timeline
+    from graph.project import Filters
+
+    kg = _linked(small_dir)
+    rows = {(r["tie"], r["relation"]): r for r in kg.typology(Filters())["pairs"]}
+    assert [(r["kind"], r["rule"]) for k, r in rows.items() if k[1] in ("supplies", "operates_in")] == [
+        ("non-governmental", "economic-relation")] * 2
+    assert rows[("irtysh-route", "project")]["kind"] == "transborder"  # Omsk and Pavlodar share a border
+    undated = timeline(kg.ties())[-1]
+    assert undated["year"] == "undated" and undated["total"] == len(
+        [t for t in kg.ties() if not t.dates and not t.dyadic and t.cls != "ForumSeries"])
