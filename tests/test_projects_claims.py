@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -294,3 +295,61 @@ def test_a_company_s_economic_ties_are_non_governmental_and_no_event(small_dir):
     undated = timeline(kg.ties())[-1]
     assert undated["year"] == "undated" and undated["total"] == len(
         [t for t in kg.ties() if not t.dates and not t.dyadic and t.cls != "ForumSeries"])
+
+
+# ---------------------------------------------------------------- bundled queries
+
+def _query(kg, name: str) -> list[dict[str, str]]:
+    from graph.queries import find_query
+    from graph.sparql import run_query
+
+    result = run_query(kg.store, find_query(name).text, timeout=None)
+    return [{v: (t.value if t is not None else "") for v, t in zip(result.variables, row)} for row in result.rows]
+
+
+def _seed_table() -> dict[str, list[str]]:
+    """Seed 003's printed table: product group → its four cells, as printed."""
+    from tests.conftest import SEEDS
+
+    if not SEEDS.is_dir():
+        reason = f"seed papers not found at {SEEDS} (../shared/seeds): seed 003's table was not compared"
+        (pytest.fail if os.environ.get("CI") == "true" else pytest.skip)(reason)
+    lines = next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8").splitlines()
+    start = lines.index("Группа товара 2013 г. 2017 г. 2020 г. 2022 г.") + 1
+    rows = {}
+    for line in lines[start:]:
+        if line.startswith("Источник"):
+            break
+        *group, a, b, c, d = line.split()
+        rows[" ".join(group)] = [a, b, c, d]
+    return rows
+
+
+def test_trade_table_003_reproduces_the_seed_s_table_cell_by_cell(kg):
+    printed = _seed_table()
+    assert len(printed) == 11
+    rows = _query(kg, "trade-table-003")
+    assert [list(r) for r in rows[:1]] == [["group", "2013", "2017", "2020", "2022"]]
+    assert {r["group"]: [r["2013"], r["2017"], r["2020"], r["2022"]] for r in rows} == printed
+
+
+def test_claims_by_subject_sets_the_papers_claims_side_by_side(small_dir):
+    from graph import open_graph
+    from tests.conftest import edit
+
+    _add(small_dir, PROJECT + CLAIM)
+    edit(small_dir / "paper-b.yaml", "forums:\n", """claims:
+  - id: paper-b-sanctions-risk
+    kind: risk
+    label: {en: Sanctions slow Omsk's trade}
+    subject: [omsk-oblast]
+    evidence: [{locator: "Conclusion", quote: "sanctions are a risk for Omsk"}]
+forums:
+""")
+    rows = _query(open_graph(small_dir), "claims-by-subject")
+    graph = "https://w3id.org/paradiplo/graph/"
+    assert [(r["source"], r["kind"], r["paraphrase"], r["quote"], r["locator"], r["claim"][len(ID):]) for r in rows] == [
+        (graph + "paper-a", "thesis", "Omsk Oblast is a hub of cooperation", "в 2022–2025 гг. Омская область стала хабом",
+         "Заключение", "paper-a-hub-thesis"),
+        (graph + "paper-b", "risk", "Sanctions slow Omsk's trade", "sanctions are a risk for Omsk", "Conclusion",
+         "paper-b-sanctions-risk")]
