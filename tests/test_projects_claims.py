@@ -353,3 +353,24 @@ forums:
          "Заключение", "paper-a-hub-thesis"),
         (graph + "paper-b", "risk", "Sanctions slow Omsk's trade", "sanctions are a risk for Omsk", "Conclusion",
          "paper-b-sanctions-risk")]
+
+
+# ---------------------------------------------------------------- the report
+
+def test_the_report_lists_the_claims_per_source(small_dir):
+    import csv
+    import io
+
+    from graph import open_graph
+    from graph.report import build_report
+
+    _add(small_dir, PROJECT + CLAIM)
+    files = build_report(open_graph(small_dir))
+    rows = list(csv.DictReader(io.StringIO(files["claims.csv"])))
+    assert rows == [{"source": "paper-a", "kind": "thesis", "claim": "paper-a-hub-thesis",
+                     "paraphrase": "Omsk Oblast is a hub of cooperation",
+                     "quote": "в 2022–2025 гг. Омская область стала хабом", "locator": "Заключение"}]
+    html = files["index.html"]
+    section = html[html.index("<h2>What the papers argue</h2>"):html.index("<h2>Map</h2>")]
+    assert "<h3>paper-a</h3>" in section and "<td>thesis</td><td>Omsk Oblast is a hub of cooperation</td>" \
+        "<td>в 2022–2025 гг. Омская область стала хабом</td><td>Заключение</td>" in section
