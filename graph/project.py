@@ -1,8 +1,12 @@
 """RDF → NetworkX: the actor–actor network, read from the store with SPARQL.
 
 Two actors are tied when they co-sign an agreement (``agreement``), take part
-in the same forum or event (``forum``: hosts and participants), or when one's
-delegation visits the other (``visit``: visitors → hosts). Each edge keeps
+in the same forum or event (``forum``: hosts and participants) or project
+(``project``: participants), or when one's delegation visits the other (``visit``:
+visitors → hosts); founders, proposers and leaders of such a record, and members of a
+forum, take part in its tie. A relation an actor's record states of another actor
+(:data:`LINKS`: ``supplies``, ``operates_in``, ``member_of``, ...) is a tie of its own,
+named after its field, its evidence that record. Each edge keeps
 ``weight`` (number of ties, a strength), ``distance`` (``1 / weight``, for
 shortest paths and betweenness), its ``relations`` and its ``evidence`` (the
 agreement and event ids). Nodes and edges are added in sorted order, so seeded
