@@ -86,7 +86,7 @@ def test_one_page_per_record_and_source(kg, site):
                 for iri in _store_records(kg)}
     assert pages == expected
     counts = stats(kg.store)
-    kinds = ("actors", "agreements", "forums", "sectors", "observations")
+    kinds = ("actors", "agreements", "forums", "sectors", "observations", "projects", "claims")
     # every record stats counts, plus the sector scheme itself; every paper plus general knowledge
     assert sum(n.startswith("id/") for n in pages) == sum(counts[k] for k in kinds) + 1 and "id/sectors.html" in pages
     assert sum(n.startswith("source/") for n in pages) == counts["sources"] + 1
