@@ -511,7 +511,8 @@ def bipartite_graph(store: ox.Store, projection: str = "actor-agreement", filter
                 for sector in sorted(tie.sectors):
                     pairs[(m, sector)] += 1
                     others[sector] = "sector"
-        elif (projection == "actor-agreement") == (tie.relation == "agreement"):
+        elif tie.relation == {"actor-agreement": "agreement"}.get(projection) or (
+                projection == "actor-forum" and tie.relation in ("forum", "visit")):
             for m in members:
                 pairs[(m, tie.id)] += 1
                 others[tie.id] = tie.relation
