@@ -37,7 +37,7 @@ from graph.find import find as find_actors
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
 from graph.load import read_text
 from graph.records import is_id
-from graph.project import LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
+from graph.project import EVENTS, LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
 from graph.queries import bundled_queries, find_query
 from graph.rdf import FORMATS, serialize
 from graph.remote import PROTOCOLS, run_remote
@@ -121,8 +121,8 @@ def filter_options(f: Callable) -> Callable:
         click.option("--since", type=int, help="Only ties dated in or after this year."),
         click.option("--until", type=int, help="Only ties dated in or before this year."),
         click.option("--sector", "sectors", multiple=True, help="Only ties in this sector (or a narrower one)."),
-        click.option("--relations", default=",".join(RELATIONS), show_default=True,
-                     help="Which ties count, comma-separated: " + ", ".join(RELATIONS)),
+        click.option("--relations", default=",".join(EVENTS), show_default=True,
+                     help="Which ties count, comma-separated, or 'all': " + ", ".join(RELATIONS)),
         click.option("--level", type=click.Choice(LEVELS), default="actor", show_default=True,
                      help="Roll actors up to their region or country."),
         click.option("--country", "countries", multiple=True, help="Keep only actors of this country (repeatable)."),
@@ -143,11 +143,11 @@ def filter_options(f: Callable) -> Callable:
 
 
 def _filters(since: int | None = None, until: int | None = None, sectors: tuple[str, ...] = (),
-             relations: str = ",".join(RELATIONS), countries: tuple[str, ...] = (),
+             relations: str = ",".join(EVENTS), countries: tuple[str, ...] = (),
              types: tuple[str, ...] = (), sources: tuple[str, ...] = (),
              exclude_sources: tuple[str, ...] = (), instruments: str = "paradiplomatic",
              exclude_references: bool = False) -> Filters:
-    rels = tuple(r.strip() for r in relations.split(",") if r.strip())
+    rels = RELATIONS if relations.strip() == "all" else tuple(r.strip() for r in relations.split(",") if r.strip())
     bad = [r for r in rels if r not in RELATIONS]
     if bad:
         raise click.BadParameter(f"unknown relation {bad[0]!r}; choose from {', '.join(RELATIONS)}",

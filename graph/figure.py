@@ -29,7 +29,7 @@ from .analysis import centrality
 from .geo import border_lines, graticule
 from .maps import color_categories
 from .project import Filters, geo_anchors
-from .render import EDGE_COLORS, LAYOUTS, category_colours, geo_positions, legend_rows, spread
+from .render import EDGE_COLORS, LAYOUTS, edge_colour, category_colours, geo_positions, legend_rows, spread
 
 __all__ = ["figure", "FORMATS"]
 
@@ -122,7 +122,7 @@ def _draw(g: nx.Graph, positions: dict, radius: dict[str, float], labels: dict[s
         e = g.edges[u, v]
         rels = e.get("relations", "").split()
         (x0, y0, _), (x1, y1, _) = positions[u], positions[v]
-        ax.plot([x0, x1], [y0, y1], color=EDGE_COLORS[rels[0] if len(rels) == 1 else "mixed"], alpha=0.7,
+        ax.plot([x0, x1], [y0, y1], color=edge_colour(rels), alpha=0.7,
                 lw=0.6 + 0.5 * min(e.get("weight", 1), 6), ls="--" if rels == ["forum"] else "-", zorder=2)
     for n in sorted(g):
         x, y, anchor = positions[n]

@@ -1,8 +1,12 @@
 """RDF → NetworkX: the actor–actor network, read from the store with SPARQL.
 
 Two actors are tied when they co-sign an agreement (``agreement``), take part
-in the same forum or event (``forum``: hosts and participants), or when one's
-delegation visits the other (``visit``: visitors → hosts). Each edge keeps
+in the same forum or event (``forum``: hosts and participants) or project
+(``project``: participants), or when one's delegation visits the other (``visit``:
+visitors → hosts); founders, proposers and leaders of such a record, and members of a
+forum, take part in its tie. A relation an actor's record states of another actor
+(:data:`LINKS`: ``supplies``, ``operates_in``, ``member_of``, ...) is a tie of its own,
+named after its field, its evidence that record. Each edge keeps
 ``weight`` (number of ties, a strength), ``distance`` (``1 / weight``, for
 shortest paths and betweenness), its ``relations`` and its ``evidence`` (the
 agreement and event ids). Nodes and edges are added in sorted order, so seeded
@@ -40,16 +44,27 @@ import pyoxigraph as ox
 from .analysis.periods import within
 from .analysis.typology import instrument_of
 from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES
-from .records import GENERAL_KNOWLEDGE, PartialDate
+from .records import FIELDS, GENERAL_KNOWLEDGE, PartialDate
 from .lazy import lazy
 
 nx = lazy("networkx")
 
 __all__ = ["Filters", "Tie", "instrument_of", "UnknownSource", "papers", "source_graphs", "ties", "reference_only", "leave_one_out", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
            "record_details", "sector_tops", "geo_anchors",
-           "same_answers", "RELATIONS", "LEVELS", "PROJECTIONS"]
+           "same_answers", "EVENTS", "RELATIONS", "LINKS", "LEVELS", "PROJECTIONS"]
 
-RELATIONS = ("agreement", "forum", "visit")
+#: Relations stated on an actor's record that tie it to each actor they name (fields of
+#: :data:`graph.records.FIELDS`); ``founded_by``, ``proposed_by`` and ``led_by`` on an agreement,
+#: forum or project, and ``member_of`` a forum, make the actors members of that record's tie instead.
+LINKS = ("supplies", "operates_in", "joint_venture_of", "founded_by", "member_of", "proposed_by", "led_by")
+#: The ties of paradiplomatic activity, which count unless ``--relations`` says otherwise: an
+#: actor's stated links (:data:`LINKS`: who supplies whom, who operates where, …) are economic or
+#: organisational facts, counted only on request (``--relations all`` or by name), so that a
+#: state many firms sell to does not lead a network of agreements, forums and visits.
+EVENTS = ("agreement", "forum", "visit", "project")
+RELATIONS = (*EVENTS, *LINKS)
+#: Record fields whose actors join the tie of the record (role ``member``), by property.
+_JOINING = ("foundedBy", "proposedBy", "ledBy")
 LEVELS = ("actor", "region", "country")
 PROJECTIONS = ("actor", "actor-agreement", "actor-forum", "actor-sector")
 
@@ -65,7 +80,7 @@ class Filters:
     since: int | None = None
     until: int | None = None
     sectors: tuple[str, ...] = ()
-    relations: tuple[str, ...] = RELATIONS
+    relations: tuple[str, ...] = EVENTS
     countries: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
@@ -103,10 +118,11 @@ class Filters:
 
 @dataclass(frozen=True)
 class Tie:
-    """One agreement, event or visit linking actors."""
+    """One agreement, event, visit or project linking actors, or one relation an actor's record
+    states (``supplies``, ``member_of``, ...: see :data:`LINKS`; its ``id`` is that record's)."""
 
     id: str
-    relation: str  # agreement, forum, visit
+    relation: str  # agreement, forum, visit, project, or one of LINKS
     dates: frozenset[PartialDate]  # every date a source gives (sources may disagree)
     sectors: frozenset[str]
     members: tuple[str, ...]  # for visits: visitors first
@@ -115,6 +131,7 @@ class Tie:
     cls: str = ""  # ontology class, e.g. Memorandum, ForumEdition
     instrument: str = ""  # agreements: paradiplomatic, national-framework or external-context
     planned: bool = False  # status planned: announced, not (yet) signed or held
+    dyadic: bool = False  # a relation of LINKS between two actors: not an event, never dated
 
     @property
     def years(self) -> frozenset[int]:
@@ -218,32 +235,68 @@ def _stated(store: ox.Store, pattern: str, scope: frozenset[str] | None, where: 
     return [r for r in rows if r["g"].value in scope]
 
 
+def _members(store: ox.Store, scope: frozenset[str] | None) -> dict[str, dict[str, set[str]]]:
+    """Record id → role → the actors the graphs of ``scope`` (or all) state in that role:
+    signatories, hosts, participants (of forums and projects), visitors, and ``member``: the
+    founders, proposers and leaders of the record, and the actors ``member_of`` a forum."""
+    members: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for top, prop, role in (("Agreement", "signatory", "signatory"), ("Forum", "host", "host"),
+                            ("Forum", "participant", "participant"), ("Forum", "visitor", "visitor"),
+                            ("Project", "participant", "participant"),
+                            *(("Record", prop, "member") for prop in _JOINING)):
+        where = ("VALUES ?top { pd:Agreement pd:Forum pd:Project } ?x a/rdfs:subClassOf* ?top ." if top == "Record"
+                 else f"?x a/rdfs:subClassOf* pd:{top} .")
+        for row in _stated(store, f"?x pd:{prop} ?a", scope, where):
+            members[_local(row["x"])][role].add(_local(row["a"]))
+    for row in _stated(store, "?a pd:memberOf ?x", scope, "?x a/rdfs:subClassOf* pd:Forum ."):
+        members[_local(row["x"])]["member"].add(_local(row["a"]))
+    return members
+
+
+def _record_classes(store: ox.Store) -> tuple[dict[str, str], dict[str, str]]:
+    """Record id → its relation (agreement, forum, visit, project), and → its most specific class."""
+    kind: dict[str, str] = {}
+    classes: dict[str, str] = {}
+    tops = {PD + "Agreement": "agreement", PD + "Forum": "forum", PD + "Project": "project"}
+    for row in _select(store, """
+        SELECT ?x ?t ?top WHERE { ?x a ?t . ?t rdfs:subClassOf* ?top . VALUES ?top { pd:Agreement pd:Forum pd:Project }
+                                  FILTER(STRSTARTS(STR(?t), STR(pd:))) }"""):
+        x, t = _local(row["x"]), row["t"].value[len(PD):]
+        if t == "DelegationVisit":
+            kind[x] = "visit"
+        elif x not in kind or t not in ("Agreement", "Forum", "Project"):  # the most specific class wins
+            kind[x] = tops[row["top"].value]
+        if t not in ("Agreement", "Forum", "Project") or x not in classes:
+            classes[x] = t
+    return kind, classes
+
+
+def _links(store: ox.Store, scope: frozenset[str] | None, hidden: frozenset[str],
+           relations: tuple[str, ...]) -> list[Tie]:
+    """The :data:`LINKS` an actor's record states of another actor, one dyadic tie each (its id
+    the stating record's, its class that actor's type), as the graphs of ``scope`` state them."""
+    out = []
+    for name in (r for r in LINKS if r in relations):
+        rows = _stated(store, f"?a pd:{FIELDS[name].prop} ?b", scope,
+                       "?a a/rdfs:subClassOf* pd:Actor . ?b a/rdfs:subClassOf* pd:Actor .")
+        for a, b in sorted({(_local(r["a"]), _local(r["b"])) for r in rows}):
+            if a != b and a not in hidden:
+                out.append(Tie(a, name, frozenset(), frozenset(), (a, b), dyadic=True))
+    return out
+
+
 def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
-    """Every agreement, event and visit with its members (possibly none), filtered, sorted by id.
+    """Every agreement, event, visit and project with its members (possibly none), and every
+    relation of :data:`LINKS` between two actors, filtered, sorted by id (then relation and members).
 
     With a source filter (see the module's docstring), members, dates and sectors are those
     the admitted papers state, and a tie none of them gives a member of is left out.
     """
     scope = source_graphs(store, filters)
-    members: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    kind: dict[str, str] = {}
+    members = _members(store, scope)
+    kind, classes = _record_classes(store)
     dates: dict[str, set[PartialDate]] = defaultdict(set)
     sectors: dict[str, set[str]] = defaultdict(set)
-    for top, prop, role in (("Agreement", "signatory", "signatory"), ("Forum", "host", "host"),
-                            ("Forum", "participant", "participant"), ("Forum", "visitor", "visitor")):
-        for row in _stated(store, f"?x pd:{prop} ?a", scope, f"?x a/rdfs:subClassOf* pd:{top} ."):
-            members[_local(row["x"])][role].add(_local(row["a"]))
-    classes: dict[str, str] = {}
-    for row in _select(store, """
-        SELECT ?x ?t ?top WHERE { ?x a ?t . ?t rdfs:subClassOf* ?top . VALUES ?top { pd:Agreement pd:Forum }
-                                  FILTER(STRSTARTS(STR(?t), STR(pd:))) }"""):
-        x, t = _local(row["x"]), row["t"].value[len(PD):]
-        if t == "DelegationVisit":
-            kind[x] = "visit"
-        elif x not in kind or t not in ("Agreement", "Forum"):  # the most specific class wins
-            kind[x] = "agreement" if row["top"].value == PD + "Agreement" else "forum"
-        if t not in ("Agreement", "Forum") or x not in classes:
-            classes[x] = t
     for row in _stated(store, "?x pd:date ?d", scope):
         dates[_local(row["x"])].add(_parse_date(row["d"].value))
     planned = {_local(row["x"]) for row in _stated(store, '?x pd:status "planned"', scope)}
@@ -264,19 +317,22 @@ def ties(store: ox.Store, filters: Filters = Filters()) -> list[Tie]:
         if wanted and not any(({s} | up.get(s, set())) & wanted for s in sectors[x]):
             continue
         m = members[x]
-        if rel == "visit":
+        if rel == "visit":  # a delegation's leader travels with it
+            visitors = m["visitor"] | m["member"]
             tie = Tie(x, rel, span, frozenset(sectors[x]),
-                      tuple(sorted(m["visitor"])) + tuple(sorted(m["host"] - m["visitor"])),
-                      tuple(sorted(m["visitor"])), tuple(sorted(m["host"] | m["participant"])), classes[x],
+                      tuple(sorted(visitors)) + tuple(sorted(m["host"] - visitors)),
+                      tuple(sorted(visitors)), tuple(sorted(m["host"] | m["participant"])), classes[x],
                       planned=x in planned)
         else:
             tie = Tie(x, rel, span, frozenset(sectors[x]),
-                      tuple(sorted(m["signatory"] | m["host"] | m["participant"])), cls=classes[x],
+                      tuple(sorted(m["signatory"] | m["host"] | m["participant"] | m["member"])), cls=classes[x],
                       instrument=instrument(x) if rel == "agreement" else "",
                       planned=x in planned)
         if filters.admits_instrument(tie):
             out.append(tie)
-    return out
+    if not wanted and filters.since is None and filters.until is None:  # links have no sector or date
+        out += _links(store, scope, hidden, filters.relations)
+    return sorted(out, key=lambda t: (t.id, t.relation, t.members))
 
 
 def reference_only(store: ox.Store, scope: frozenset[str] | None = None) -> frozenset[str]:
@@ -490,7 +546,8 @@ def bipartite_graph(store: ox.Store, projection: str = "actor-agreement", filter
                 for sector in sorted(tie.sectors):
                     pairs[(m, sector)] += 1
                     others[sector] = "sector"
-        elif (projection == "actor-agreement") == (tie.relation == "agreement"):
+        elif tie.relation == {"actor-agreement": "agreement"}.get(projection) or (
+                projection == "actor-forum" and tie.relation in ("forum", "visit")):
             for m in members:
                 pairs[(m, tie.id)] += 1
                 others[tie.id] = tie.relation

@@ -23,7 +23,7 @@ from .rdf import GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES, XSD, prop_iri
 from .records import EDTF_DATATYPE, FIELDS, GENERAL_KNOWLEDGE, Observation, PartialDate
 
 __all__ = ["stats", "STATS_COVER", "conflicts", "conflict_table", "CONFLICT_COLUMNS", "contestable_properties",
-           "attestations", "claims_by_source"]
+           "attestations", "claims_by_source", "paper_claims", "PAPER_CLAIM_COLUMNS"]
 
 
 def contestable_properties() -> list[str]:
@@ -291,3 +291,28 @@ def claims_by_source(store: ox.Store, ids: list[str]) -> dict[str, dict[str, lis
             value += f" @{r['o'].language}"
         out[_term_id(r["x"])][_term_id(r["g"])].append([_term_id(r["p"]), value])
     return {k: dict(v) for k, v in out.items()}
+
+
+#: The columns of :func:`paper_claims` (the report's ``claims.csv``).
+PAPER_CLAIM_COLUMNS = ["source", "kind", "claim", "paraphrase", "quote", "locator"]
+
+
+def paper_claims(store: ox.Store) -> list[dict[str, str]]:
+    """What each paper argues: one row per claim record and quote, with the
+    :data:`PAPER_CLAIM_COLUMNS` (``source`` the paper whose named graph states the claim,
+    ``paraphrase`` its English label), sorted by source, kind, claim, locator and quote.
+
+    >>> from graph import open_graph
+    >>> rows = paper_claims(open_graph().store)
+    >>> rows == sorted(rows, key=lambda r: [r[c] for c in ("source", "kind", "claim", "locator", "quote")])
+    True
+    """
+    rows = store.query("""
+        SELECT ?g ?c ?kind ?label ?quote ?locator WHERE { GRAPH ?g {
+          ?c a pd:Claim ; pd:claimKind ?kind ; pd:evidence ?e . ?e pd:quote ?quote ; pd:locator ?locator .
+          OPTIONAL { ?c rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) } } }""", prefixes=PREFIXES)
+    out = [{"source": r["g"].value[len(GRAPH):], "kind": r["kind"].value, "claim": _short(r["c"].value),
+            "paraphrase": r["label"].value if r["label"] else "", "quote": r["quote"].value,
+            "locator": r["locator"].value} for r in rows]
+    return sorted({tuple(r.items()): r for r in out}.values(),
+                  key=lambda r: [r[c] for c in ("source", "kind", "claim", "locator", "quote", "paraphrase")])

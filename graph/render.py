@@ -32,7 +32,7 @@ from .lazy import lazy
 nx = lazy("networkx")
 templates = lazy("graph.templates")  # Jinja2: only when a page is rendered
 
-__all__ = ["map_html", "COLOR_BY", "LAYOUTS", "PALETTE", "OTHER", "EDGE_COLORS", "MAX_NODES", "natural_key",
+__all__ = ["map_html", "COLOR_BY", "LAYOUTS", "PALETTE", "OTHER", "EDGE_COLORS", "edge_colour", "MAX_NODES", "natural_key",
            "geo_positions", "spread", "legend_rows", "category_colours"]
 
 COLOR_BY = ("country", "type", "community", "sector")
@@ -42,8 +42,21 @@ MAX_NODES = 2000
 #: get its colours, the rest (and unknown) share grey as "other".
 PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
 OTHER = "#BBBBBB"
-#: Tie colours, also from Okabe–Ito (forums are dashed too).
-EDGE_COLORS = {"agreement": "#0072B2", "forum": "#009E73", "visit": "#D55E00", "mixed": "#777777"}
+#: Tie colours, also from Okabe–Ito (forums are dashed too); ``relation``: the relations an actor's
+#: record states (supplies, operates_in, member_of, ...: :data:`graph.project.LINKS`).
+EDGE_COLORS = {"agreement": "#0072B2", "forum": "#009E73", "visit": "#D55E00", "project": "#CC79A7",
+               "relation": "#E69F00", "mixed": "#777777"}
+
+
+def edge_colour(relations: list[str]) -> str:
+    """An edge's colour: its kind of tie's, ``relation`` for any relation an actor's record states,
+    ``mixed`` for an edge of several kinds.
+
+    >>> edge_colour(["supplies", "member_of"]) == EDGE_COLORS["relation"], edge_colour(["forum", "visit"])
+    (True, '#777777')
+    """
+    kinds = {r if r in EDGE_COLORS else "relation" for r in relations}
+    return EDGE_COLORS[kinds.pop() if len(kinds) == 1 else "mixed"]
 
 
 @lru_cache(maxsize=1)
@@ -286,7 +299,7 @@ def _edge_list(g: nx.Graph, tie_notes: dict[str, str]) -> list[dict[str, Any]]:
         if e.get("visits"):
             tooltip += "\nvisits: " + e["visits"]
         edges.append({"from": u, "to": v, "value": e.get("weight", 1), "title": tooltip,
-                      "color": EDGE_COLORS[rels[0] if len(rels) == 1 else "mixed"],
+                      "color": edge_colour(rels),
                       "dashes": rels == ["forum"], "sectors": e.get("sectors", "").split(),
                       "years": [int(y) for y in e.get("years", "").split()], "relations": rels,
                       "ties": e.get("evidence", "").split()})

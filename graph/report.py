@@ -27,7 +27,8 @@ from .project import Filters, leave_one_out, papers, same_answers
 from .rdf import serialize
 from .render import EDGE_COLORS
 from .store import KnowledgeGraph
-from .provenance import CONFLICT_COLUMNS, STATS_COVER, conflict_table, conflicts, stats
+from .provenance import (CONFLICT_COLUMNS, PAPER_CLAIM_COLUMNS, STATS_COVER, conflict_table, conflicts, paper_claims,
+                         stats)
 from .templates import render
 
 __all__ = ["build_report", "write_report", "timeline_svg", "scope"]
@@ -47,6 +48,7 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
     ranks = centrality(g, metric="degree")
     comms = communities(g, seed=seed)
     disagreements = conflicts(kg.store)
+    argued = paper_claims(kg.store)
     counts = stats(kg.store)
     years = timeline(kg.ties(filters))
     by_period = centrality_by_period(kg.graphs_by_period(periods, filters, level), "degree")
@@ -65,6 +67,7 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
         "communities.csv": rows_to_csv(comm_rows, ["community", "id", "label", "country"]),
         "conflicts.json": dumps(disagreements),
         "conflicts.csv": rows_to_csv(conflict_table(disagreements), CONFLICT_COLUMNS),
+        "claims.csv": rows_to_csv(argued, PAPER_CLAIM_COLUMNS),
         "timeline.csv": rows_to_csv(years, TIMELINE_COLUMNS),
         "typology.csv": rows_to_csv(kinds["shares"]),
         "typology-ties.csv": rows_to_csv(kinds["pairs"], PAIR_COLUMNS),
@@ -84,7 +87,7 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
                                          f"-o figure.svg --color-by community --seed {seed}").decode("utf-8")
     files["index.html"] = _index(counts, ranks, comms, disagreements, years, by_period, kinds["shares"],
                                  g.number_of_nodes(), g.number_of_edges(), seed, period_arg, robust,
-                                 scope=scope(filters, papers(kg.store)), period_counts=counted)
+                                 scope=scope(filters, papers(kg.store)), period_counts=counted, claims=argued)
     return files
 
 
@@ -155,7 +158,8 @@ def _timeline(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def _index(counts: dict, ranks: list, comms: dict, disagreements: list, years: list, by_period: list,
            shares: list, nodes: int, edges: int, seed: int, period_arg: str, robust: dict | None = None,
-           scope: dict[str, str] | None = None, period_counts: list | None = None) -> str:
+           scope: dict[str, str] | None = None, period_counts: list | None = None,
+           claims: list | None = None) -> str:
     conflict_rows = [{"record": c["record"], "field": c["field"],
                       "claims": "; ".join(f"{cl['value']} ({', '.join(cl['sources'])})" for cl in c["claims"])}
                      for c in disagreements]
@@ -169,7 +173,16 @@ def _index(counts: dict, ranks: list, comms: dict, disagreements: list, years: l
                   periods=period_arg, by_period=by_period[:25], period_columns=["id", "label", *period_cols],
                   timeline=_timeline(years), shares=shares, share_columns=list(shares[0]) if shares else [],
                   seed=seed, modularity=comms["modularity"], communities=comm_rows, conflicts=conflict_rows,
-                  robust=_robust(robust), scope=scope or {}, period_counts=period_counts or [])
+                  robust=_robust(robust), scope=scope or {}, period_counts=period_counts or [],
+                  claims_by_source=_by_source(claims or []))
+
+
+def _by_source(claims: list[dict[str, str]]) -> list[tuple[str, list[dict[str, str]]]]:
+    """The papers' claims (:func:`graph.provenance.paper_claims`) as (source, its rows), in order."""
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for row in claims:
+        grouped.setdefault(row["source"], []).append(row)
+    return list(grouped.items())
 
 
 def _robust(result: dict | None) -> dict[str, Any] | None:

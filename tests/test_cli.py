@@ -145,7 +145,7 @@ def test_report_writes_every_file(runner, tmp_path):
     out = tmp_path / "report"
     result = _ok(runner, ["report", "-o", str(out), "--data", str(SMALL)])
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["centrality-by-period.csv", "centrality.csv", "centrality.json", "communities.csv",
+    assert names == ["centrality-by-period.csv", "centrality.csv", "centrality.json", "claims.csv", "communities.csv",
                      "communities.json", "conflicts.csv", "conflicts.json", "dataset.trig", "figure.svg", "index.html",
                      "map.html", "period-counts.csv", "robustness-actors.csv", "robustness.csv", "robustness.json",
                      "stats.json", "timeline.csv",

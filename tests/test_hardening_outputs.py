@@ -444,7 +444,7 @@ def test_report_leftovers_of_dead_runs_are_cleaned(runner, tmp_path, dead_pid, l
     result = runner.invoke(cli, ["report", "--data", str(SMALL), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert not any(p.exists() for p in dead) and all(p.exists() for p in live)
-    assert len(list(out.iterdir())) == 19  # period-counts.csv, robustness.csv, robustness.json, robustness-actors.csv, figure.svg among them
+    assert len(list(out.iterdir())) == 20  # period-counts.csv, robustness.csv, robustness.json, robustness-actors.csv, figure.svg, claims.csv among them
 
 
 def test_an_old_report_renamed_away_by_a_killed_run_comes_back(tmp_path, dead_pid, small_kg, monkeypatch):

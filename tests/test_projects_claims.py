@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,136 @@ def test_stats_count_projects_and_claims(small_dir, runner):
     table = runner.invoke(cli, ["stats", "--data", str(small_dir)]).stdout
     assert [line.split()[:2] for line in table.splitlines() if line.split()[:1] in (["projects"], ["claims"])] == [
         ["projects", "1"], ["claims", "1"]]
+
+
+# ---------------------------------------------------------------- the network
+
+COMPANY = """  - id: omsk-seeder-works
+    type: Company
+    label: {en: Omsk seeder works}
+    located_in: omsk-oblast
+    supplies: [kazakhstan]
+    operates_in: [pavlodar-oblast]
+    member_of: [forum-2019]
+    evidence: [{locator: "Результаты", quote: "завод поставляет сеялки в Казахстан"}]
+"""
+
+
+def _linked(folder: Path) -> "KnowledgeGraph":
+    from graph import open_graph
+    from tests.conftest import edit
+
+    edit(folder / "paper-a.yaml", "agreements:\n", COMPANY + "agreements:\n")
+    _add(folder, PROJECT)
+    return open_graph(folder)
+
+
+def test_the_new_relations_become_ties_with_their_names_and_sources(small_dir):
+    from graph.project import Filters
+
+    kg = _linked(small_dir)
+    g = kg.actor_graph()
+    assert (g.edges["omsk-seeder-works", "kazakhstan"]["relations"], g.edges["omsk-seeder-works", "kazakhstan"]
+            ["evidence"]) == ("supplies", "omsk-seeder-works")
+    assert g.edges["omsk-seeder-works", "pavlodar-oblast"]["relations"] == "forum operates_in"
+    assert g.edges["omsk-seeder-works", "omsk-oblast"]["relations"] == "forum"  # a member of the forum edition
+    assert "project" in g.edges["omsk-oblast", "pavlodar-oblast"]["relations"].split()
+    assert "irtysh-route" in g.edges["omsk-oblast", "pavlodar-oblast"]["evidence"].split()
+    only_b = kg.actor_graph(Filters(exclude_sources=("paper-a",)))
+    assert "omsk-seeder-works" not in only_b and "irtysh-route" not in " ".join(
+        e for _, _, e in only_b.edges(data="evidence"))
+    supplies_only = kg.actor_graph(Filters(relations=("supplies",)))
+    assert sorted(supplies_only.edges) == [("kazakhstan", "omsk-seeder-works")]
+
+
+def test_a_company_s_economic_ties_are_non_governmental_and_no_event(small_dir):
+    from graph.analysis.periods import timeline
+    from graph.project import Filters
+
+    kg = _linked(small_dir)
+    rows = {(r["tie"], r["relation"]): r for r in kg.typology(Filters())["pairs"]}
+    assert [(r["kind"], r["rule"]) for k, r in rows.items() if k[1] in ("supplies", "operates_in")] == [
+        ("non-governmental", "economic-relation")] * 2
+    assert rows[("irtysh-route", "project")]["kind"] == "transborder"  # Omsk and Pavlodar share a border
+    undated = timeline(kg.ties())[-1]
+    assert undated["year"] == "undated" and undated["total"] == len(
+        [t for t in kg.ties() if not t.dates and not t.dyadic and t.cls != "ForumSeries"])
+
+
+# ---------------------------------------------------------------- bundled queries
+
+def _query(kg, name: str) -> list[dict[str, str]]:
+    from graph.queries import find_query
+    from graph.sparql import run_query
+
+    result = run_query(kg.store, find_query(name).text, timeout=None)
+    return [{v: (t.value if t is not None else "") for v, t in zip(result.variables, row)} for row in result.rows]
+
+
+def _seed_table() -> dict[str, list[str]]:
+    """Seed 003's printed table: product group → its four cells, as printed."""
+    from tests.conftest import SEEDS
+
+    if not SEEDS.is_dir():
+        reason = f"seed papers not found at {SEEDS} (../shared/seeds): seed 003's table was not compared"
+        (pytest.fail if os.environ.get("CI") == "true" else pytest.skip)(reason)
+    lines = next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8").splitlines()
+    start = lines.index("Группа товара 2013 г. 2017 г. 2020 г. 2022 г.") + 1
+    rows = {}
+    for line in lines[start:]:
+        if line.startswith("Источник"):
+            break
+        *group, a, b, c, d = line.split()
+        rows[" ".join(group)] = [a, b, c, d]
+    return rows
+
+
+def test_trade_table_003_reproduces_the_seed_s_table_cell_by_cell(kg):
+    printed = _seed_table()
+    assert len(printed) == 11
+    rows = _query(kg, "trade-table-003")
+    assert [list(r) for r in rows[:1]] == [["group", "2013", "2017", "2020", "2022"]]
+    assert {r["group"]: [r["2013"], r["2017"], r["2020"], r["2022"]] for r in rows} == printed
+
+
+def test_claims_by_subject_sets_the_papers_claims_side_by_side(small_dir):
+    from graph import open_graph
+    from tests.conftest import edit
+
+    _add(small_dir, PROJECT + CLAIM)
+    edit(small_dir / "paper-b.yaml", "forums:\n", """claims:
+  - id: paper-b-sanctions-risk
+    kind: risk
+    label: {en: Sanctions slow Omsk's trade}
+    subject: [omsk-oblast]
+    evidence: [{locator: "Conclusion", quote: "sanctions are a risk for Omsk"}]
+forums:
+""")
+    rows = _query(open_graph(small_dir), "claims-by-subject")
+    graph = "https://w3id.org/paradiplo/graph/"
+    assert [(r["source"], r["kind"], r["paraphrase"], r["quote"], r["locator"], r["claim"][len(ID):]) for r in rows] == [
+        (graph + "paper-a", "thesis", "Omsk Oblast is a hub of cooperation", "в 2022–2025 гг. Омская область стала хабом",
+         "Заключение", "paper-a-hub-thesis"),
+        (graph + "paper-b", "risk", "Sanctions slow Omsk's trade", "sanctions are a risk for Omsk", "Conclusion",
+         "paper-b-sanctions-risk")]
+
+
+# ---------------------------------------------------------------- the report
+
+def test_the_report_lists_the_claims_per_source(small_dir):
+    import csv
+    import io
+
+    from graph import open_graph
+    from graph.report import build_report
+
+    _add(small_dir, PROJECT + CLAIM)
+    files = build_report(open_graph(small_dir))
+    rows = list(csv.DictReader(io.StringIO(files["claims.csv"])))
+    assert rows == [{"source": "paper-a", "kind": "thesis", "claim": "paper-a-hub-thesis",
+                     "paraphrase": "Omsk Oblast is a hub of cooperation",
+                     "quote": "в 2022–2025 гг. Омская область стала хабом", "locator": "Заключение"}]
+    html = files["index.html"]
+    section = html[html.index("<h2>What the papers argue</h2>"):html.index("<h2>Map</h2>")]
+    assert "<h3>paper-a</h3>" in section and "<td>thesis</td><td>Omsk Oblast is a hub of cooperation</td>" \
+        "<td>в 2022–2025 гг. Омская область стала хабом</td><td>Заключение</td>" in section

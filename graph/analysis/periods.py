@@ -197,8 +197,8 @@ def timeline(ties: Iterable[Any]) -> list[dict[str, Any]]:
     Parameters
     ----------
     ties : iterable of graph.project.Tie
-        Anything with ``cls``, ``relation``, ``dates`` (EDTF dates) and ``planned``. Forum
-        series are not counted (their editions are).
+        Anything with ``cls``, ``relation``, ``dates`` (EDTF dates) and ``planned``. Neither forum
+        series (their editions are) nor ``dyadic`` relations between two actors are counted.
 
     Returns
     -------
@@ -228,7 +228,7 @@ def timeline(ties: Iterable[Any]) -> list[dict[str, Any]]:
     vague: list[tuple[dt.date, dt.date]] = []
     undated: Counter[str] = Counter()
     for tie in ties:
-        if tie.cls == "ForumSeries":
+        if tie.cls == "ForumSeries" or getattr(tie, "dyadic", False):  # a relation between actors is no event
             continue
         bounds = span(tie.dates)
         if bounds is None:

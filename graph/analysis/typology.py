@@ -16,6 +16,9 @@ first rolled up to their first-level unit (see :func:`graph.project.rollup`); th
 - **interstate**: no subnational party, only states, central bodies, office-holders and
   international organisations (head of state to head of state, parliament to parliament);
 - **non-governmental**: no subnational party, and a company, university, NGO or the like;
+  also a company's (or any non-governmental party's) ``supplies``, ``operates_in`` or
+  ``joint_venture_of`` tie, whoever the other party is (:data:`ECONOMIC`): trade and
+  investment are not paradiplomacy;
 - **unclassified**: a country or the foreign partner's region is unknown.
 
 Shares are taken among the three paradiplomatic kinds only (:data:`CROSS_BORDER`).
@@ -36,7 +39,7 @@ from typing import Any
 
 from .periods import dating, period_label
 
-__all__ = ["CROSS_BORDER", "INSTRUMENTS", "PAIR_COLUMNS", "RULES", "TIE_KINDS", "classify", "classify_pair",
+__all__ = ["CROSS_BORDER", "ECONOMIC", "INSTRUMENTS", "PAIR_COLUMNS", "RULES", "TIE_KINDS", "classify", "classify_pair",
            "instrument_of", "typology"]
 
 #: The columns of :func:`typology`'s ``pairs``, in order.
@@ -58,12 +61,16 @@ RULES = {  # rule id → the sentence that decided, as printed in ``typology --p
     "no-subnational-non-governmental": "no subnational party; a non-governmental party",
     "country-unknown": "a country is unknown",
     "partner-region-unknown": "subnational with a foreign organisation placed in no region",
+    "economic-relation": "a company's supplies, operations or joint venture: an economic tie, not paradiplomacy",
 }
+#: Relations between actors that are economic, not paradiplomatic, when a party is not a government
+#: (a company, university, NGO): such a tie is ``non-governmental`` whoever the other party is.
+ECONOMIC = frozenset({"supplies", "operates_in", "joint_venture_of"})
 _KIND_OF_RULE = {"regions-share-a-border": "transborder", "regions-not-adjacent": "transregional",
                  "with-international-organisation": "global", "with-foreign-central": "global",
                  "one-state": "domestic", "no-subnational-official": "interstate",
                  "no-subnational-non-governmental": "non-governmental", "country-unknown": "unclassified",
-                 "partner-region-unknown": "unclassified"}
+                 "partner-region-unknown": "unclassified", "economic-relation": "non-governmental"}
 _PRECEDENCE = {k: i for i, k in enumerate(TIE_KINDS)}
 
 
@@ -239,8 +246,12 @@ def _classified_pairs(ties: Iterable[Any], info: dict[str, dict[str, str]], unit
                 continue
             if ux > uy:
                 x, y, ux, uy = y, x, uy, ux
-            rule = classify(info.get(x, {}), info.get(y, {}), info.get(ux, {}), info.get(uy, {}),
-                            frozenset((ux, uy)) in borders)
+            roles = {_role(info.get(x, {}), info.get(ux, {})), _role(info.get(y, {}), info.get(uy, {}))}
+            if tie.relation in ECONOMIC and roles & {"placed", "non-governmental"}:
+                rule = "economic-relation"
+            else:
+                rule = classify(info.get(x, {}), info.get(y, {}), info.get(ux, {}), info.get(uy, {}),
+                                frozenset((ux, uy)) in borders)
             how, labels = dating(tie.dates, periods) if periods else ("undated" if not tie.dates else "", ["all"])
             row = {"tie": tie.id, "relation": tie.relation, "date": "; ".join(sorted(str(d) for d in tie.dates)),
                    "dating": how or "certain", "period": " ".join(labels) if periods else "all",
