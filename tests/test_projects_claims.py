@@ -266,17 +266,18 @@ def _linked(folder: Path) -> "KnowledgeGraph":
 
 
 def test_the_new_relations_become_ties_with_their_names_and_sources(small_dir):
-    from graph.project import Filters
+    from graph.project import RELATIONS, Filters
 
     kg = _linked(small_dir)
-    g = kg.actor_graph()
+    assert not kg.actor_graph().has_edge("omsk-seeder-works", "kazakhstan")  # by default: the ties of activity
+    g = kg.actor_graph(Filters(relations=RELATIONS))
     assert (g.edges["omsk-seeder-works", "kazakhstan"]["relations"], g.edges["omsk-seeder-works", "kazakhstan"]
             ["evidence"]) == ("supplies", "omsk-seeder-works")
     assert g.edges["omsk-seeder-works", "pavlodar-oblast"]["relations"] == "forum operates_in"
     assert g.edges["omsk-seeder-works", "omsk-oblast"]["relations"] == "forum"  # a member of the forum edition
     assert "project" in g.edges["omsk-oblast", "pavlodar-oblast"]["relations"].split()
     assert "irtysh-route" in g.edges["omsk-oblast", "pavlodar-oblast"]["evidence"].split()
-    only_b = kg.actor_graph(Filters(exclude_sources=("paper-a",)))
+    only_b = kg.actor_graph(Filters(exclude_sources=("paper-a",), relations=RELATIONS))
     assert "omsk-seeder-works" not in only_b and "irtysh-route" not in " ".join(
         e for _, _, e in only_b.edges(data="evidence"))
     supplies_only = kg.actor_graph(Filters(relations=("supplies",)))
@@ -285,10 +286,10 @@ def test_the_new_relations_become_ties_with_their_names_and_sources(small_dir):
 
 def test_a_company_s_economic_ties_are_non_governmental_and_no_event(small_dir):
     from graph.analysis.periods import timeline
-    from graph.project import Filters
+    from graph.project import RELATIONS, Filters
 
     kg = _linked(small_dir)
-    rows = {(r["tie"], r["relation"]): r for r in kg.typology(Filters())["pairs"]}
+    rows = {(r["tie"], r["relation"]): r for r in kg.typology(Filters(relations=RELATIONS))["pairs"]}
     assert [(r["kind"], r["rule"]) for k, r in rows.items() if k[1] in ("supplies", "operates_in")] == [
         ("non-governmental", "economic-relation")] * 2
     assert rows[("irtysh-route", "project")]["kind"] == "transborder"  # Omsk and Pavlodar share a border
@@ -374,3 +375,17 @@ def test_the_report_lists_the_claims_per_source(small_dir):
     section = html[html.index("<h2>What the papers argue</h2>"):html.index("<h2>Map</h2>")]
     assert "<h3>paper-a</h3>" in section and "<td>thesis</td><td>Omsk Oblast is a hub of cooperation</td>" \
         "<td>в 2022–2025 гг. Омская область стала хабом</td><td>Заключение</td>" in section
+
+
+def test_relations_all_on_the_command_line_counts_the_actor_relations(small_dir, runner):
+    import csv
+    import io
+
+    from cli import cli
+
+    _linked(small_dir)
+    args = ["centrality", "--data", str(small_dir), "--metric", "degree", "--format", "csv", "--top", "100"]
+    default, everything = (runner.invoke(cli, args + extra) for extra in ([], ["--relations", "all"]))
+    assert default.exit_code == everything.exit_code == 0, default.output + everything.output
+    ids = [{row["id"] for row in csv.DictReader(io.StringIO(r.stdout))} for r in (default, everything)]
+    assert "kazakhstan" not in ids[0] and "kazakhstan" in ids[1]  # only a supplies tie reaches the state
