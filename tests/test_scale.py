@@ -227,18 +227,9 @@ def test_the_scope_holds_the_changed_records_and_what_refers_to_them(small_dir):
 
 
 def test_after_an_edit_shacl_checks_only_what_the_edit_may_affect(small_dir, monkeypatch, tmp_path):
-    import graph.validate
-
     monkeypatch.setenv("PARADIPLO_CACHE", str(tmp_path / "cache"))
     assert check_data(small_dir).ok  # the clean verdict, and the file versions it was given to
-    focus_seen: list = []
-    real = graph.validate.check_shacl
-
-    def spy(dataset, quads=None, scope=None):
-        focus_seen.append(scope)
-        return real(dataset, quads, scope)
-
-    monkeypatch.setattr(graph.validate, "check_shacl", spy)
+    focus_seen = _scopes_seen(monkeypatch)
     paper = small_dir / "paper-b.yaml"
     paper.write_text(paper.read_text(encoding="utf-8").replace("Omsk Region", "Omsk Province"), encoding="utf-8")
     said: list[str] = []
