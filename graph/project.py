@@ -257,16 +257,17 @@ def _record_classes(store: ox.Store) -> tuple[dict[str, str], dict[str, str]]:
     """Record id → its relation (agreement, forum, visit, project), and → its most specific class."""
     kind: dict[str, str] = {}
     classes: dict[str, str] = {}
-    tops = {PD + "Agreement": "agreement", PD + "Forum": "forum", PD + "Project": "project"}
-    for row in _select(store, """
-        SELECT ?x ?t ?top WHERE { ?x a ?t . ?t rdfs:subClassOf* ?top . VALUES ?top { pd:Agreement pd:Forum pd:Project }
-                                  FILTER(STRSTARTS(STR(?t), STR(pd:))) }"""):
+    tops = {"Agreement": "agreement", "Forum": "forum", "Project": "project"}
+    values = " ".join(f"pd:{top}" for top in tops)
+    for row in _select(store, f"""
+        SELECT ?x ?t ?top WHERE {{ ?x a ?t . ?t rdfs:subClassOf* ?top . VALUES ?top {{ {values} }}
+                                  FILTER(STRSTARTS(STR(?t), STR(pd:))) }}"""):
         x, t = _local(row["x"]), row["t"].value[len(PD):]
         if t == "DelegationVisit":
             kind[x] = "visit"
-        elif x not in kind or t not in ("Agreement", "Forum", "Project"):  # the most specific class wins
-            kind[x] = tops[row["top"].value]
-        if t not in ("Agreement", "Forum", "Project") or x not in classes:
+        elif x not in kind or t not in tops:  # the most specific class wins
+            kind[x] = tops[row["top"].value[len(PD):]]
+        if t not in tops or x not in classes:
             classes[x] = t
     return kind, classes
 
