@@ -386,18 +386,55 @@ def dataset_quads(dataset: Dataset, ontology: bool = True) -> list[ox.Quad]:
     return parse_nquads(dataset_nquads(dataset, ontology))
 
 
-def load_store(nquads: bytes, path: str | os.PathLike | None = None) -> ox.Store:
-    """An Oxigraph store (in memory, or on disk at ``path``) holding the N-Quads ``nquads``.
+def load_store(nquads: bytes | Iterable[bytes], path: str | os.PathLike | None = None) -> ox.Store:
+    """An Oxigraph store (in memory, or on disk at ``path``) holding the N-Quads ``nquads`` (one
+    bytes object, or one per graph: they are read one after the other, never joined).
 
     The store's default graph is the union of all named graphs as a *set* of
     triples (Oxigraph's own ``use_default_graph_as_union`` repeats a triple once
     per graph that states it, which would inflate counts). Queries without
     ``GRAPH`` see everything once; ``GRAPH ?g`` tells which source says what.
+
+    Both are bulk-loaded in one pass: after each graph's lines come the same lines with their
+    graph name cut (:func:`union_lines`), which go to the default graph, where the store keeps
+    each triple once. (A SPARQL ``INSERT … WHERE { GRAPH ?g … }`` did the same in 50 CPU s at
+    1M triples on disk: one transaction holding every triple.) Every line must name its graph,
+    as paradiplo's N-Quads do.
     """
+    chunks = [nquads] if isinstance(nquads, bytes) else list(nquads)
     store = ox.Store(str(path)) if path is not None else ox.Store()
-    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # in Rust, no Python per triple
+    store.bulk_load(_Stream(c for chunk in chunks for c in (chunk, union_lines(chunk))), format=ox.RdfFormat.N_QUADS)
     return store
+
+
+#: the graph name that ends each of paradiplo's N-Quads lines
+_GRAPH_NAME = re.compile(rb" <[^<>\n]*> \.$", re.M)
+
+
+def union_lines(nquads: bytes) -> bytes:
+    """N-Quads lines, each naming its graph → the same triples in the default graph.
+
+    >>> union_lines(b'<http://a> <http://b> "x <y> ." <http://g> .\\n')
+    b'<http://a> <http://b> "x <y> ." .\\n'
+    """
+    return _GRAPH_NAME.sub(b" .", nquads)
+
+
+class _Stream:
+    """A binary stream over byte chunks, read one after the other (for ``bulk_load``)."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks, self._left = iter(chunks), memoryview(b"")
+
+    def read(self, size: int | None = -1) -> bytes:
+        while not self._left:
+            try:
+                self._left = memoryview(next(self._chunks))
+            except StopIteration:
+                return b""
+        size = len(self._left) if size is None or size < 0 else size
+        out, self._left = self._left[:size].tobytes(), self._left[size:]
+        return out
 
 
 def serialize(quads: list[ox.Quad], fmt: str) -> bytes:

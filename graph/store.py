@@ -265,7 +265,7 @@ def _build_store(folder: Path, graphs: dict[str, bytes], fingerprint: str, direc
         say(f"replaced {len(changed)} of {len(graphs)} named graphs")
     else:
         fresh = Path(tempfile.mkdtemp(prefix=f"oxigraph.{os.getpid()}.", dir=folder))
-        load_store(b"".join(graphs.values()), fresh).flush()  # and closed: nothing holds the store after this
+        load_store(graphs.values(), fresh).flush()  # and closed: nothing holds the store after this
         old = folder / f"oxigraph.old.{os.getpid()}"
         if target.exists():
             os.replace(target, old)
