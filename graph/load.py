@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import pickle
 import re
 import stat
 from collections import defaultdict
@@ -32,11 +31,11 @@ from pydantic import ValidationError
 
 from ._version import __version__
 from .errors import ParadiploError, Problem
-from .files import atomic_write
+from .files import cache_read, cache_write
 from .records import GENERAL_KNOWLEDGE, KIND_MODELS, Record, Source, SourceFile, SourcesFile, is_id
 
 __all__ = ["Entry", "Dataset", "load_dataset", "bundled_data_dir", "resource_dir", "read_yaml", "read_text",
-           "parse_yaml", "data_files", "cached_records", "open_data_file", "display_path", "no_cycle_collection",
+           "parse_yaml", "data_files", "cached_records", "sources_and_keys", "open_data_file", "display_path", "no_cycle_collection",
            "UnreadableFile", "problem_message", "field_name", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_SCALAR_CHARS", "MAX_NODES", "MAX_WRITTEN_NODES"]
 
 SOURCES_FILE = "sources.yaml"
@@ -130,6 +129,8 @@ class Dataset:
 
     #: displayed file name → a hash of its bytes (with the reading code), for every file read
     file_keys: dict[str, str] = field(default_factory=dict)
+    #: where each file's records (and RDF, see :func:`graph.rdf.graph_parts`) are remembered, if anywhere
+    cache: Path | None = None
 
     def source_line(self, source_id: str, name: str = "") -> int:
         """Line of a source (or of its field ``name``) in ``sources.yaml``; 1 if unknown."""
@@ -538,7 +539,8 @@ def load_dataset(directory: Path | str | None = None,
         found, file_entries, keys[display] = _read_file(path, display, directory, cache)
         problems += found
         entries += file_entries
-    dataset = Dataset(directory, sources, entries, problems, display_path(sources_path), source_lines, file_keys=keys)
+    dataset = Dataset(directory, sources, entries, problems, display_path(sources_path), source_lines, file_keys=keys,
+                      cache=cache)
     tables = [p for p in files if p.suffix.lower() in TABLE_SUFFIXES]
     if tables:
         _add_tables(dataset, tables, lambda done, name: on_file and on_file(len(yaml_files) + done, len(files), name),
@@ -549,6 +551,22 @@ def load_dataset(directory: Path | str | None = None,
     dataset.drafts = [e for e in dataset.entries if e.record.draft]
     dataset.entries = [e for e in dataset.entries if not e.record.draft]
     return dataset
+
+
+def sources_and_keys(directory: Path) -> tuple[dict[str, Source], dict[str, str]] | None:
+    """The bibliography and each other YAML file's content key (see :attr:`Dataset.file_keys`), read
+    without reading a record: for a folder whose records are all cached. ``None`` when the folder
+    has spreadsheets, or cannot be read, or its bibliography has a problem (load it to see which)."""
+    try:
+        files = data_files(directory)
+    except OSError:
+        return None
+    sources_path = directory / SOURCES_FILE
+    if sources_path not in files or any(p.suffix.lower() not in YAML_SUFFIXES for p in files):
+        return None
+    sources, _, problems = _load_sources(sources_path, display_path(sources_path), directory)
+    keys = {display_path(p): _content_key(p, display_path(p)) for p in files if p != sources_path}
+    return None if problems or "" in keys.values() else (sources, keys)
 
 
 def _add_tables(dataset: Dataset, tables: list[Path], on_file: Callable[[int, str], None],
@@ -592,11 +610,8 @@ def _code_digest() -> bytes:
 
 def cached_records(cache: Path, key: str) -> list[Entry] | None:
     """The records of the file version ``key`` (see :attr:`Dataset.file_keys`) if ``cache`` has them."""
-    try:
-        with no_cycle_collection():
-            return pickle.loads((cache / "records" / key[:2] / key).read_bytes())[1]
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, IndexError):
-        return None
+    found = cache_read(cache / "records" / key[:2] / key)
+    return found[1] if isinstance(found, tuple) and len(found) == 2 else None
 
 
 def _read_file(path: Path, display: str, folder: Path,
@@ -611,22 +626,15 @@ def _read_file(path: Path, display: str, folder: Path,
         return problems, [], ""
     key = _content_key(path, display, text)
     cached = cache / "records" / key[:2] / key if cache is not None else None
-    if cached is not None and cached.is_file():
-        try:
-            with no_cycle_collection():
-                return (*pickle.loads(cached.read_bytes()), key)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            pass  # an unreadable cache entry only costs time: read the file
+    found = cache_read(cached)
+    if isinstance(found, tuple) and len(found) == 2:
+        return (*found, key)
     entries: list[Entry] = []
     with no_cycle_collection():
         data, lines, problems = parse_yaml(text, display)
         if data is not None:
             problems += _read_records(data, lines, display, entries)
-    if cached is not None:
-        try:
-            atomic_write(cached, pickle.dumps((problems, entries), protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+    cache_write(cached, (problems, entries))
     return problems, entries, key
 
 

@@ -14,15 +14,18 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections import defaultdict
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
-from .load import Dataset, Entry, resource_dir
+from .files import cache_read, cache_write
+from .load import Dataset, Entry, resource_dir, sources_and_keys
 from .records import (
     EDTF_DATATYPE,
     GENERAL_KNOWLEDGE,
@@ -41,7 +44,8 @@ from .records import (
 )
 
 __all__ = [
-    "PD", "ID", "GRAPH", "SOURCE", "PREFIXES", "ONTOLOGY_GRAPH", "graph_nquads",
+    "PD", "ID", "GRAPH", "SOURCE", "PREFIXES", "ONTOLOGY_GRAPH", "graph_nquads", "graph_parts", "merge_parts",
+    "parts_digest", "union_lines", "cached_parts",
     "iri", "source_iri", "graph_iri", "prop_iri", "field_triples", "record_quads", "dataset_quads", "ontology_quads",
     "load_store", "dataset_nquads", "parse_nquads", "split_nquad", "serialize", "FORMATS",
 ]
@@ -350,19 +354,103 @@ def dataset_nquads(dataset: Dataset, ontology: bool = True) -> bytes:
 
 
 def graph_nquads(dataset: Dataset, ontology: bool = True) -> dict[str, bytes]:
-    """Named graph IRI → its quads as N-Quads (sorted lines), the graphs in sorted order;
-    :func:`dataset_nquads` joins them."""
-    by_graph: dict[str, set[str]] = defaultdict(set)
+    """Named graph IRI → its quads as N-Quads (sorted lines, no duplicates), the graphs in sorted
+    order; :func:`dataset_nquads` joins them."""
+    return {g: merge_parts(parts) for g, parts in graph_parts(dataset, ontology).items()}
+
+
+def merge_parts(parts: list[bytes]) -> bytes:
+    """A graph's parts (see :func:`graph_parts`) → its sorted lines without duplicates."""
+    if len(parts) == 1:
+        return parts[0]
+    return b"".join(sorted(set(b"".join(parts).splitlines(keepends=True))))
+
+
+def parts_digest(parts: list[bytes]) -> str:
+    """A digest of a graph that changes when one of its parts does (cheaper than merging them)."""
+    return hashlib.sha256(b"".join(sorted(hashlib.sha256(p).digest() for p in parts))).hexdigest()
+
+
+def graph_parts(dataset: Dataset, ontology: bool = True) -> dict[str, list[bytes]]:
+    """Named graph IRI → its quads as N-Quads in parts, the graphs in sorted order: one part per
+    data file that states something in the graph, one for its source in the bibliography (the
+    ontology graph: one part). Each part is sorted and without duplicates; parts may overlap.
+
+    With ``dataset.cache``, each file's parts are remembered by the file's content (and the code
+    that writes them), so that an unchanged file is not turned into RDF again (:func:`_file_parts`).
+    """
+    by_file: dict[str, list[Entry]] = {name: [] for name in dataset.file_keys if name != dataset.sources_file}
     for entry in dataset.entries:
-        src = dataset.sources.get(entry.source)
-        by_graph[GRAPH + entry.source].update(record_quads(entry, src.language if src else "und"))
-    for source in dataset.sources.values():
-        by_graph[GRAPH + source.id].update(_source_quads(source))
-    if any(e.source == GENERAL_KNOWLEDGE for e in dataset.entries):
-        by_graph[GRAPH + GENERAL_KNOWLEDGE].update(_general_knowledge_quads())
+        by_file.setdefault(entry.file, []).append(entry)
+    languages = {sid: src.language for sid, src in dataset.sources.items()}
+    parts: dict[str, list[bytes]] = defaultdict(list)
+    for name, entries in by_file.items():
+        for g, part in _file_parts(entries, languages, dataset.file_keys.get(name), dataset.cache).items():
+            parts[g].append(part)
+    return _with_bibliography(parts, dataset.sources, ontology)
+
+
+def cached_parts(directory: Path, cache: Path, ontology: bool = True) -> dict[str, list[bytes]] | None:
+    """What :func:`graph_parts` gives for the folder, read from ``cache`` alone, without reading a
+    record; ``None`` unless every file was turned into RDF before (with the same code, and the same
+    language for each source it uses) and the folder has no spreadsheet."""
+    found = sources_and_keys(directory)
+    if found is None:
+        return None
+    sources, keys = found
+    parts: dict[str, list[bytes]] = defaultdict(list)
+    for key in keys.values():
+        cached = cache_read(_parts_path(cache, key))
+        if not (isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], dict)) or any(
+                sources[sid].language != language if sid in sources else language != "und"
+                for sid, language in cached[0].items()):
+            return None
+        for g, part in cached[1].items():
+            parts[g].append(part)
+    return _with_bibliography(parts, sources, ontology)
+
+
+def _with_bibliography(parts: dict[str, list[bytes]], sources: dict[str, Source],
+                       ontology: bool) -> dict[str, list[bytes]]:
+    """``parts`` with each source's description (and the ontology's graph), the graphs sorted."""
+    for source in sources.values():
+        parts[GRAPH + source.id].append(_joined(_source_quads(source)))
+    if GRAPH + GENERAL_KNOWLEDGE in parts:
+        parts[GRAPH + GENERAL_KNOWLEDGE].append(_joined(_general_knowledge_quads()))
     if ontology:
-        by_graph[ONTOLOGY_GRAPH].update(ontology_quads())
-    return {g: "".join(sorted(by_graph[g])).encode("utf-8") for g in sorted(by_graph)}
+        parts[ONTOLOGY_GRAPH].append(_joined(ontology_quads()))
+    return {g: parts[g] for g in sorted(parts)}
+
+
+def _joined(lines: Iterable[str]) -> bytes:
+    return "".join(sorted(set(lines))).encode("utf-8")
+
+
+def _file_parts(entries: list[Entry], languages: dict[str, str], key: str | None,
+                cache: Path | None) -> dict[str, bytes]:
+    """The quads of one file's records, by graph; remembered in ``cache/quads/`` under the file's
+    content key, with the language of each source they use (quotes without their own tag take it)."""
+    used = {e.source: languages.get(e.source, "und") for e in entries}
+    path = _parts_path(cache, key) if cache is not None and key else None
+    found = cache_read(path)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == used:
+        return found[1]
+    by_graph: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        by_graph[GRAPH + entry.source].update(record_quads(entry, used[entry.source]))
+    graphs = {g: "".join(sorted(lines)).encode("utf-8") for g, lines in sorted(by_graph.items())}
+    cache_write(path, (used, graphs))
+    return graphs
+
+
+def _parts_path(cache: Path, key: str) -> Path:
+    return cache / "quads" / key[:2] / (key + _rdf_digest())
+
+
+@lru_cache(maxsize=1)
+def _rdf_digest() -> str:
+    """What a file's quads depend on besides its records: the code of this module (16 hex digits)."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 def split_nquad(line: str) -> tuple[str, str]:

@@ -29,7 +29,7 @@ from .files import atomic_write, remove_dead_leftovers
 from .load import (SOURCES_FILE, Dataset, UnreadableFile, bundled_data_dir, cached_records, data_files, load_dataset,
                    open_data_file, resource_dir)
 from .project import Filters, Tie, actor_graph, actors, borders, rollup, ties
-from .rdf import graph_nquads, load_store, parse_nquads, split_nquad
+from .rdf import cached_parts, graph_parts, load_store, merge_parts, parse_nquads, parts_digest, split_nquad, union_lines
 from .validate import Report, shacl_scope, validate
 from .lazy import lazy
 
@@ -45,16 +45,25 @@ class KnowledgeGraph:
     store built earlier (``store``); each side is derived from the other when needed.
     """
 
-    def __init__(self, nquads: bytes | None = None, store: ox.Store | None = None, dataset: Dataset | None = None):
-        if nquads is None and store is None:
+    def __init__(self, nquads: bytes | None = None, store: ox.Store | None = None, dataset: Dataset | None = None,
+                 parts: dict[str, list[bytes]] | None = None, records: Callable[[], Dataset] | None = None):
+        if nquads is None and store is None and parts is None:
             raise ValueError("a KnowledgeGraph needs N-Quads or a store")
-        self._nquads, self._store, self.dataset = nquads, store, dataset
+        self._nquads, self._store, self._parts, self._dataset, self._records = nquads, store, parts, dataset, records
+
+    @cached_property
+    def dataset(self) -> Dataset | None:
+        """The records: read on first use when the graph was made from RDF cached per file
+        (``records``); ``None`` for a graph opened from a store alone."""
+        return self._dataset if self._dataset is not None or self._records is None else self._records()
 
     @cached_property
     def nquads(self) -> bytes:
         """The named graphs as N-Quads, sorted by graph then text (as :func:`dataset_nquads`)."""
         if self._nquads is not None:
             return self._nquads
+        if self._parts is not None:
+            return b"".join(merge_parts(parts) for parts in self._parts.values())
         named = (q for q in self.store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
         text = ox.serialize(named, format=ox.RdfFormat.N_QUADS).decode("utf-8")
         lines = [line + "\n" for line in text.splitlines() if line]
@@ -67,7 +76,9 @@ class KnowledgeGraph:
 
     @cached_property
     def store(self) -> ox.Store:
-        return self._store if self._store is not None else load_store(self.nquads)
+        if self._store is not None:
+            return self._store
+        return load_store(_chunks(self._parts) if self._parts is not None else self.nquads)
 
     def actor_graph(self, filters: Filters = Filters(), level: str = "actor") -> nx.Graph:
         """The actor–actor network (see :func:`graph.project.actor_graph`)."""
@@ -147,24 +158,26 @@ def _known_valid(fingerprint: str) -> bool:
     return bool(fingerprint) and (verdict_cache() / "valid" / fingerprint).is_file()
 
 
-def _check(dataset: Dataset, fingerprint: str, say: Callable[[str], None]) -> dict[str, bytes] | None:
+def _check(dataset: Dataset, fingerprint: str, say: Callable[[str], None]) -> dict[str, list[bytes]] | None:
     """The one verdict: the checks of ``paradiplo validate``, SHACL included; SHACL is skipped
     only when these very files, ontology and code were found valid before, and checks only
     what an edit may affect when the rest was (see :func:`_shacl_scope`).
 
-    Returns the named graphs' N-Quads when it had to build them for SHACL, else ``None``.
+    Returns the named graphs' N-Quads (:func:`graph.rdf.graph_parts`) when it had to build them for
+    SHACL, else ``None``.
     """
     known = _known_valid(fingerprint)
     scope = None if known else _shacl_scope(dataset)
     say(f"validating {len(dataset.entries)} records" + (" (SHACL verdict cached)" if known else "")
         + (f" (SHACL on the {len(scope)} records that changed or refer to them)" if scope is not None else ""))
-    graphs = graph_nquads(dataset) if scope is not None else None
+    parts = graph_parts(dataset) if scope is not None else None
+    graphs = {g: merge_parts(p) for g, p in parts.items()} if parts is not None else None
     report = validate(dataset, shacl=not known, scope=scope, graphs=graphs)
     if not report.ok:
         raise InvalidData(report.problems)
     if not known:
         _remember_valid(fingerprint, dataset)
-    return graphs
+    return parts
 
 
 def _clean_state(dataset: Dataset) -> Path:
@@ -245,35 +258,48 @@ def _reusable(folder: Path, fingerprint: str) -> bool:
         return False
 
 
-def _build_store(folder: Path, graphs: dict[str, bytes], fingerprint: str, directory: Path,
+def _build_store(folder: Path, parts: dict[str, list[bytes]], fingerprint: str, directory: Path,
                  say: Callable[[str], None]) -> ox.Store:
-    """Make the store in ``folder`` hold ``graphs`` (named graph IRI → N-Quads) and their union.
+    """Make the store in ``folder`` hold the named graphs ``parts`` (:func:`graph.rdf.graph_parts`)
+    and their union.
 
-    A store built by this version of paradiplo is updated in place: only the named graphs whose
-    quads changed are replaced (see :func:`_replace_graphs`). Otherwise a fresh store is built
-    beside the old one and swapped in.
+    A store built by this version of paradiplo is updated in place when the named graphs that
+    changed hold at most a quarter of the quads: only those are replaced (see
+    :func:`_replace_graphs`). Otherwise a fresh store is bulk-loaded beside the old one and swapped in.
     """
     folder.mkdir(parents=True, exist_ok=True)
     remove_dead_leftovers(  # stores killed runs left half-built or renamed away
         folder, r"oxigraph\.(?P<old>old\.)?(?P<pid>\d+)(?(old)|\.[a-z0-9_]+)")
-    digests = {g: hashlib.sha256(quads).hexdigest() for g, quads in graphs.items()}
+    digests = {g: parts_digest(p) for g, p in parts.items()}
     target, manifest = folder / "oxigraph", folder / "paradiplo-store.json"
     before = _manifest(manifest)
-    if target.is_dir() and before.get("version") == __version__ and isinstance(before.get("graphs"), dict):
+    old = before.get("graphs") if before.get("version") == __version__ and before.get("layout") == _LAYOUT else None
+    changed = sorted(g for g in set(old) | set(parts) if old.get(g) != digests.get(g)) if isinstance(old, dict) else []
+    size = {g: sum(map(len, p)) for g, p in parts.items()}
+    if target.is_dir() and isinstance(old, dict) and 4 * sum(size.get(g, 0) for g in changed) <= sum(size.values()):
         manifest.unlink()  # killed while replacing, the store is rebuilt in full next time
-        changed = _replace_graphs(target, graphs, digests, before["graphs"])
-        say(f"replaced {len(changed)} of {len(graphs)} named graphs")
+        _replace_graphs(target, parts, changed)
+        say(f"replaced {len(changed)} of {len(parts)} named graphs")
     else:
         fresh = Path(tempfile.mkdtemp(prefix=f"oxigraph.{os.getpid()}.", dir=folder))
-        load_store(graphs.values(), fresh).flush()  # and closed: nothing holds the store after this
-        old = folder / f"oxigraph.old.{os.getpid()}"
+        load_store(_chunks(parts), fresh).flush()  # and closed: nothing holds the store after this
+        old_store = folder / f"oxigraph.old.{os.getpid()}"
         if target.exists():
-            os.replace(target, old)
+            os.replace(target, old_store)
         os.replace(fresh, target)
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old_store, ignore_errors=True)
     atomic_write(manifest, json.dumps({"fingerprint": fingerprint, "data": str(directory.resolve()),
-                                       "version": __version__, "graphs": digests}, indent=2) + "\n")
+                                       "version": __version__, "layout": _LAYOUT, "graphs": digests},
+                                      indent=2) + "\n")
     return ox.Store.read_only(str(target))
+
+
+#: how the manifest's graph digests are made (:func:`graph.rdf.parts_digest`)
+_LAYOUT = "parts-1"
+
+
+def _chunks(parts: dict[str, list[bytes]]) -> list[bytes]:
+    return [part for graph in parts.values() for part in graph]
 
 
 def _manifest(path: Path) -> dict:
@@ -284,11 +310,9 @@ def _manifest(path: Path) -> dict:
     return found if isinstance(found, dict) else {}
 
 
-def _replace_graphs(target: Path, graphs: dict[str, bytes], digests: dict[str, str],
-                    before: dict[str, str]) -> list[str]:
-    """Replace, in the on-disk store at ``target``, the named graphs whose digest changed (or that
-    are new or gone), and keep the default graph the union of the named graphs, as a set."""
-    changed = sorted(g for g in set(before) | set(graphs) if before.get(g) != digests.get(g))
+def _replace_graphs(target: Path, parts: dict[str, list[bytes]], changed: list[str]) -> None:
+    """Replace, in the on-disk store at ``target``, the named graphs ``changed`` (new or gone ones
+    included) by their ``parts``, and keep the default graph the union of the named graphs, as a set."""
     store = ox.Store(str(target))
     for g in changed:
         name = ox.NamedNode(g)
@@ -297,11 +321,11 @@ def _replace_graphs(target: Path, graphs: dict[str, bytes], digests: dict[str, s
         store.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
                      f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }} }}")
         store.remove_graph(name)
-        if g in graphs:
-            store.load(graphs[g], format=ox.RdfFormat.N_QUADS)
-            store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+        if g in parts:
+            for part in parts[g]:
+                store.load(part, format=ox.RdfFormat.N_QUADS)
+                store.load(union_lines(part), format=ox.RdfFormat.N_QUADS)
     store.flush()
-    return changed
 
 
 def open_graph(data: Path | str | None = None, store: Path | str | None = None,
@@ -334,14 +358,18 @@ def open_graph(data: Path | str | None = None, store: Path | str | None = None,
     if store is not None and _reusable(Path(store), fingerprint):
         say(f"reusing the store in {store}")
         return KnowledgeGraph(store=ox.Store.read_only(str(Path(store) / "oxigraph")))
-    say(f"reading {directory}")
-    dataset = load_dataset(directory, on_file=on_file, cache=verdict_cache())
-    graphs = _check(dataset, fingerprint, say)
-    say("building the RDF dataset")
-    graphs = graphs or graph_nquads(dataset)
-    nquads = b"".join(graphs.values())
+    dataset, parts = None, cached_parts(directory, verdict_cache()) if _known_valid(fingerprint) else None
+    if parts is not None:
+        say(f"reading {directory}: every file was checked before (SHACL verdict cached) and its RDF is cached")
+    else:
+        say(f"reading {directory}")
+        dataset = load_dataset(directory, on_file=on_file, cache=verdict_cache())
+        parts = _check(dataset, fingerprint, say)
+        say("building the RDF dataset")
+        parts = parts or graph_parts(dataset)
+    records = None if dataset is not None else (lambda: load_dataset(directory, cache=verdict_cache()))
     if store is None:
-        return KnowledgeGraph(nquads=nquads, dataset=dataset)
-    built = _build_store(Path(store), graphs, fingerprint, directory, say)
+        return KnowledgeGraph(parts=parts, dataset=dataset, records=records)
+    built = _build_store(Path(store), parts, fingerprint, directory, say)
     say(f"built the store in {store}")
-    return KnowledgeGraph(nquads=nquads, store=built, dataset=dataset)
+    return KnowledgeGraph(parts=parts, store=built, dataset=dataset, records=records)

@@ -5,6 +5,7 @@ Timings are never asserted here; ``tests/benchmarks/bench.py --cli`` measures th
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import graph.load as load
@@ -154,6 +155,41 @@ def test_a_clean_validate_verdict_serves_the_next_command(small_dir):
     assert check_data(small_dir).ok
     open_graph(small_dir, progress=said.append)
     assert any("SHACL verdict cached" in m for m in said), said
+
+
+def test_after_a_clean_verdict_the_next_command_reads_no_record_and_builds_the_same_graph(small_dir, tmp_path,
+                                                                                           monkeypatch):
+    """Once ``validate`` found the files clean, a command builds the graph from each file's cached
+    RDF: no record is loaded until one is asked for; the RDF and the store are those of a build
+    from the records."""
+    import graph.store as store_module
+    from graph.rdf import dataset_nquads, load_store
+
+    plain = dataset_nquads(load_dataset(small_dir))
+    assert check_data(small_dir).ok
+    loads: list[Path] = []
+    real = store_module.load_dataset
+    monkeypatch.setattr(store_module, "load_dataset", lambda directory, **kw: loads.append(directory) or real(
+        directory, **kw))
+    parsed = _parsed_files(monkeypatch)
+    kg = open_graph(small_dir, store=tmp_path / "store")
+    assert not loads and parsed == ["sources.yaml"]  # the bibliography only: the sources' descriptions
+    assert kg.nquads == plain
+    assert _contents(kg.store) == _contents(load_store(plain))
+    assert [e.record.id for e in kg.dataset.entries] == [e.record.id for e in load_dataset(small_dir).entries]
+    assert loads == [small_dir]  # asked for, the records are loaded
+
+
+def test_a_file_whose_rdf_is_not_cached_sends_the_command_to_the_records(small_dir):
+    from graph.rdf import dataset_nquads
+
+    assert check_data(small_dir).ok
+    for cached in (Path(os.environ["PARADIPLO_CACHE"]) / "quads").rglob("*"):
+        if cached.is_file():
+            cached.unlink()
+    said: list[str] = []
+    kg = open_graph(small_dir, progress=said.append)
+    assert said[0] == f"reading {small_dir}" and kg.nquads == dataset_nquads(load_dataset(small_dir))
 
 
 def test_the_cli_benchmark_runs_the_real_commands_and_reports_every_key(tmp_path):
