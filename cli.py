@@ -39,7 +39,7 @@ from graph.load import read_text
 from graph.records import is_id
 from graph.project import EVENTS, LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
 from graph.queries import bundled_queries, find_query
-from graph.rdf import FORMATS, serialize
+from graph.rdf import FORMATS
 from graph.remote import PROTOCOLS, run_remote
 from graph.render import COLOR_BY, LAYOUTS
 from graph.sparql import DEFAULT_TIMEOUT, MAX_ROWS, run_query
@@ -238,7 +238,7 @@ def build(data: Path | None, store: Path | None, output: Path | None) -> None:
     Example: paradiplo build -o paradiplo.trig
     """
     kg = _open(data, store)
-    content = serialize(kg.quads, "trig")
+    content = kg.serialized("trig")
     if output:
         _write(output, content)
     else:
@@ -272,7 +272,7 @@ def export(data: Path | None, store: Path | None,
         return
     kg = _open(data, store)
     if fmt in FORMATS:
-        content = serialize(kg.quads, fmt)
+        content = kg.serialized(fmt)
     else:
         if projection == "actor":
             g = kg.actor_graph(_filters(**filters), level)

@@ -33,7 +33,7 @@ from ._version import __version__
 from .ego import MAX_NEIGHBOURS, ego_svg
 from .files import atomic_write_folder
 from .provenance import conflicts, stats
-from .rdf import DCTERMS, GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES, RDF, RDFS, SKOS, SOURCE, XSD, serialize
+from .rdf import DCTERMS, GRAPH, ID, ONTOLOGY_GRAPH, PD, PREFIXES, RDF, RDFS, SKOS, SOURCE, XSD
 from .records import GENERAL_KNOWLEDGE, KIND_MODELS
 from .store import KnowledgeGraph
 from .tables import csv_tables, table_sheets
@@ -498,7 +498,7 @@ def site_file(kg: KnowledgeGraph, site: Site, name: str, report: str | None = No
         return void_description(kg, site.version, site.tables)
     if name in site.tables:
         return site.tables[name]
-    return serialize(kg.quads, _DUMPS[name])
+    return kg.serialized(_DUMPS[name])
 
 
 def page_disputes(kg: KnowledgeGraph) -> dict[str, list[dict[str, Any]]]:

@@ -360,10 +360,12 @@ def graph_nquads(dataset: Dataset, ontology: bool = True) -> dict[str, bytes]:
 
 
 def merge_parts(parts: list[bytes]) -> bytes:
-    """A graph's parts (see :func:`graph_parts`) → its sorted lines without duplicates."""
+    """A graph's parts (see :func:`graph_parts`) → its sorted lines without duplicates.
+
+    The parts are sorted runs, which Python's sort merges in about linear time."""
     if len(parts) == 1:
         return parts[0]
-    return b"".join(sorted(set(b"".join(parts).splitlines(keepends=True))))
+    return b"".join(dict.fromkeys(sorted(b"".join(parts).splitlines(keepends=True))))
 
 
 def parts_digest(parts: list[bytes]) -> str:
@@ -474,37 +476,62 @@ def dataset_quads(dataset: Dataset, ontology: bool = True) -> list[ox.Quad]:
     return parse_nquads(dataset_nquads(dataset, ontology))
 
 
-def load_store(nquads: bytes | Iterable[bytes], path: str | os.PathLike | None = None) -> ox.Store:
-    """An Oxigraph store (in memory, or on disk at ``path``) holding the N-Quads ``nquads`` (one
-    bytes object, or one per graph: they are read one after the other, never joined).
+def load_store(nquads: bytes | dict[str, list[bytes]], path: str | os.PathLike | None = None) -> ox.Store:
+    """An Oxigraph store (in memory, or on disk at ``path``) holding the N-Quads ``nquads``: one
+    bytes object, or each graph's parts (:func:`graph_parts`), which are never joined.
 
     The store's default graph is the union of all named graphs as a *set* of
     triples (Oxigraph's own ``use_default_graph_as_union`` repeats a triple once
     per graph that states it, which would inflate counts). Queries without
     ``GRAPH`` see everything once; ``GRAPH ?g`` tells which source says what.
 
-    Both are bulk-loaded in one pass: after each graph's lines come the same lines with their
+    Both are bulk-loaded together: after each piece of a graph come the same lines with their
     graph name cut (:func:`union_lines`), which go to the default graph, where the store keeps
     each triple once. (A SPARQL ``INSERT … WHERE { GRAPH ?g … }`` did the same in 50 CPU s at
-    1M triples on disk: one transaction holding every triple.) Every line must name its graph,
-    as paradiplo's N-Quads do.
+    1M triples on disk: one transaction holding every triple.) The text is bulk-loaded
+    :data:`BULK_BATCH` bytes at a time, which bounds the bulk loader's memory (about seven times
+    its input). Every line must name its graph, as paradiplo's N-Quads do.
     """
-    chunks = [nquads] if isinstance(nquads, bytes) else list(nquads)
     store = ox.Store(str(path)) if path is not None else ox.Store()
-    store.bulk_load(_Stream(c for chunk in chunks for c in (chunk, union_lines(chunk))), format=ox.RdfFormat.N_QUADS)
+    graphs = nquads.items() if isinstance(nquads, dict) else [(None, [nquads])]
+    batch: list[bytes] = []
+    for graph, parts in graphs:
+        for piece in (piece for part in parts for piece in _pieces(part, BULK_BATCH // 2)):
+            batch += (piece, union_lines(piece, graph))
+            if sum(map(len, batch)) >= BULK_BATCH:
+                store.bulk_load(_Stream(batch), format=ox.RdfFormat.N_QUADS)
+                batch = []
+    if batch:
+        store.bulk_load(_Stream(batch), format=ox.RdfFormat.N_QUADS)
     return store
+
+
+#: bytes of N-Quads text given to one bulk load (the named graphs' lines and the union's)
+BULK_BATCH = 96 << 20
+
+
+def _pieces(data: bytes, size: int) -> Iterator[bytes]:
+    """``data`` in pieces of about ``size`` bytes, cut after a line."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + size) + 1 or len(data)
+        yield data if start == 0 and end == len(data) else data[start:end]
+        start = end
 
 
 #: the graph name that ends each of paradiplo's N-Quads lines
 _GRAPH_NAME = re.compile(rb" <[^<>\n]*> \.$", re.M)
 
 
-def union_lines(nquads: bytes) -> bytes:
-    """N-Quads lines, each naming its graph → the same triples in the default graph.
+def union_lines(nquads: bytes, graph: str | None = None) -> bytes:
+    """N-Quads lines, each naming its graph (``graph``, if given, for all) → the same triples in
+    the default graph.
 
     >>> union_lines(b'<http://a> <http://b> "x <y> ." <http://g> .\\n')
     b'<http://a> <http://b> "x <y> ." .\\n'
     """
+    if graph is not None:  # a constant ending: the line's end, since a line break in a literal is escaped
+        return nquads.replace(f" <{graph}> .\n".encode(), b" .\n")
     return _GRAPH_NAME.sub(b" .", nquads)
 
 
@@ -525,7 +552,7 @@ class _Stream:
         return out
 
 
-def serialize(quads: list[ox.Quad], fmt: str) -> bytes:
+def serialize(quads: Iterable[ox.Quad], fmt: str) -> bytes:
     """Serialise sorted quads; triple formats get the union of all graphs.
 
     A dataset written as Turtle or N-Triples would silently lose its named

@@ -24,7 +24,6 @@ from .figure import figure
 from .files import atomic_write_folder
 from .formats import dumps, rows_to_csv
 from .project import Filters, leave_one_out, papers, same_answers
-from .rdf import serialize
 from .render import EDGE_COLORS
 from .store import KnowledgeGraph
 from .provenance import (CONFLICT_COLUMNS, PAPER_CLAIM_COLUMNS, STATS_COVER, conflict_table, conflicts, paper_claims,
@@ -58,7 +57,7 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
     comm_rows = [{"community": c["id"], "id": m, "label": lab, "country": g.nodes[m].get("country", "")}
                  for c in comms["communities"] for m, lab in zip(c["members"], c["labels"])]
     files = {
-        "dataset.trig": serialize(kg.quads, "trig").decode("utf-8"),
+        "dataset.trig": kg.serialized("trig").decode("utf-8"),
         "stats.json": dumps(counts),
         "centrality.json": dumps(ranks),
         "centrality.csv": rows_to_csv(ranks),

@@ -29,7 +29,8 @@ from .files import atomic_write, remove_dead_leftovers
 from .load import (SOURCES_FILE, Dataset, UnreadableFile, bundled_data_dir, cached_records, data_files, load_dataset,
                    open_data_file, resource_dir)
 from .project import Filters, Tie, actor_graph, actors, borders, rollup, ties
-from .rdf import cached_parts, graph_parts, load_store, merge_parts, parse_nquads, parts_digest, split_nquad, union_lines
+from .rdf import (cached_parts, graph_parts, load_store, merge_parts, parse_nquads, parts_digest, serialize, split_nquad,
+                  union_lines)
 from .validate import Report, shacl_scope, validate
 from .lazy import lazy
 
@@ -74,11 +75,16 @@ class KnowledgeGraph:
         """Every quad, sorted by graph (the named graphs; not the union default graph)."""
         return parse_nquads(self.nquads)
 
+    def serialized(self, fmt: str) -> bytes:
+        """The named graphs in ``fmt`` (see :func:`graph.rdf.serialize`), streamed from the N-Quads
+        text (no list of every quad is made)."""
+        return serialize(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS), fmt)
+
     @cached_property
     def store(self) -> ox.Store:
         if self._store is not None:
             return self._store
-        return load_store(_chunks(self._parts) if self._parts is not None else self.nquads)
+        return load_store(self._parts if self._parts is not None else self.nquads)
 
     def actor_graph(self, filters: Filters = Filters(), level: str = "actor") -> nx.Graph:
         """The actor–actor network (see :func:`graph.project.actor_graph`)."""
@@ -282,7 +288,7 @@ def _build_store(folder: Path, parts: dict[str, list[bytes]], fingerprint: str, 
         say(f"replaced {len(changed)} of {len(parts)} named graphs")
     else:
         fresh = Path(tempfile.mkdtemp(prefix=f"oxigraph.{os.getpid()}.", dir=folder))
-        load_store(_chunks(parts), fresh).flush()  # and closed: nothing holds the store after this
+        load_store(parts, fresh).flush()  # and closed: nothing holds the store after this
         old_store = folder / f"oxigraph.old.{os.getpid()}"
         if target.exists():
             os.replace(target, old_store)
@@ -296,10 +302,6 @@ def _build_store(folder: Path, parts: dict[str, list[bytes]], fingerprint: str, 
 
 #: how the manifest's graph digests are made (:func:`graph.rdf.parts_digest`)
 _LAYOUT = "parts-1"
-
-
-def _chunks(parts: dict[str, list[bytes]]) -> list[bytes]:
-    return [part for graph in parts.values() for part in graph]
 
 
 def _manifest(path: Path) -> dict:
@@ -324,7 +326,7 @@ def _replace_graphs(target: Path, parts: dict[str, list[bytes]], changed: list[s
         if g in parts:
             for part in parts[g]:
                 store.load(part, format=ox.RdfFormat.N_QUADS)
-                store.load(union_lines(part), format=ox.RdfFormat.N_QUADS)
+                store.load(union_lines(part, g), format=ox.RdfFormat.N_QUADS)
     store.flush()
 
 

@@ -385,3 +385,19 @@ def test_leaving_each_paper_out_asks_each_query_once_and_builds_the_same_graphs(
         alone = actor_graph(kg.store, replace(Filters(), exclude_sources=(paper,)))
         assert list(g.nodes(data=True)) == list(alone.nodes(data=True))
         assert list(g.edges(data=True)) == list(alone.edges(data=True))
+
+
+def test_a_store_loaded_in_small_batches_holds_the_named_graphs_and_their_union(small_dir, monkeypatch):
+    """Bulk loads of a few hundred bytes each (pieces cut after a line, the union's lines made per
+    piece) give the store one bulk load gives: the named graphs, and their union as a set."""
+    import graph.rdf as rdf
+
+    dataset = load_dataset(small_dir)
+    whole = rdf.load_store(rdf.dataset_nquads(dataset))
+    monkeypatch.setattr(rdf, "BULK_BATCH", 300)
+    pieces = list(rdf._pieces(rdf.dataset_nquads(dataset), 150))
+    assert len(pieces) > 10 and all(p.endswith(b"\n") for p in pieces)
+    batched = rdf.load_store(rdf.graph_parts(dataset))
+    assert _contents(batched) == _contents(whole)
+    named = {(q.subject, q.predicate, q.object) for q in _contents(whole) if q.graph_name != ox.DefaultGraph()}
+    assert {(q.subject, q.predicate, q.object) for q in _contents(batched) if q.graph_name == ox.DefaultGraph()} == named
