@@ -45,7 +45,7 @@ from .records import (
 
 __all__ = [
     "PD", "ID", "GRAPH", "SOURCE", "PREFIXES", "ONTOLOGY_GRAPH", "graph_nquads", "graph_parts", "merge_parts",
-    "parts_digest", "union_lines", "cached_parts",
+    "parts_digest", "union_lines", "cached_parts", "graphs_trig",
     "iri", "source_iri", "graph_iri", "prop_iri", "field_triples", "record_quads", "dataset_quads", "ontology_quads",
     "load_store", "dataset_nquads", "parse_nquads", "split_nquad", "serialize", "FORMATS",
 ]
@@ -453,6 +453,25 @@ def _parts_path(cache: Path, key: str) -> Path:
 def _rdf_digest() -> str:
     """What a file's quads depend on besides its records: the code of this module (16 hex digits)."""
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def graphs_trig(parts: dict[str, list[bytes]], cache: Path | None = None) -> bytes:
+    """The named graphs ``parts`` (:func:`graph_parts`) as TriG: what :func:`serialize` writes for
+    their quads, made graph by graph (one block of prefixes, then each graph), each graph's text
+    remembered in ``cache`` by its digest, so that after an edit only the changed graphs are written
+    again."""
+    head, body = b"", []
+    for graph_parts_ in parts.values():
+        path = cache / "trig" / f"{parts_digest(graph_parts_)}-{_rdf_digest()}-{ox.__version__}" if cache else None
+        text = cache_read(path)
+        if not isinstance(text, bytes):
+            text = serialize(ox.parse(merge_parts(graph_parts_), format=ox.RdfFormat.N_QUADS), "trig")
+            cache_write(path, text)
+        lines = text.splitlines(keepends=True)
+        n = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix ")), len(lines))
+        head = head or b"".join(lines[:n])
+        body.append(b"".join(lines[n:]))
+    return head + b"".join(body)
 
 
 def split_nquad(line: str) -> tuple[str, str]:

@@ -29,7 +29,7 @@ from .files import atomic_write, remove_dead_leftovers
 from .load import (SOURCES_FILE, Dataset, UnreadableFile, bundled_data_dir, cached_records, data_files, load_dataset,
                    open_data_file, resource_dir)
 from .project import Filters, Tie, actor_graph, actors, borders, rollup, ties
-from .rdf import (cached_parts, graph_parts, load_store, merge_parts, parse_nquads, parts_digest, serialize, split_nquad,
+from .rdf import (cached_parts, graph_parts, graphs_trig, load_store, merge_parts, parse_nquads, parts_digest, serialize, split_nquad,
                   union_lines)
 from .validate import Report, shacl_scope, validate
 from .lazy import lazy
@@ -47,10 +47,12 @@ class KnowledgeGraph:
     """
 
     def __init__(self, nquads: bytes | None = None, store: ox.Store | None = None, dataset: Dataset | None = None,
-                 parts: dict[str, list[bytes]] | None = None, records: Callable[[], Dataset] | None = None):
+                 parts: dict[str, list[bytes]] | None = None, records: Callable[[], Dataset] | None = None,
+                 cache: Path | None = None):
         if nquads is None and store is None and parts is None:
             raise ValueError("a KnowledgeGraph needs N-Quads or a store")
         self._nquads, self._store, self._parts, self._dataset, self._records = nquads, store, parts, dataset, records
+        self._cache = cache
 
     @cached_property
     def dataset(self) -> Dataset | None:
@@ -77,7 +79,10 @@ class KnowledgeGraph:
 
     def serialized(self, fmt: str) -> bytes:
         """The named graphs in ``fmt`` (see :func:`graph.rdf.serialize`), streamed from the N-Quads
-        text (no list of every quad is made)."""
+        text (no list of every quad is made); TriG graph by graph, each remembered in the cache
+        (:func:`graph.rdf.graphs_trig`)."""
+        if fmt == "trig" and self._parts is not None:
+            return graphs_trig(self._parts, self._cache)
         return serialize(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS), fmt)
 
     @cached_property
@@ -371,7 +376,7 @@ def open_graph(data: Path | str | None = None, store: Path | str | None = None,
         parts = parts or graph_parts(dataset)
     records = None if dataset is not None else (lambda: load_dataset(directory, cache=verdict_cache()))
     if store is None:
-        return KnowledgeGraph(parts=parts, dataset=dataset, records=records)
+        return KnowledgeGraph(parts=parts, dataset=dataset, records=records, cache=verdict_cache())
     built = _build_store(Path(store), parts, fingerprint, directory, say)
     say(f"built the store in {store}")
-    return KnowledgeGraph(parts=parts, store=built, dataset=dataset, records=records)
+    return KnowledgeGraph(parts=parts, store=built, dataset=dataset, records=records, cache=verdict_cache())

@@ -401,3 +401,22 @@ def test_a_store_loaded_in_small_batches_holds_the_named_graphs_and_their_union(
     assert _contents(batched) == _contents(whole)
     named = {(q.subject, q.predicate, q.object) for q in _contents(whole) if q.graph_name != ox.DefaultGraph()}
     assert {(q.subject, q.predicate, q.object) for q in _contents(batched) if q.graph_name == ox.DefaultGraph()} == named
+
+
+def test_trig_written_graph_by_graph_is_the_trig_of_the_whole_and_an_edit_rewrites_one_graph(small_dir, tmp_path,
+                                                                                              monkeypatch):
+    import graph.rdf as rdf
+
+    def trig_of_whole() -> bytes:
+        return rdf.serialize(ox.parse(rdf.dataset_nquads(load_dataset(small_dir)), format=ox.RdfFormat.N_QUADS), "trig")
+
+    assert rdf.graphs_trig(rdf.graph_parts(load_dataset(small_dir)), tmp_path / "cache") == trig_of_whole()
+    paper = small_dir / "paper-b.yaml"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("Omsk Region", "Omsk Province"), encoding="utf-8")
+    written: list[bytes] = []
+    serialize = rdf.serialize
+    monkeypatch.setattr(rdf, "serialize", lambda quads, fmt: written.append(b"") or serialize(quads, fmt))
+    again = rdf.graphs_trig(rdf.graph_parts(load_dataset(small_dir)), tmp_path / "cache")
+    assert len(written) == 1  # paper-b's graph; the others come from the cache
+    monkeypatch.setattr(rdf, "serialize", serialize)
+    assert again == trig_of_whole() and b"Omsk Province" in again
