@@ -181,12 +181,13 @@ def source_text(dataset: Dataset, source: Source, texts: Path | None = None) -> 
     return (Text(raw) if raw is not None else None), name, problems
 
 
-def check_quotes(dataset: Dataset, texts: Path | None = None) -> list[Problem]:
+def check_quotes(dataset: Dataset, texts: Path | None = None, scope: set[str] | None = None) -> list[Problem]:
     """Every quote in its source's language, and found in its source's text where there is one.
 
     A quote written in another script than its language's is a problem (code
     ``quote-wrong-language``); a quote not found in its source's text (see :func:`source_text`)
-    is one too (code ``quote-not-found``), which shows the closest passage.
+    is one too (code ``quote-not-found``), which shows the closest passage. With ``scope`` (record
+    ids), only the quotes of those records are checked.
 
     >>> from graph.load import load_dataset
     >>> check_quotes(load_dataset())  # the bundled sources name no text: languages only
@@ -200,7 +201,7 @@ def check_quotes(dataset: Dataset, texts: Path | None = None) -> list[Problem]:
             text, name, unread = source_text(dataset, source, texts)
             problems += unread
             found[sid] = (text, name)
-    for entry in dataset.entries:
+    for entry in dataset.entries if scope is None else (e for e in dataset.entries if e.record.id in scope):
         text, name = found.get(entry.source, (None, ""))
         for i, ev in enumerate(entry.record.evidence):
             if wrong := _wrong_language(dataset, entry, ev):

@@ -83,17 +83,19 @@ def _problem(code: str, entry: Entry, fld: str, message: str) -> Problem:
     return entry.problem(code, fld, message)
 
 
-def check_records(dataset: Dataset, complete: bool = True) -> list[Problem]:
+def check_records(dataset: Dataset, complete: bool = True, scope: set[str] | None = None) -> list[Problem]:
     """Sources, duplicates, types, labels, evidence, references and date order.
 
     With ``complete=False`` (some file could not be read), the checks that need every file
     (unknown sources and references, a type or English label given by no file) are skipped:
-    they would blame readable files for what the unreadable one holds.
+    they would blame readable files for what the unreadable one holds. With ``scope`` (record
+    ids), only the records with those ids are checked, against all the others.
     """
     problems: list[Problem] = []
     known_sources = sorted(dataset.sources) + [GENERAL_KNOWLEDGE]
     seen: dict[tuple[str, str], Entry] = {}
-    for entry in dataset.entries:
+    entries = dataset.entries if scope is None else [e for e in dataset.entries if e.record.id in scope]
+    for entry in entries:
         if complete and entry.source not in known_sources:
             file, line, column = entry.places.get("source", (entry.file, 1, ""))
             problems.append(Problem("unknown-source", file, line, "", "source",
@@ -105,9 +107,9 @@ def check_records(dataset: Dataset, complete: bool = True) -> list[Problem]:
                                      f"id already used in this file at line {seen[key].line}"))
         seen.setdefault(key, entry)
         problems += _check_entry(entry)
-    for rid, entries in sorted(dataset.by_id.items()):
-        problems += _check_claims(rid, entries, complete)
-    return problems + _check_references(dataset, complete)
+    for rid in sorted(dataset.by_id if scope is None else scope & dataset.by_id.keys()):
+        problems += _check_claims(rid, dataset.by_id[rid], complete)
+    return problems + _check_references(dataset, complete, entries)
 
 
 def _check_entry(entry: Entry) -> list[Problem]:
@@ -190,14 +192,14 @@ def _check_claims(rid: str, entries: list[Entry], complete: bool) -> list[Proble
     return problems
 
 
-def _check_references(dataset: Dataset, complete: bool) -> list[Problem]:
-    """Every reference field of :data:`graph.records.FIELDS`, single-valued or a list: unknown ids
-    (only when every file was read), the wrong kind of record, the wrong type."""
+def _check_references(dataset: Dataset, complete: bool, entries: list[Entry]) -> list[Problem]:
+    """Every reference field of :data:`graph.records.FIELDS` of ``entries``, single-valued or a list:
+    unknown ids (only when every file was read), the wrong kind of record, the wrong type."""
     tops = top_sectors()
     known = {kind: sorted(i for i, es in dataset.by_id.items() if es[0].kind == kind) for kind in KIND_MODELS}
     known["sectors"] = sorted(set(known["sectors"]) | tops)
     problems: list[Problem] = []
-    for entry in dataset.entries:
+    for entry in entries:
         for name, ids in entry.record.references().items():
             spec = FIELDS[name]
             for ref in ids:
@@ -347,19 +349,21 @@ def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None, sc
     repeat the same problems. When a file could not be read, the checks across files are
     skipped and one problem says so.
 
-    With ``scope`` (record ids, from :func:`shacl_scope`), the other records are known to
-    conform to the shapes, and SHACL checks only these, on the quads they need; ``graphs``
-    (from :func:`graph.rdf.graph_nquads`) saves building them again.
+    With ``scope`` (record ids, from :func:`shacl_scope`), the other records are known to pass
+    every check (the last clean verdict on these files, before an edit): only these are checked,
+    against all the others, SHACL on the quads they need, and look-alike names (warnings, see
+    :func:`check_confusables`) are not looked for; ``graphs`` (from
+    :func:`graph.rdf.graph_nquads`) saves building them again.
     """
     unread = {}
     for p in sorted(dataset.problems):
         if p.unreadable:
             unread.setdefault(p.file, p.line)
-    problems = list(dataset.problems) + check_records(dataset, complete=not unread)
+    problems = list(dataset.problems) + check_records(dataset, complete=not unread, scope=scope)
     problems += [Problem("not-checked", name, line, "", "", "references, sources, types and English labels "
                          "across files were not checked, since this file could not be read")
                  for name, line in unread.items()]
-    problems += check_confusables(dataset) + check_quotes(dataset, texts)
+    problems += (check_confusables(dataset) if scope is None else []) + check_quotes(dataset, texts, scope)
     report = Report(records=len(dataset.by_id), drafts=len(dataset.drafts))
     if shacl and all(p.warning for p in problems):
         if scope is None:

@@ -420,3 +420,32 @@ def test_trig_written_graph_by_graph_is_the_trig_of_the_whole_and_an_edit_rewrit
     assert len(written) == 1  # paper-b's graph; the others come from the cache
     monkeypatch.setattr(rdf, "serialize", serialize)
     assert again == trig_of_whole() and b"Omsk Province" in again
+
+
+def test_after_an_edit_the_checks_across_files_find_what_a_full_validate_finds(small_dir, monkeypatch, tmp_path):
+    """An id renamed in one file leaves the record of that id in another file without a type and an
+    English label: the build after the edit checks only the records the edit may affect, and finds
+    the same errors as ``validate``, in the other file."""
+    import pytest
+
+    from graph.errors import InvalidData
+
+    monkeypatch.setenv("PARADIPLO_CACHE", str(tmp_path / "cache"))
+    assert check_data(small_dir).ok
+    seen = _scopes_seen(monkeypatch)
+    import graph.validate
+
+    checked: list[str] = []
+    real = graph.validate.check_dates_attested
+    monkeypatch.setattr(graph.validate, "check_dates_attested", lambda e: checked.append(e.record.id) or real(e))
+    paper = small_dir / "paper-a.yaml"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("id: north-kazakhstan-oblast\n",
+                                                               "id: north-kazakhstan-region\n"), encoding="utf-8")
+    with pytest.raises(InvalidData) as scoped:
+        open_graph(small_dir)
+    in_scope, checked[:] = set(checked), []
+    full = [p for p in check_data(small_dir).problems if not p.warning]
+    assert in_scope < set(checked)  # records no edit can affect were not checked again
+    assert scoped.value.problems == full
+    assert {p.code for p in full if p.file.endswith("general-knowledge.yaml")} == {"missing-type", "missing-label"}
+    assert seen == []  # SHACL runs only on sound records
