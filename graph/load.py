@@ -275,12 +275,14 @@ def parse_yaml(text: str, display: str) -> tuple[Any, dict[tuple, int], list[Pro
                                   "the file is empty; expected a mapping such as 'source: <id>'")]
     loader = None
     try:
-        if limit := _over_limits(text, display):
+        if not _plainly_shallow(text) and (limit := _over_limits(text, display)):
             return None, {}, [limit]
         loader = _LineLoader(text)
         node = loader.get_single_node()
         lines = _lines(node, display, problems) if node is not None else {}
         data = loader.construct_document(node) if node is not None else None
+    except _OverLimit as exc:
+        return None, {}, [exc.problem]
     except yaml.reader.ReaderError as exc:
         return None, {}, [_bad_character(text, exc, display)]
     except yaml.YAMLError as exc:
@@ -293,6 +295,35 @@ def parse_yaml(text: str, display: str) -> tuple[Any, dict[tuple, int], list[Pro
         if loader is not None:
             loader.dispose()
     return data, lines, problems
+
+
+#: the indentation and block indicators ("- ", "? ", ": ") that open a line
+_LEAD = re.compile(r"^ *(?:[-?:](?:[ \t]+|$))*", re.M)
+_BRACKETS = re.compile(r"[][{}]")
+
+
+def _plainly_shallow(text: str) -> bool:
+    """Whether the text itself shows that :func:`_over_limits` would find nothing that only the
+    event stream can show: no anchor or alias (neither ``&`` nor ``*`` anywhere), and nesting
+    bounded by ``MAX_DEPTH``, counting at most two block levels per column that a line's
+    indentation and indicators reach (a nested block collection starts to the right of its
+    parent's content, or at its column for a sequence under a key) and two levels per flow
+    bracket open at once (a flow sequence's entry may be a one-pair mapping: ``[a: b]``). Scalar lengths and the number of nodes are then checked on the composed
+    nodes (:func:`_lines`). A file that does not show this is checked on its events first.
+    """
+    if "&" in text or "*" in text:
+        return False
+    lead = max(map(len, _LEAD.findall(text)), default=0)
+    flow = deepest = 0
+    for bracket in _BRACKETS.findall(text):
+        flow += 1 if bracket in "[{" else -1
+        deepest = max(deepest, flow)
+    return 2 * (lead + 1 + deepest) <= MAX_DEPTH
+
+
+class _OverLimit(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
 
 
 def _over_limits(text: str, display: str) -> Problem | None:
@@ -351,9 +382,21 @@ def _over_limits(text: str, display: str) -> Problem | None:
 def _lines(root: yaml.Node, display: str, problems: list[Problem]) -> dict[tuple, int]:
     """Value path → line, from the composed nodes (before merge keys are flattened); duplicate keys."""
     lines: dict[tuple, int] = {}
+    count = [0]
+
+    def limit(n: yaml.Node) -> None:  # what _over_limits checks, for a file it did not read
+        count[0] += 1
+        if count[0] > MAX_WRITTEN_NODES:
+            raise _OverLimit(Problem("yaml-limit", display, n.start_mark.line + 1, "", "",
+                                     f"more than {MAX_WRITTEN_NODES:,} YAML nodes; split it into several files"))
+        if isinstance(n, yaml.ScalarNode) and len(n.value) > MAX_SCALAR_CHARS:
+            raise _OverLimit(Problem("yaml-limit", display, n.start_mark.line + 1, "", "",
+                                     f"a scalar of {len(n.value):,} characters, longer than the limit of "
+                                     f"{MAX_SCALAR_CHARS:,}"))
 
     def walk(n: yaml.Node, path: tuple) -> None:
         lines.setdefault(path, n.start_mark.line + 1)
+        limit(n)
         if isinstance(n, yaml.MappingNode):
             seen: set[Any] = set()
             merged: list[tuple[yaml.Node, yaml.Node]] = []
@@ -361,6 +404,7 @@ def _lines(root: yaml.Node, display: str, problems: list[Problem]) -> dict[tuple
                 if key.tag == _MERGE:
                     merged.append((key, value))
                     continue
+                limit(key)
                 if not isinstance(key, yaml.ScalarNode):
                     continue  # a complex key: the constructor refuses it
                 k = key.value

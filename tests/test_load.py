@@ -149,3 +149,44 @@ def test_fifty_clients_with_runaways_and_slow_headers(server):
     assert busy["runaway"] and all(status == 503 for status, _ in busy["runaway"])  # each stopped at the timeout
     assert all(t < TIMEOUT + 10 for _, t in busy["runaway"])  # and not long after (generous bound)
     assert _ask(port, QUICK[0])[0] == 200 and proc.poll() is None
+
+
+def test_a_plainly_shallow_file_is_never_deeper_than_the_limit(monkeypatch):
+    """The bound :func:`graph.load._plainly_shallow` reads from the text holds for compact block
+    forms (nested "- - -", tabs after indicators, a sequence under a key at its column, mappings
+    in sequences) and flow brackets: whenever it lets a file skip the event pass, the file's real
+    depth is within the limit."""
+    import itertools
+
+    import yaml
+
+    import graph.load as load
+
+    def depth(node) -> int:
+        if isinstance(node, yaml.MappingNode):
+            return 1 + max((depth(v) for _, v in node.value), default=0)
+        if isinstance(node, yaml.SequenceNode):
+            return 1 + max((depth(v) for v in node.value), default=0)
+        return 0
+
+    pieces = ["- ", "-\t", "a:\n", "b: [", "{c: ", "? ", "[", "- d: "]
+    checked = skipped = 0
+    for limit in (3, 4, 6):
+        monkeypatch.setattr(load, "MAX_DEPTH", limit)
+        for n in range(1, 5):
+            for combo in itertools.product(pieces, repeat=n):
+                text, indent = "", 0
+                for piece in combo:
+                    text += piece.replace("\n", "\n" + " " * indent)
+                    indent += 0 if piece == "a:\n" else 2
+                text += "x" + "".join("]" if "[" in p else "}" if "{" in p else "" for p in reversed(combo)) + "\n"
+                try:
+                    node = yaml.compose(text, Loader=yaml.SafeLoader)
+                except yaml.YAMLError:
+                    continue
+                checked += 1
+                if load._plainly_shallow(text):
+                    skipped += 1
+                    assert depth(node) <= limit, (text, depth(node))
+    assert checked > 200 and 0 < skipped < checked
+    assert not load._plainly_shallow("a: &x 1\nb: *x\n")  # aliases: the event pass counts what they expand to
