@@ -28,6 +28,7 @@ from .files import cache_read, cache_write
 from .load import Dataset, Entry, resource_dir, sources_and_keys
 from .records import (
     EDTF_DATATYPE,
+    FIELDS,
     GENERAL_KNOWLEDGE,
     LANGUAGE_TAG,
     Claim,
@@ -45,7 +46,7 @@ from .records import (
 
 __all__ = [
     "PD", "ID", "GRAPH", "SOURCE", "PREFIXES", "ONTOLOGY_GRAPH", "graph_nquads", "graph_parts", "merge_parts",
-    "parts_digest", "union_lines", "cached_parts", "graphs_trig",
+    "parts_digest", "union_lines", "cached_parts", "graphs_trig", "scoped_nquads",
     "iri", "source_iri", "graph_iri", "prop_iri", "field_triples", "record_quads", "dataset_quads", "ontology_quads",
     "load_store", "dataset_nquads", "parse_nquads", "split_nquad", "serialize", "FORMATS",
 ]
@@ -472,6 +473,36 @@ def graphs_trig(parts: dict[str, list[bytes]], cache: Path | None = None) -> byt
         head = head or b"".join(lines[:n])
         body.append(b"".join(lines[n:]))
     return head + b"".join(body)
+
+
+def scoped_nquads(dataset: Dataset, ids: set[str]) -> bytes:
+    """What SHACL needs to check the records ``ids``, as N-Quads (sorted, no duplicates): every
+    quad about them or their evidence, in every graph; the ``rdf:type`` quads of every node those
+    quads point to; and the ontology graph. Made from these records and the ones they point to
+    only, so that the cost follows the scope, not the dataset."""
+    languages = {sid: src.language for sid, src in dataset.sources.items()}
+    symmetric = [spec for spec in FIELDS.values() if spec.symmetric]  # others state these about a record too
+    stating = [e for rid in sorted(ids & dataset.by_id.keys()) for e in dataset.by_id[rid]]
+    stating += [e for e in dataset.entries if e.record.id not in ids and any(
+        ref in ids for spec in symmetric for ref in spec.values(getattr(e.record, spec.name, None)))]
+    subjects = tuple(f"{iri(rid)} " for rid in ids) + tuple(f"<{ID}{rid}/evidence/" for rid in ids)
+    about = [line for e in stating for line in record_quads(e, languages.get(e.source, "und"))
+             if line.startswith(subjects)]
+    pointed = set(_IRI.findall("".join(about)))
+    typed: list[str] = []
+    for iri_ in sorted(pointed):
+        if iri_.startswith(ID) and iri_[len(ID):] in dataset.by_id:
+            typed += [line for e in dataset.by_id[iri_[len(ID):]]
+                      for line in record_quads(e, languages.get(e.source, "und")) if line.startswith(f"<{iri_}> {_TYPE} ")]
+        elif iri_.startswith(SOURCE):
+            source = dataset.sources.get(iri_[len(SOURCE):])
+            lines = _source_quads(source) if source else _general_knowledge_quads() if f"<{iri_}>" == source_iri(
+                GENERAL_KNOWLEDGE) else []
+            typed += [line for line in lines if line.startswith(f"<{iri_}> {_TYPE} ")]
+    return _joined(about + typed + ontology_quads())
+
+
+_IRI = re.compile(r"<([^<>\s]*)>")
 
 
 def split_nquad(line: str) -> tuple[str, str]:

@@ -6,6 +6,7 @@ Timings are never asserted here; ``tests/benchmarks/bench.py --cli`` measures th
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import graph.load as load
@@ -451,3 +452,37 @@ def test_after_an_edit_the_checks_across_files_find_what_a_full_validate_finds(s
     assert scoped.value.problems == full
     assert {p.code for p in full if p.file.endswith("general-knowledge.yaml")} == {"missing-type", "missing-label"}
     assert seen == []  # SHACL runs only on sound records
+
+
+def _reference_scope_quads(graphs: dict[str, bytes], ids: set[str]) -> set[str]:
+    """What SHACL needs for the records ``ids``, read off the whole dataset's N-Quads (the definition):
+    every quad whose subject is one of them or their evidence, the ``rdf:type`` quads of every IRI
+    those quads point to, and the ontology graph."""
+    from graph.rdf import ID, ONTOLOGY_GRAPH
+
+    lines = [line for quads in graphs.values() for line in quads.decode("utf-8").splitlines()]
+    about = [line for line in lines if line.startswith(f"<{ID}")
+             and line[len(ID) + 1:line.index(">")].split("/evidence/")[0] in ids]
+    pointed = {iri for line in about for iri in re.findall(r"<([^<>\s]*)>", line)}
+    typed = [line for line in lines if line[1:line.index(">")] in pointed
+             and " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " in line]
+    return set(about + typed + graphs[ONTOLOGY_GRAPH].decode("utf-8").splitlines())
+
+
+def test_the_quads_shacl_gets_for_a_scope_are_made_from_the_scope_alone(small_dir):
+    """:func:`graph.rdf.scoped_nquads` builds, from the records in scope and those they point to (or
+    that state a symmetric relation to them, such as a border), exactly what the whole dataset
+    holds about them."""
+    import random
+
+    from graph.rdf import graph_nquads, scoped_nquads
+
+    for folder in (small_dir, None):
+        ds = load_dataset(folder)
+        graphs = graph_nquads(ds)
+        ids, rnd = sorted(ds.by_id), random.Random(7)
+        for size in (1, 3, 10, 40, len(ids)):
+            for _ in range(3):
+                scope = set(rnd.sample(ids, min(size, len(ids))))
+                assert set(scoped_nquads(ds, scope).decode("utf-8").splitlines()) == \
+                    _reference_scope_quads(graphs, scope), sorted(scope)
