@@ -565,8 +565,7 @@ def load_dataset(directory: Path | str | None = None,
         problems.append(Problem("unreadable", display_path(directory), 1, "", "", f"cannot list: {exc.strerror}"))
         return Dataset(directory, {}, [], problems)
     sources_path = directory / SOURCES_FILE
-    sources: dict[str, Source] = {}
-    source_lines: dict[str, dict[str, int]] = {}
+    sources, source_lines = {}, {}  # id → Source; id → field → line
     if sources_path in files:
         sources, source_lines, found = _load_sources(sources_path, display_path(sources_path), directory)
         problems += found
