@@ -41,6 +41,7 @@ from graph.project import EVENTS, LEVELS, PROJECTIONS, RELATIONS, Filters, Unkno
 from graph.queries import bundled_queries, find_query
 from graph.rdf import FORMATS
 from graph.remote import PROTOCOLS, run_remote
+from graph.shacl import ENGINES
 from graph.render import COLOR_BY, LAYOUTS
 from graph.sparql import DEFAULT_TIMEOUT, MAX_ROWS, run_query
 from graph.provenance import CONFLICT_COLUMNS, STATS_COVER, conflict_table, conflicts, stats
@@ -205,7 +206,9 @@ def cli() -> None:
 @format_option("text", "json", default="text")
 @click.option("--texts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of the sources' texts (<source-id>.txt or the source's file): check every quote in them.")
-def validate_cmd(data: Path | None, store: Path | None, fmt: str, texts: Path | None) -> None:
+@click.option("--shacl-engine", "engine", type=click.Choice(ENGINES), default=ENGINES[0], show_default=True,
+              help="SHACL engine: the shapes as SPARQL in Oxigraph, or pySHACL (slower; same violations).")
+def validate_cmd(data: Path | None, store: Path | None, fmt: str, texts: Path | None, engine: str) -> None:
     """Check the data: every problem at once, as FILE:LINE: record: field: message
     (in a spreadsheet FILE:SHEET:ROW:COLUMN: record: field: message).
 
@@ -215,7 +218,7 @@ def validate_cmd(data: Path | None, store: Path | None, fmt: str, texts: Path | 
 
     Example: paradiplo validate --texts ../shared/seeds
     """
-    report = check_data(data, on_file=file_bar(), texts=texts)
+    report = check_data(data, on_file=file_bar(), texts=texts, engine=engine)
     if fmt == "json":
         click.echo(dumps(report.to_dict()), nl=False)
     else:

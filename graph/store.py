@@ -154,7 +154,8 @@ def _fingerprint(directory: Path) -> str:
 
 
 #: the modules whose code decides whether data are valid and how they are built
-_CHECKING_MODULES = ("records.py", "load.py", "tables.py", "validate.py", "quotes.py", "rdf.py", "errors.py")
+_CHECKING_MODULES = ("records.py", "load.py", "tables.py", "validate.py", "shacl.py", "quotes.py", "rdf.py",
+                     "errors.py")
 
 
 def verdict_cache() -> Path:
@@ -244,8 +245,9 @@ def _remember_valid(fingerprint: str, dataset: Dataset | None = None) -> None:
 
 
 def check_data(data: Path | str | None = None, on_file: Callable[[int, int, str], None] | None = None,
-               texts: Path | None = None) -> Report:
-    """What ``paradiplo validate`` reports: every check, SHACL included, always run in full.
+               texts: Path | None = None, engine: str = "oxigraph") -> Report:
+    """What ``paradiplo validate`` reports: every check, SHACL included (by ``engine``, one of
+    :data:`graph.shacl.ENGINES`), always run in full.
 
     A clean verdict is remembered (see :func:`verdict_cache`), so that the commands run next on
     the same files, ontology and code do not run SHACL again.
@@ -253,7 +255,7 @@ def check_data(data: Path | str | None = None, on_file: Callable[[int, int, str]
     directory = Path(data) if data is not None else bundled_data_dir()
     fingerprint = _fingerprint(directory) if directory.is_dir() else ""
     dataset = load_dataset(directory, on_file=on_file, cache=verdict_cache())
-    report = validate(dataset, texts=texts)
+    report = validate(dataset, texts=texts, engine=engine)
     if report.ok and report.shacl_checked:
         _remember_valid(fingerprint, dataset)
     return report

@@ -19,14 +19,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping
 
 import pyoxigraph as ox
 
 from .errors import Problem
 from .load import Dataset, Entry, resource_dir
 from .quotes import check_quotes
-from .rdf import ID, ONTOLOGY_GRAPH, RDF, SKOS, dataset_quads, graph_nquads, parse_nquads, prop_iri
+from .rdf import ID, ONTOLOGY_GRAPH, RDF, SKOS, graph_nquads, parse_nquads, prop_iri
 from .records import FIELDS, GENERAL_KNOWLEDGE, KIND_MODELS, FieldSpec, PartialDate, fields_of
+from .shacl import Violation, violations
 
 __all__ = ["Report", "validate", "check_records", "check_dates_attested", "date_years", "check_confusables",
            "check_shacl", "shacl_scope", "skeleton", "top_sectors"]
@@ -227,13 +229,6 @@ def _check_target(dataset: Dataset, entry: Entry, spec: FieldSpec, ref: str, kin
     return problems
 
 
-@lru_cache(maxsize=1)
-def _shapes() -> "object":
-    import rdflib
-
-    return rdflib.Graph().parse(resource_dir("ontology") / "shapes.ttl", format="turtle")
-
-
 def _field_name(path: str) -> str:
     """The record field a SHACL result path is about: the field of :data:`graph.records.FIELDS` written
     with that property (first in the table), else the property's local name."""
@@ -241,18 +236,6 @@ def _field_name(path: str) -> str:
         if any(prop_iri(p) == path for p in (spec.prop, *spec.also)):
             return spec.name
     return path.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
-def _split_ontology(quads: list[ox.Quad]) -> tuple[list[ox.Triple], list[ox.Triple]]:
-    """Data triples (every source's graph, and the sector scheme's ``pdr:`` concepts that records
-    point to) and the ontology's own triples (classes, properties), from the dataset's quads."""
-    ontology = ox.NamedNode(ONTOLOGY_GRAPH)  # str() of a graph name has angle brackets: compare terms
-    data: list[ox.Triple] = []
-    ont: list[ox.Triple] = []
-    for q in quads:
-        axiom = q.graph_name == ontology and not q.subject.value.startswith(ID)
-        (ont if axiom else data).append(ox.Triple(q.subject, q.predicate, q.object))
-    return data, ont
 
 
 def shacl_scope(dataset: Dataset, ids: set[str], retyped: set[str] | None = None) -> set[str]:
@@ -271,9 +254,9 @@ def shacl_scope(dataset: Dataset, ids: set[str], retyped: set[str] | None = None
                   if any(ref in retyped for refs in e.record.references().values() for ref in refs)}
 
 
-def _scoped_quads(graphs: dict[str, bytes], ids: set[str]) -> list[ox.Quad]:
-    """What SHACL needs to check the records ``ids``: every quad about them or their evidence, the
-    ``rdf:type`` of every node they point to, and the ontology graph."""
+def _scoped_quads(graphs: dict[str, bytes], ids: set[str]) -> bytes:
+    """What SHACL needs to check the records ``ids`` (N-Quads): every quad about them or their
+    evidence, the ``rdf:type`` of every node they point to, and the ontology graph."""
     kept: list[str] = []
     types: list[str] = []
     for quads in graphs.values():
@@ -287,59 +270,51 @@ def _scoped_quads(graphs: dict[str, bytes], ids: set[str]) -> list[ox.Quad]:
     pointed = {q.object.value for q in about if isinstance(q.object, ox.NamedNode)}
     kept += [line for line in types if line[1:line.find(">")] in pointed]
     kept += graphs.get(ONTOLOGY_GRAPH, b"").decode("utf-8").splitlines(keepends=True)
-    return parse_nquads("".join(kept).encode("utf-8"))
+    return "".join(kept).encode("utf-8")
 
 
-def check_shacl(dataset: Dataset, quads: list[ox.Quad] | None = None,
-                scope: set[str] | None = None) -> list[Problem]:
-    """Run the SHACL shapes (pyshacl, no inference, offline) on the union of the data graphs.
+def check_shacl(dataset: Dataset, quads: list[ox.Quad] | bytes | None = None, scope: set[str] | None = None,
+                engine: str = "oxigraph") -> list[Problem]:
+    """Run the SHACL shapes (no inference, offline) on the union of the data graphs and the ontology.
 
-    The ontology's classes and properties are passed as ``ont_graph``, so that subclasses (a
-    Region is an Actor) satisfy ``sh:class`` constraints without being validated as data; the
-    sector scheme's top concepts, which records point to, are validated with the data. With
-    ``scope`` (record ids), only violations of those records are kept (pySHACL's own
-    ``focus_nodes`` skips ``sh:node`` shapes on literal values, so it is not used).
+    ``quads`` (pyoxigraph quads, or N-Quads bytes) default to the dataset's. ``engine`` is one of
+    :data:`graph.shacl.ENGINES`: ``oxigraph`` (the shapes translated into SPARQL, by
+    :mod:`graph.shacl`) or ``pyshacl``, which find the same violations
+    (``tests/test_shacl_engines.py``). Either way a subclass satisfies ``sh:class`` (a Region
+    is an Actor) and the ontology's own classes are not validated as data. With ``scope``
+    (record ids), only violations of those records are kept.
     """
-    import rdflib
-    from pyshacl import validate as shacl_validate
-
     if scope is not None and not scope:
         return []
-    data_triples, ont_triples = _split_ontology(quads if quads is not None else dataset_quads(dataset))
-    data = rdflib.Graph().parse(data=ox.serialize(data_triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-    ont = rdflib.Graph().parse(data=ox.serialize(ont_triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-    conforms, results, _ = shacl_validate(data, shacl_graph=_shapes(), ont_graph=ont, inference="none",
-                                          advanced=True, allow_warnings=False)
-    return [] if conforms else _shacl_problems(dataset, results, scope)
+    if quads is None:
+        nquads: bytes | Mapping[str, bytes] = graph_nquads(dataset)  # graph by graph: no joined copy
+    elif isinstance(quads, bytes):
+        nquads = quads
+    else:
+        nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    return _shacl_problems(dataset, violations(nquads, engine), scope)
 
 
-def _shacl_problems(dataset: Dataset, results: "object", scope: set[str] | None) -> list[Problem]:
-    """pySHACL's results graph → problems located in the data files (within ``scope``, if given:
-    a literal focus node is a value of an in-scope record, the only subjects with literals)."""
-    import rdflib
-
-    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+def _shacl_problems(dataset: Dataset, found: list[Violation], scope: set[str] | None) -> list[Problem]:
+    """SHACL violations → problems located in the data files (within ``scope``, if given: a
+    literal focus node is a value of an in-scope record, the only subjects with literals)."""
     problems = []
-    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
-        node = results.value(result, sh.focusNode)
-        focus = str(node)
-        path = results.value(result, sh.resultPath)
-        message = str(results.value(result, sh.resultMessage) or "violates a SHACL shape")
+    for v in found:
+        focus = v.focus[1:-1] if v.focus.startswith("<") else v.focus
         rid = focus[len(ID):].split("/evidence/")[0] if focus.startswith(ID) else focus
-        if scope is not None and rid not in scope and not isinstance(node, rdflib.Literal):
+        if scope is not None and rid not in scope and not v.focus.startswith('"'):
             continue  # a node in the graph only for its type, which sh:class looks up
         entries = dataset.by_id.get(rid)
-        fld = _field_name(str(path)) if path is not None else ""
+        fld = _field_name(v.path) if v.path else ""
         if entries:
-            e = entries[0]
-            problems.append(e.problem("shacl", fld, f"SHACL: {message}"))
+            problems.append(entries[0].problem("shacl", fld, f"SHACL: {v.message}"))
         else:
-            problems.append(Problem("shacl", str(dataset.directory), 1, rid, fld, f"SHACL: {message}"))
+            problems.append(Problem("shacl", str(dataset.directory), 1, rid, fld, f"SHACL: {v.message}"))
     return sorted(set(problems))
 
 
 def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None, scope: set[str] | None = None,
-             graphs: dict[str, bytes] | None = None) -> Report:
+             graphs: dict[str, bytes] | None = None, engine: str = "oxigraph") -> Report:
     """Every problem in one report: reading, records, references, look-alike names, quotes, then SHACL.
 
     Quotes are checked for their language, and looked for in their sources' texts: the files
@@ -353,7 +328,8 @@ def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None, sc
     every check (the last clean verdict on these files, before an edit): only these are checked,
     against all the others, SHACL on the quads they need, and look-alike names (warnings, see
     :func:`check_confusables`) are not looked for; ``graphs`` (from
-    :func:`graph.rdf.graph_nquads`) saves building them again.
+    :func:`graph.rdf.graph_nquads`) saves building them again. ``engine`` is the SHACL engine
+    (:func:`check_shacl`).
     """
     unread = {}
     for p in sorted(dataset.problems):
@@ -367,9 +343,10 @@ def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None, sc
     report = Report(records=len(dataset.by_id), drafts=len(dataset.drafts))
     if shacl and all(p.warning for p in problems):
         if scope is None:
-            problems += check_shacl(dataset)
+            problems += check_shacl(dataset, engine=engine)
         else:
-            problems += check_shacl(dataset, _scoped_quads(graphs or graph_nquads(dataset), scope), scope)
+            problems += check_shacl(dataset, _scoped_quads(graphs or graph_nquads(dataset), scope), scope,
+                                    engine=engine)
         report.shacl_checked = True
     report.problems = sorted(set(problems))
     return report

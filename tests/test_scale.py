@@ -291,9 +291,9 @@ def _scopes_seen(monkeypatch) -> list:
     seen: list = []
     real = graph.validate.check_shacl
 
-    def spy(dataset, quads=None, scope=None):
+    def spy(dataset, quads=None, scope=None, engine="oxigraph"):
         seen.append(scope)
-        return real(dataset, quads, scope)
+        return real(dataset, quads, scope, engine)
 
     monkeypatch.setattr(graph.validate, "check_shacl", spy)
     return seen

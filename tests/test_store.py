@@ -68,7 +68,7 @@ def _shacl_says(monkeypatch, problems):
     calls = []
     monkeypatch.setenv("PARADIPLO_CACHE", str(_fresh_cache()))
 
-    def fake(dataset, quads=None, scope=None):
+    def fake(dataset, quads=None, scope=None, engine="oxigraph"):
         calls.append(1)
         return list(problems)
     monkeypatch.setattr(graph.validate, "check_shacl", fake)
