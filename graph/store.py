@@ -29,8 +29,8 @@ from .files import atomic_write, remove_dead_leftovers
 from .load import (SOURCES_FILE, Dataset, UnreadableFile, bundled_data_dir, cached_records, data_files, load_dataset,
                    open_data_file, resource_dir)
 from .project import Filters, Tie, actor_graph, actors, borders, rollup, ties
-from .rdf import (cached_parts, graph_parts, graphs_trig, load_store, merge_parts, parse_nquads, parts_digest, serialize, split_nquad,
-                  union_lines)
+from .rdf import (cached_parts, graph_parts, graphs_trig, load_store, merge_parts, parse_nquads, parts_digest,
+                  serialize, split_nquad, union_lines)
 from .validate import Report, shacl_scope, validate
 from .lazy import lazy
 
@@ -170,26 +170,21 @@ def _known_valid(fingerprint: str) -> bool:
     return bool(fingerprint) and (verdict_cache() / "valid" / fingerprint).is_file()
 
 
-def _check(dataset: Dataset, fingerprint: str, say: Callable[[str], None]) -> dict[str, list[bytes]] | None:
-    """The one verdict: the checks of ``paradiplo validate``, SHACL included; SHACL is skipped
-    only when these very files, ontology and code were found valid before, and checks only
-    what an edit may affect when the rest was (see :func:`_shacl_scope`).
-
-    Returns the named graphs' N-Quads (:func:`graph.rdf.graph_parts`) when it had to build them for
-    SHACL, else ``None``.
-    """
-    known = _known_valid(fingerprint)
-    scope = None if known else _shacl_scope(dataset)
-    say(f"validating {len(dataset.entries)} records" + (" (SHACL verdict cached)" if known else "")
-        + (f" (SHACL on the {len(scope)} records that changed or refer to them)" if scope is not None else ""))
-    parts = graph_parts(dataset) if scope is not None else None
-    graphs = {g: merge_parts(p) for g, p in parts.items()} if parts is not None else None
-    report = validate(dataset, shacl=not known, scope=scope, graphs=graphs)
+def _check(dataset: Dataset, fingerprint: str, say: Callable[[str], None]) -> None:
+    """The one verdict: the checks of ``paradiplo validate``, SHACL included. None runs when these
+    very files, ontology and code were found valid before; after an edit of files found valid,
+    only the records the edit may affect are checked (see :func:`_shacl_scope`)."""
+    if _known_valid(fingerprint):
+        say(f"{len(dataset.entries)} records found valid before (the verdict is cached)")
+        return
+    scope = _shacl_scope(dataset)
+    say(f"validating {len(dataset.entries)} records"
+        + (f" (the {len(scope)} that changed or refer to them; the others were found valid before)"
+           if scope is not None else ""))
+    report = validate(dataset, scope=scope)
     if not report.ok:
         raise InvalidData(report.problems)
-    if not known:
-        _remember_valid(fingerprint, dataset)
-    return parts
+    _remember_valid(fingerprint, dataset)
 
 
 def _clean_state(dataset: Dataset) -> Path:
@@ -373,9 +368,9 @@ def open_graph(data: Path | str | None = None, store: Path | str | None = None,
     else:
         say(f"reading {directory}")
         dataset = load_dataset(directory, on_file=on_file, cache=verdict_cache())
-        parts = _check(dataset, fingerprint, say)
+        _check(dataset, fingerprint, say)
         say("building the RDF dataset")
-        parts = parts or graph_parts(dataset)
+        parts = graph_parts(dataset)
     records = None if dataset is not None else (lambda: load_dataset(directory, cache=verdict_cache()))
     if store is None:
         return KnowledgeGraph(parts=parts, dataset=dataset, records=records, cache=verdict_cache())

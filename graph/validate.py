@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from .errors import Problem
 from .load import Dataset, Entry, resource_dir
 from .quotes import check_quotes
-from .rdf import ID, ONTOLOGY_GRAPH, RDF, SKOS, graph_nquads, parse_nquads, prop_iri
+from .rdf import ID, SKOS, graph_nquads, prop_iri, scoped_nquads
 from .records import FIELDS, GENERAL_KNOWLEDGE, KIND_MODELS, FieldSpec, PartialDate, fields_of
 from .shacl import Violation, violations
 
@@ -254,25 +254,6 @@ def shacl_scope(dataset: Dataset, ids: set[str], retyped: set[str] | None = None
                   if any(ref in retyped for refs in e.record.references().values() for ref in refs)}
 
 
-def _scoped_quads(graphs: dict[str, bytes], ids: set[str]) -> bytes:
-    """What SHACL needs to check the records ``ids`` (N-Quads): every quad about them or their
-    evidence, the ``rdf:type`` of every node they point to, and the ontology graph."""
-    kept: list[str] = []
-    types: list[str] = []
-    for quads in graphs.values():
-        for line in quads.decode("utf-8").splitlines(keepends=True):
-            subject = line[1:line.find(">")]
-            if subject.startswith(ID) and subject[len(ID):].split("/evidence/")[0] in ids:
-                kept.append(line)
-            elif f"> <{RDF}type> " in line:
-                types.append(line)
-    about = parse_nquads("".join(kept).encode("utf-8"))
-    pointed = {q.object.value for q in about if isinstance(q.object, ox.NamedNode)}
-    kept += [line for line in types if line[1:line.find(">")] in pointed]
-    kept += graphs.get(ONTOLOGY_GRAPH, b"").decode("utf-8").splitlines(keepends=True)
-    return "".join(kept).encode("utf-8")
-
-
 def check_shacl(dataset: Dataset, quads: list[ox.Quad] | bytes | None = None, scope: set[str] | None = None,
                 engine: str = "oxigraph") -> list[Problem]:
     """Run the SHACL shapes (no inference, offline) on the union of the data graphs and the ontology.
@@ -314,7 +295,7 @@ def _shacl_problems(dataset: Dataset, found: list[Violation], scope: set[str] | 
 
 
 def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None, scope: set[str] | None = None,
-             graphs: dict[str, bytes] | None = None, engine: str = "oxigraph") -> Report:
+             engine: str = "oxigraph") -> Report:
     """Every problem in one report: reading, records, references, look-alike names, quotes, then SHACL.
 
     Quotes are checked for their language, and looked for in their sources' texts: the files
@@ -326,10 +307,9 @@ def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None, sc
 
     With ``scope`` (record ids, from :func:`shacl_scope`), the other records are known to pass
     every check (the last clean verdict on these files, before an edit): only these are checked,
-    against all the others, SHACL on the quads they need, and look-alike names (warnings, see
-    :func:`check_confusables`) are not looked for; ``graphs`` (from
-    :func:`graph.rdf.graph_nquads`) saves building them again. ``engine`` is the SHACL engine
-    (:func:`check_shacl`).
+    against all the others, SHACL on the quads they need (:func:`graph.rdf.scoped_nquads`), and
+    look-alike names (warnings, see :func:`check_confusables`) are not looked for. ``engine`` is
+    the SHACL engine (:func:`check_shacl`).
     """
     unread = {}
     for p in sorted(dataset.problems):
@@ -345,8 +325,7 @@ def validate(dataset: Dataset, shacl: bool = True, texts: Path | None = None, sc
         if scope is None:
             problems += check_shacl(dataset, engine=engine)
         else:
-            problems += check_shacl(dataset, _scoped_quads(graphs or graph_nquads(dataset), scope), scope,
-                                    engine=engine)
+            problems += check_shacl(dataset, scoped_nquads(dataset, scope), scope, engine=engine)
         report.shacl_checked = True
     report.problems = sorted(set(problems))
     return report
