@@ -733,8 +733,8 @@ def push(data: Path | None, store: Path | None,
     from graph.remote import push as push_graphs
 
     kg = _open(data, store)
-    counts = push_graphs(kg.store if store else kg.nquads, endpoint, protocol=protocol, user=user, password=password, batch=batch,
-                         progress=file_bar("pushing"), query_endpoint=query_endpoint)
+    counts = push_graphs(kg.store if store else kg.nquads, endpoint, protocol=protocol, user=user, password=password,
+                         batch=batch, progress=file_bar("pushing"), query_endpoint=query_endpoint)
     for graph, n in counts.items():
         click.echo(f"{n}\t{graph}")
     click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs to {endpoint}", err=True)

@@ -29,7 +29,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
-from typing import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
@@ -38,8 +39,8 @@ from .rdf import PREFIXES, split_nquad
 from .sparql import DEFAULT_TIMEOUT, QueryError, QueryResult, from_results_json, prepare_query
 from .store import KnowledgeGraph
 
-__all__ = ["PushError", "HalfWritten", "graph_texts", "graphs_as_ntriples", "batches", "push", "remote_counts", "PROTOCOLS",
-           "run_remote", "open_remote"]
+__all__ = ["PushError", "HalfWritten", "graph_texts", "graph_sizes", "graphs_as_ntriples", "batches", "push",
+           "remote_counts", "PROTOCOLS", "run_remote", "open_remote"]
 
 PROTOCOLS = ("update", "gsp")
 
@@ -68,14 +69,18 @@ def graph_texts(dataset: bytes | ox.Store) -> dict[str, bytes]:
     {'http://g': b'<http://a> <http://b> "x y" .\\n'}
     """
     if isinstance(dataset, ox.Store):
-        names = sorted(g.value for g in dataset.named_graphs() if isinstance(g, ox.NamedNode))
-        return {g: dataset.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) for g in names}
+        return {g: _dump(dataset, g) for g in graph_sizes(dataset)}
     out: dict[str, list[str]] = defaultdict(list)
     for line in dataset.decode("utf-8").split("\n"):
         if line:
             triple, graph = split_nquad(line)
             out[graph].append(triple + "\n")
     return {g: "".join(lines).encode("utf-8") for g, lines in sorted(out.items())}
+
+
+def _dump(store: ox.Store, graph: str) -> bytes:
+    """One named graph of ``store`` as N-Triples, written by Oxigraph."""
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
 
 
 def graphs_as_ntriples(dataset: bytes | ox.Store) -> dict[str, list[str]]:
@@ -251,7 +256,7 @@ def remote_counts(graphs: list[str], endpoint: str, protocol: str = "update", qu
     return {g: _count_by_query(opener, query_endpoint or endpoint, g, timeout) for g in graphs}
 
 
-def _unfinished(graphs: dict[str, bytes], graph: str, sent: int, total: int) -> str:
+def _unfinished(graphs: dict[str, int], graph: str, sent: int, total: int) -> str:
     names = list(graphs)
     later = len(names) - names.index(graph) - 1
     return (f"The store is half-written: {sent} of {total} triples were stored before this failure; <{graph}> "
@@ -266,6 +271,42 @@ def _short_message(endpoint: str, short: dict[str, tuple[int, int]], graphs: int
             "\nRun `paradiplo push` again (each named graph is replaced); if the counts stay short, the store "
             "drops data (check its size limits and log), and clear these graphs (DROP GRAPH <…>) so no one "
             "reads them.")
+
+
+def graph_sizes(store: ox.Store) -> dict[str, int]:
+    """Named graph IRI → its number of triples in an Oxigraph store, the graphs in sorted order
+    (counted by Oxigraph without reading a term's text)."""
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    sizes = {row["g"].value: int(row["n"].value) for row in rows if isinstance(row["g"], ox.NamedNode)}
+    return dict(sorted(sizes.items()))
+
+
+def _stream(dataset: bytes | ox.Store, pool: ThreadPoolExecutor) -> tuple[dict[str, int], Iterator[bytes]]:
+    """(graph → size, each graph's N-Triples text in that order): a store's graphs are dumped
+    in ``pool``, ahead of the sending; N-Quads are cut into graphs at once."""
+    if isinstance(dataset, ox.Store):
+        sizes = graph_sizes(dataset)
+        return sizes, pool.map(lambda graph: _dump(dataset, graph), sizes)
+    texts = graph_texts(dataset)
+    return {g: text.count(b"\n") for g, text in texts.items()}, iter(texts.values())
+
+
+def _send_graphs(opener: urllib.request.OpenerDirector, dataset: bytes | ox.Store, pool: ThreadPoolExecutor,
+                 requests: Callable, timeout: float, progress: Callable[[int, int], None] | None) -> dict[str, int]:
+    """Send every named graph (``requests(graph, text)`` gives its requests); graph → triples sent."""
+    sizes, texts = _stream(dataset, pool)
+    total, sent, expected = sum(sizes.values()), 0, {}
+    for graph, text in zip(sizes, texts):
+        expected[graph] = text.count(b"\n")
+        for request, n in requests(graph, text):
+            try:
+                _send(opener, request, timeout)
+            except PushError as exc:
+                raise PushError(f"{exc}\n{_unfinished(sizes, graph, sent, total)}" if sent else str(exc)) from None
+            sent += n
+            if progress:
+                progress(sent, total)
+    return expected
 
 
 def push(dataset: bytes | ox.Store, endpoint: str, protocol: str = "update", user: str | None = None,
@@ -302,21 +343,15 @@ def push(dataset: bytes | ox.Store, endpoint: str, protocol: str = "update", use
     for url, what in ((endpoint, "the endpoint"), (query_endpoint, "the query endpoint")):
         if url is not None:
             _check_url(url, what)
-    graphs = graph_texts(dataset)
-    expected = {g: text.count(b"\n") for g, text in graphs.items()}
-    total, sent = sum(expected.values()), 0
     opener = _opener([u for u in (endpoint, query_endpoint) if u], user, password)
     if user is not None:
         _authenticate(opener, endpoint, timeout)
-    for graph, lines in graphs.items():
-        for request, n in _requests(endpoint, protocol, graph, lines, batch):
-            try:
-                _send(opener, request, timeout)
-            except PushError as exc:
-                raise PushError(f"{exc}\n{_unfinished(graphs, graph, sent, total)}" if sent else str(exc)) from None
-            sent += n
-            if progress:
-                progress(sent, total)
+    pool = ThreadPoolExecutor(1)  # Oxigraph dumps the next graphs while the store loads this one
+    try:
+        expected = _send_graphs(opener, dataset, pool, lambda graph, text: _requests(
+            endpoint, protocol, graph, text, batch), timeout, progress)
+    finally:
+        pool.shutdown(cancel_futures=True)
     if verify:
         stored = remote_counts(list(expected), endpoint, protocol, query_endpoint, timeout=timeout, opener=opener)
         short = {g: (stored[g], n) for g, n in expected.items() if stored[g] != n}

@@ -4,9 +4,12 @@ Oxigraph, are the same triples as paradiplo's N-Quads (tests/test_virtuoso.py se
 from __future__ import annotations
 
 import pyoxigraph as ox
+import pytest
 
-from graph.remote import batches, graph_texts, graphs_as_ntriples
 from graph.rdf import load_store
+from graph.remote import PushError, batches, graph_sizes, graph_texts, graphs_as_ntriples, push
+
+from .test_hardening_outputs import FakeStore
 
 
 def _triples(text: bytes) -> set:
@@ -21,6 +24,21 @@ def test_a_store_gives_the_same_graphs_as_the_nquads(small_kg):
         assert from_store[graph].count(b"\n") == text.count(b"\n") == len(_triples(text)), graph
         assert _triples(from_store[graph]) == _triples(text), graph
     assert sum(t.count(b"\n") for t in from_store.values()) == len(small_kg.quads)  # not the union default graph
+    assert graph_sizes(load_store(small_kg.nquads)) == {g: t.count(b"\n") for g, t in from_text.items()}
+
+
+def test_push_from_a_store_sends_every_graph_and_stops_at_a_failure(small_kg):
+    """The graphs are dumped in a thread, ahead of the sending; a refusal still ends the push."""
+    fake = FakeStore()
+    try:
+        store = load_store(small_kg.nquads)
+        counts = push(store, fake.url, batch=20)
+        assert counts == fake.graphs == graph_sizes(store) and sum(counts.values()) == len(small_kg.quads)
+        fake.mode = "truncated"
+        with pytest.raises(PushError, match="cut its reply short"):
+            push(store, fake.url, batch=20)
+    finally:
+        fake.close()
 
 
 def test_the_lines_of_a_graph_are_its_triples(small_kg):
