@@ -724,7 +724,8 @@ def push(data: Path | None, store: Path | None,
     """Load the dataset, every named graph, into an external SPARQL store.
 
     Each named graph is replaced (DROP SILENT GRAPH, then INSERT DATA in batches), or PUT with
-    the Graph Store Protocol. No redirect is followed. Afterwards the triples of every graph
+    the Graph Store Protocol (on Virtuoso about ten times faster). With --store, each graph is
+    dumped from the store by Oxigraph. No redirect is followed. Afterwards the triples of every graph
     are counted on the store; a store that holds fewer (or more) is reported, graph by graph,
     with exit code 1. Then `paradiplo query --endpoint` and `centrality --endpoint` read from it.
 
