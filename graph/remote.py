@@ -29,7 +29,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator
 
 import pyoxigraph as ox
@@ -281,20 +280,20 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
     return dict(sorted(sizes.items()))
 
 
-def _stream(dataset: bytes | ox.Store, pool: ThreadPoolExecutor) -> tuple[dict[str, int], Iterator[bytes]]:
+def _stream(dataset: bytes | ox.Store) -> tuple[dict[str, int], Iterator[bytes]]:
     """(graph → size, each graph's N-Triples text in that order): a store's graphs are dumped
-    in ``pool``, ahead of the sending; N-Quads are cut into graphs at once."""
+    one at a time, as they are sent (one graph in memory); N-Quads are cut into graphs at once."""
     if isinstance(dataset, ox.Store):
         sizes = graph_sizes(dataset)
-        return sizes, pool.map(lambda graph: _dump(dataset, graph), sizes)
+        return sizes, (_dump(dataset, graph) for graph in sizes)
     texts = graph_texts(dataset)
     return {g: text.count(b"\n") for g, text in texts.items()}, iter(texts.values())
 
 
-def _send_graphs(opener: urllib.request.OpenerDirector, dataset: bytes | ox.Store, pool: ThreadPoolExecutor,
-                 requests: Callable, timeout: float, progress: Callable[[int, int], None] | None) -> dict[str, int]:
+def _send_graphs(opener: urllib.request.OpenerDirector, dataset: bytes | ox.Store, requests: Callable,
+                 timeout: float, progress: Callable[[int, int], None] | None) -> dict[str, int]:
     """Send every named graph (``requests(graph, text)`` gives its requests); graph → triples sent."""
-    sizes, texts = _stream(dataset, pool)
+    sizes, texts = _stream(dataset)
     total, sent, expected = sum(sizes.values()), 0, {}
     for graph, text in zip(sizes, texts):
         expected[graph] = text.count(b"\n")
@@ -346,12 +345,8 @@ def push(dataset: bytes | ox.Store, endpoint: str, protocol: str = "update", use
     opener = _opener([u for u in (endpoint, query_endpoint) if u], user, password)
     if user is not None:
         _authenticate(opener, endpoint, timeout)
-    pool = ThreadPoolExecutor(1)  # Oxigraph dumps the next graphs while the store loads this one
-    try:
-        expected = _send_graphs(opener, dataset, pool, lambda graph, text: _requests(
-            endpoint, protocol, graph, text, batch), timeout, progress)
-    finally:
-        pool.shutdown(cancel_futures=True)
+    expected = _send_graphs(opener, dataset, lambda graph, text: _requests(endpoint, protocol, graph, text, batch),
+                            timeout, progress)
     if verify:
         stored = remote_counts(list(expected), endpoint, protocol, query_endpoint, timeout=timeout, opener=opener)
         short = {g: (stored[g], n) for g, n in expected.items() if stored[g] != n}

@@ -28,7 +28,7 @@ def test_a_store_gives_the_same_graphs_as_the_nquads(small_kg):
 
 
 def test_push_from_a_store_sends_every_graph_and_stops_at_a_failure(small_kg):
-    """The graphs are dumped in a thread, ahead of the sending; a refusal still ends the push."""
+    """The graphs are dumped one at a time as they are sent; a refusal ends the push."""
     fake = FakeStore()
     try:
         store = load_store(small_kg.nquads)
