@@ -727,7 +727,8 @@ def push(data: Path | None, store: Path | None,
     """Load the dataset, every named graph, into an external SPARQL store.
 
     Each named graph is replaced (DROP SILENT GRAPH, then INSERT DATA in batches), or PUT with
-    the Graph Store Protocol. No redirect is followed. Afterwards the triples of every graph
+    the Graph Store Protocol (on Virtuoso about ten times faster). With --store, each graph is
+    dumped from the store by Oxigraph. No redirect is followed. Afterwards the triples of every graph
     are counted on the store; a store that holds fewer (or more) is reported, graph by graph,
     with exit code 1. Then `paradiplo query --endpoint` and `centrality --endpoint` read from it.
 
@@ -736,8 +737,8 @@ def push(data: Path | None, store: Path | None,
     from graph.remote import push as push_graphs
 
     kg = _open(data, store)
-    counts = push_graphs(kg.nquads, endpoint, protocol=protocol, user=user, password=password, batch=batch,
-                         progress=file_bar("pushing"), query_endpoint=query_endpoint)
+    counts = push_graphs(kg.store if store else kg.nquads, endpoint, protocol=protocol, user=user, password=password,
+                         batch=batch, progress=file_bar("pushing"), query_endpoint=query_endpoint)
     for graph, n in counts.items():
         click.echo(f"{n}\t{graph}")
     click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs to {endpoint}", err=True)

@@ -29,7 +29,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
-from typing import Callable
+from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
@@ -38,8 +38,8 @@ from .rdf import PREFIXES, split_nquad
 from .sparql import DEFAULT_TIMEOUT, QueryError, QueryResult, from_results_json, prepare_query
 from .store import KnowledgeGraph
 
-__all__ = ["PushError", "HalfWritten", "graphs_as_ntriples", "batches", "push", "remote_counts", "PROTOCOLS",
-           "run_remote", "open_remote"]
+__all__ = ["PushError", "HalfWritten", "graph_texts", "graph_sizes", "graphs_as_ntriples", "batches", "push",
+           "remote_counts", "PROTOCOLS", "run_remote", "open_remote"]
 
 PROTOCOLS = ("update", "gsp")
 
@@ -56,22 +56,42 @@ class HalfWritten(PushError):
         self.short = short
 
 
-def graphs_as_ntriples(nquads: bytes) -> dict[str, list[str]]:
-    """Named graph IRI → its triples as sorted N-Triples lines (from paradiplo's N-Quads).
+def graph_texts(dataset: bytes | ox.Store) -> dict[str, bytes]:
+    """Named graph IRI → its triples as N-Triples text (one line each), the graphs in sorted order.
+
+    ``dataset`` is paradiplo's N-Quads (each line loses its graph; lines keep their order) or
+    an Oxigraph store such as the one ``--store`` keeps, whose named graphs Oxigraph dumps
+    itself, in its own order, with no Python object per triple (its default graph, the union,
+    is not sent).
+
+    >>> graph_texts(b'<http://a> <http://b> "x y" <http://g> .\\n')
+    {'http://g': b'<http://a> <http://b> "x y" .\\n'}
+    """
+    if isinstance(dataset, ox.Store):
+        return {g: _dump(dataset, g) for g in graph_sizes(dataset)}
+    out: dict[str, list[str]] = defaultdict(list)
+    for line in dataset.decode("utf-8").split("\n"):
+        if line:
+            triple, graph = split_nquad(line)
+            out[graph].append(triple + "\n")
+    return {g: "".join(lines).encode("utf-8") for g, lines in sorted(out.items())}
+
+
+def _dump(store: ox.Store, graph: str) -> bytes:
+    """One named graph of ``store`` as N-Triples, written by Oxigraph."""
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+
+
+def graphs_as_ntriples(dataset: bytes | ox.Store) -> dict[str, list[str]]:
+    """Named graph IRI → its triples as N-Triples lines (see :func:`graph_texts`).
 
     >>> graphs_as_ntriples(b'<http://a> <http://b> "x y" <http://g> .\\n')
     {'http://g': ['<http://a> <http://b> "x y" .']}
     """
-    out: dict[str, list[str]] = defaultdict(list)
-    for line in nquads.decode("utf-8").splitlines():
-        if not line:
-            continue
-        triple, graph = split_nquad(line)
-        out[graph].append(triple)
-    return {g: sorted(lines) for g, lines in sorted(out.items())}
+    return {g: text.decode("utf-8").split("\n")[:-1] for g, text in graph_texts(dataset).items()}
 
 
-def batches(lines: list[str], size: int = 5000) -> list[list[str]]:
+def batches(lines: list, size: int = 5000) -> list[list]:
     """``lines`` in chunks of ``size``."""
     return [lines[i:i + size] for i in range(0, len(lines), size)] or [[]]
 
@@ -83,13 +103,42 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _SignedDigest(urllib.request.HTTPDigestAuthHandler):
+    """Digest authentication that signs every request up front once the host has sent a challenge.
+
+    urllib's own handler sends each request unsigned first and repeats it, body included,
+    after the 401: every batch crossed the wire twice, and Virtuoso, which closes the
+    connection with its 401, cut the body of a large ``PUT`` short (``Broken pipe``). The
+    challenge is kept per host; a stale nonce is answered with a new 401 and handled as before.
+    """
+
+    def __init__(self, manager: urllib.request.HTTPPasswordMgr):
+        super().__init__(manager)
+        self.challenges: dict[str, dict[str, str]] = {}
+
+    def retry_http_digest_auth(self, req, auth):  # noqa: ANN001, ANN201
+        challenge = urllib.request.parse_http_list(auth.split(" ", 1)[-1])
+        self.challenges[req.host] = urllib.request.parse_keqv_list(filter(None, challenge))
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req):  # noqa: ANN001, ANN201
+        challenge = self.challenges.get(req.host)
+        if challenge and not req.has_header(self.auth_header):
+            signed = self.get_authorization(req, challenge)
+            if signed:
+                req.add_unredirected_header(self.auth_header, f"Digest {signed}")
+        return req
+
+    https_request = http_request
+
+
 def _opener(urls: list[str], user: str | None, password: str | None) -> urllib.request.OpenerDirector:
     handlers: list = [_NoRedirect()]
     if user is not None:
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         for url in urls:
             manager.add_password(None, url, user, password or "")
-        handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
+        handlers += [_SignedDigest(manager), urllib.request.HTTPBasicAuthHandler(manager)]
     return urllib.request.build_opener(*handlers)
 
 
@@ -135,6 +184,20 @@ def _send(opener: urllib.request.OpenerDirector, request: urllib.request.Request
         raise error(f"cannot reach {where}: {getattr(exc, 'reason', exc)}") from None
 
 
+def _authenticate(opener: urllib.request.OpenerDirector, url: str, timeout: float) -> None:
+    """A body-less ``HEAD`` of ``url``, so that the store's Digest challenge arrives before any
+    body is sent (:class:`_SignedDigest` signs the later requests with it). Only a 401 (wrong
+    credentials) is an error here; anything else is left to the first real request to report."""
+    try:
+        with opener.open(urllib.request.Request(url, method="HEAD"), timeout=timeout):
+            pass
+    except urllib.error.HTTPError as exc:
+        if exc.code == 401:
+            raise _http_error(exc, url.split("?")[0], PushError) from None
+    except (OSError, http.client.HTTPException):
+        pass
+
+
 def _count_by_query(opener: urllib.request.OpenerDirector, endpoint: str, graph: str, timeout: float) -> int:
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     _, body = _send(opener, urllib.request.Request(
@@ -162,17 +225,17 @@ def _graph_url(endpoint: str, graph: str) -> str:
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{urllib.parse.urlencode({'graph': graph})}"
 
 
-def _requests(endpoint: str, protocol: str, graph: str, lines: list[str], batch: int):
-    """(request, triples in it) for one named graph: one PUT, or DROP + INSERT DATA in batches."""
+def _requests(endpoint: str, protocol: str, graph: str, text: bytes, batch: int):
+    """(request, triples in it) for one named graph's N-Triples ``text``: one PUT, or DROP +
+    INSERT DATA in batches of ``batch`` lines."""
     if protocol == "gsp":
-        body = ("\n".join(lines) + "\n").encode("utf-8")
-        yield urllib.request.Request(_graph_url(endpoint, graph), data=body, method="PUT",
-                                     headers={"Content-Type": "application/n-triples"}), len(lines)
+        yield urllib.request.Request(_graph_url(endpoint, graph), data=text, method="PUT",
+                                     headers={"Content-Type": "application/n-triples"}), text.count(b"\n")
         return
-    for i, chunk in enumerate(batches(lines, batch)):
-        update = (f"DROP SILENT GRAPH <{graph}> ;\n" if i == 0 else "") + \
-                 f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(chunk) + "\n} }"
-        body = urllib.parse.urlencode({"update": update}).encode("utf-8")
+    for i, chunk in enumerate(batches(text.split(b"\n")[:-1], batch)):
+        update = (f"DROP SILENT GRAPH <{graph}> ;\n" if i == 0 else "").encode("utf-8") + \
+            f"INSERT DATA {{ GRAPH <{graph}> {{\n".encode("utf-8") + b"\n".join(chunk) + b"\n} }"
+        body = urllib.parse.urlencode({"update": update}).encode("ascii")
         yield urllib.request.Request(endpoint, data=body, method="POST",
                                      headers={"Content-Type": "application/x-www-form-urlencoded"}), len(chunk)
 
@@ -192,7 +255,7 @@ def remote_counts(graphs: list[str], endpoint: str, protocol: str = "update", qu
     return {g: _count_by_query(opener, query_endpoint or endpoint, g, timeout) for g in graphs}
 
 
-def _unfinished(graphs: dict[str, list[str]], graph: str, sent: int, total: int) -> str:
+def _unfinished(graphs: dict[str, int], graph: str, sent: int, total: int) -> str:
     names = list(graphs)
     later = len(names) - names.index(graph) - 1
     return (f"The store is half-written: {sent} of {total} triples were stored before this failure; <{graph}> "
@@ -209,7 +272,43 @@ def _short_message(endpoint: str, short: dict[str, tuple[int, int]], graphs: int
             "reads them.")
 
 
-def push(nquads: bytes, endpoint: str, protocol: str = "update", user: str | None = None,
+def graph_sizes(store: ox.Store) -> dict[str, int]:
+    """Named graph IRI → its number of triples in an Oxigraph store, the graphs in sorted order
+    (counted by Oxigraph without reading a term's text)."""
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    sizes = {row["g"].value: int(row["n"].value) for row in rows if isinstance(row["g"], ox.NamedNode)}
+    return dict(sorted(sizes.items()))
+
+
+def _stream(dataset: bytes | ox.Store) -> tuple[dict[str, int], Iterator[bytes]]:
+    """(graph → size, each graph's N-Triples text in that order): a store's graphs are dumped
+    one at a time, as they are sent (one graph in memory); N-Quads are cut into graphs at once."""
+    if isinstance(dataset, ox.Store):
+        sizes = graph_sizes(dataset)
+        return sizes, (_dump(dataset, graph) for graph in sizes)
+    texts = graph_texts(dataset)
+    return {g: text.count(b"\n") for g, text in texts.items()}, iter(texts.values())
+
+
+def _send_graphs(opener: urllib.request.OpenerDirector, dataset: bytes | ox.Store, requests: Callable,
+                 timeout: float, progress: Callable[[int, int], None] | None) -> dict[str, int]:
+    """Send every named graph (``requests(graph, text)`` gives its requests); graph → triples sent."""
+    sizes, texts = _stream(dataset)
+    total, sent, expected = sum(sizes.values()), 0, {}
+    for graph, text in zip(sizes, texts):
+        expected[graph] = text.count(b"\n")
+        for request, n in requests(graph, text):
+            try:
+                _send(opener, request, timeout)
+            except PushError as exc:
+                raise PushError(f"{exc}\n{_unfinished(sizes, graph, sent, total)}" if sent else str(exc)) from None
+            sent += n
+            if progress:
+                progress(sent, total)
+    return expected
+
+
+def push(dataset: bytes | ox.Store, endpoint: str, protocol: str = "update", user: str | None = None,
          password: str | None = None, batch: int = 500, timeout: float = 120.0,
          progress: Callable[[int, int], None] | None = None, query_endpoint: str | None = None,
          verify: bool = True) -> dict[str, int]:
@@ -218,6 +317,8 @@ def push(nquads: bytes, endpoint: str, protocol: str = "update", user: str | Non
 
     Parameters
     ----------
+    dataset
+        paradiplo's N-Quads, or an Oxigraph store (faster: see :func:`graph_texts`).
     endpoint
         ``update``: the SPARQL Update endpoint; ``gsp``: the Graph Store endpoint
         (``?graph=<iri>`` is appended).
@@ -241,19 +342,11 @@ def push(nquads: bytes, endpoint: str, protocol: str = "update", user: str | Non
     for url, what in ((endpoint, "the endpoint"), (query_endpoint, "the query endpoint")):
         if url is not None:
             _check_url(url, what)
-    graphs = graphs_as_ntriples(nquads)
-    total, sent = sum(len(v) for v in graphs.values()), 0
     opener = _opener([u for u in (endpoint, query_endpoint) if u], user, password)
-    for graph, lines in graphs.items():
-        for request, n in _requests(endpoint, protocol, graph, lines, batch):
-            try:
-                _send(opener, request, timeout)
-            except PushError as exc:
-                raise PushError(f"{exc}\n{_unfinished(graphs, graph, sent, total)}" if sent else str(exc)) from None
-            sent += n
-            if progress:
-                progress(sent, total)
-    expected = {g: len(v) for g, v in graphs.items()}
+    if user is not None:
+        _authenticate(opener, endpoint, timeout)
+    expected = _send_graphs(opener, dataset, lambda graph, text: _requests(endpoint, protocol, graph, text, batch),
+                            timeout, progress)
     if verify:
         stored = remote_counts(list(expected), endpoint, protocol, query_endpoint, timeout=timeout, opener=opener)
         short = {g: (stored[g], n) for g, n in expected.items() if stored[g] != n}
