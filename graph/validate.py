@@ -198,8 +198,7 @@ def _check_references(dataset: Dataset, complete: bool, entries: list[Entry]) ->
     """Every reference field of :data:`graph.records.FIELDS` of ``entries``, single-valued or a list:
     unknown ids (only when every file was read), the wrong kind of record, the wrong type."""
     tops = top_sectors()
-    known = {kind: sorted(i for i, es in dataset.by_id.items() if es[0].kind == kind) for kind in KIND_MODELS}
-    known["sectors"] = sorted(set(known["sectors"]) | tops)
+    known: dict[str, list[str]] = {}  # kind → its ids, for suggestions: made at the first unknown reference
     problems: list[Problem] = []
     for entry in entries:
         for name, ids in entry.record.references().items():
@@ -208,12 +207,19 @@ def _check_references(dataset: Dataset, complete: bool, entries: list[Entry]) ->
                 kind = "sectors" if ref in tops else dataset.kind_of(ref)
                 if kind is None:
                     if complete:
+                        known = known or _ids_by_kind(dataset, tops)
                         pool = [i for t in spec.target for i in known[t]]
                         problems.append(_problem("unknown-reference", entry, name,
                                                  f"no record {ref!r}" + _suggest(ref, pool)))
                     continue
                 problems += _check_target(dataset, entry, spec, ref, kind)
     return problems
+
+
+def _ids_by_kind(dataset: Dataset, tops: set[str]) -> dict[str, list[str]]:
+    known = {kind: sorted(i for i, es in dataset.by_id.items() if es[0].kind == kind) for kind in KIND_MODELS}
+    known["sectors"] = sorted(set(known["sectors"]) | tops)
+    return known
 
 
 def _check_target(dataset: Dataset, entry: Entry, spec: FieldSpec, ref: str, kind: str) -> list[Problem]:
