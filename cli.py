@@ -545,9 +545,11 @@ def communities_cmd(data: Path | None, store: Path | None,
               help="Follow the first N of the full ranking.")
 @click.option("--rows", "part", type=click.Choice(["runs", "actors"]), default="runs", show_default=True,
               help="Which rows --format csv gives (table shows both; json has both).")
+@click.option("--largest", type=click.IntRange(min=1), default=None,
+              help="Leave out only the N papers with the most statements (default: every paper).")
 @filter_options
 @format_option("table", "csv", "json")
-def robustness_cmd(data: Path | None, store: Path | None, metric: str, top: int, part: str,
+def robustness_cmd(data: Path | None, store: Path | None, metric: str, top: int, part: str, largest: int | None,
                    level: str, fmt: str, **filters: Any) -> None:
     """Leave each paper out in turn and compare the ranking with the full one.
 
@@ -558,7 +560,8 @@ def robustness_cmd(data: Path | None, store: Path | None, metric: str, top: int,
     Example: paradiplo robustness --metric betweenness --top 5
     """
     kg, f = _open(data, store), _filters(**filters)
-    result = robustness(kg.actor_graph(f, level), leave_one_out(kg.store, f, level), metric=metric, top=top)
+    runs = leave_one_out(kg.store, f, level, largest=largest)
+    result = robustness(kg.actor_graph(f, level), runs, metric=metric, top=top)
     if fmt == "json":
         click.echo(dumps(result), nl=False)
         return
@@ -568,7 +571,9 @@ def robustness_cmd(data: Path | None, store: Path | None, metric: str, top: int,
         _print_rows(result[part], fmt, run_cols if part == "runs" else actor_cols)
         return
     leader, kept, runs = first_count(result)
-    click.echo(f"{metric}, top {top}: leaving each of {runs} paper(s) out in turn")
+    of = len(leave_one_out(kg.store, f, level))
+    click.echo(f"{metric}, top {top}: leaving each of {runs} paper(s) out in turn"
+               + (f" (the {runs} with the most statements, of {of})" if runs < of else ""))
     _print_rows(result["runs"], fmt, run_cols)
     click.echo()
     _print_rows(result["actors"], fmt, actor_cols)
