@@ -688,9 +688,11 @@ def _given_options(ctx: click.Context, skip: tuple[str, ...] = ()) -> list[str]:
 @click.option("--size-by", type=click.Choice(METRICS), default="degree", show_default=True)
 @click.option("--layout", type=click.Choice(LAYOUTS), default="force", show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed for communities and the force layout.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=None,
+              help="Draw only the largest nodes by --size-by above this many (default 2000).")
 @filter_options
 def figure_cmd(data: Path | None, store: Path | None, output: Path, color_by: str, size_by: str, layout: str,
-               seed: int, level: str, **filters: Any) -> None:
+               seed: int, max_nodes: int | None, level: str, **filters: Any) -> None:
     """Draw the actor network as a static figure for print (SVG, PDF or PNG).
 
     The same network as `map`, with borders under the geo layout, a legend and a caption naming
@@ -707,13 +709,14 @@ def figure_cmd(data: Path | None, store: Path | None, output: Path, color_by: st
     f = _filters(**filters)
     g = kg.actor_graph(f, level)
     given = _given_options(click.get_current_context(), skip=("output", "store"))
-    chosen = [a for a in given if a.split()[0] not in ("--data", "--color-by", "--size-by", "--layout", "--seed")]
+    chosen = [a for a in given
+              if a.split()[0] not in ("--data", "--color-by", "--size-by", "--layout", "--seed", "--max-nodes")]
     caption = (f"Data: {data or 'the bundled paradiplo data'} ({g.number_of_nodes()} actors, "
                f"{g.number_of_edges()} ties; colour: {color_by}, size: {size_by}, layout: {layout}). "
                f"Filters: {', '.join(chosen) or 'none'}. "
                f"Command: paradiplo figure -o {output.name}{''.join(' ' + a for a in given)}")
     _write(output, figure(kg, fmt, f, level=level, color_by=color_by, size_by=size_by, layout=layout, seed=seed,
-                          caption=caption))
+                          caption=caption, **({"max_nodes": max_nodes} if max_nodes else {})))
 
 
 @cli.command()

@@ -105,3 +105,12 @@ def test_the_figure_draws_at_most_max_nodes_the_largest_and_says_so(kg):
     drawn = [r["id"] for r in ranked if _label(g.nodes[r["id"]]["label"]) in texts]
     assert drawn == [r["id"] for r in ranked[:10]]
     assert "Showing the" not in " ".join(_texts(figure(kg, "svg", caption="Data: bundled")))
+
+
+def test_figure_cli_max_nodes(runner, kg, tmp_path):
+    out = tmp_path / "f.svg"
+    result = runner.invoke(cli, ["figure", "-o", str(out), "--max-nodes", "5"])
+    assert result.exit_code == 0, result.output
+    caption = " ".join(_texts(out.read_bytes()))
+    assert f"Showing the 5 actors with the highest degree of {kg.actor_graph().number_of_nodes()}" in caption
+    assert "Command: paradiplo figure -o f.svg --max-nodes 5" in caption
