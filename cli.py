@@ -545,9 +545,11 @@ def communities_cmd(data: Path | None, store: Path | None,
               help="Follow the first N of the full ranking.")
 @click.option("--rows", "part", type=click.Choice(["runs", "actors"]), default="runs", show_default=True,
               help="Which rows --format csv gives (table shows both; json has both).")
+@click.option("--largest", type=click.IntRange(min=1), default=None,
+              help="Leave out only the N papers with the most statements (default: every paper).")
 @filter_options
 @format_option("table", "csv", "json")
-def robustness_cmd(data: Path | None, store: Path | None, metric: str, top: int, part: str,
+def robustness_cmd(data: Path | None, store: Path | None, metric: str, top: int, part: str, largest: int | None,
                    level: str, fmt: str, **filters: Any) -> None:
     """Leave each paper out in turn and compare the ranking with the full one.
 
@@ -558,7 +560,8 @@ def robustness_cmd(data: Path | None, store: Path | None, metric: str, top: int,
     Example: paradiplo robustness --metric betweenness --top 5
     """
     kg, f = _open(data, store), _filters(**filters)
-    result = robustness(kg.actor_graph(f, level), leave_one_out(kg.store, f, level), metric=metric, top=top)
+    runs = leave_one_out(kg.store, f, level, largest=largest)
+    result = robustness(kg.actor_graph(f, level), runs, metric=metric, top=top)
     if fmt == "json":
         click.echo(dumps(result), nl=False)
         return
@@ -568,7 +571,9 @@ def robustness_cmd(data: Path | None, store: Path | None, metric: str, top: int,
         _print_rows(result[part], fmt, run_cols if part == "runs" else actor_cols)
         return
     leader, kept, runs = first_count(result)
-    click.echo(f"{metric}, top {top}: leaving each of {runs} paper(s) out in turn")
+    of = len(leave_one_out(kg.store, f, level))
+    click.echo(f"{metric}, top {top}: leaving each of {runs} paper(s) out in turn"
+               + (f" (the {runs} with the most statements, of {of})" if runs < of else ""))
     _print_rows(result["runs"], fmt, run_cols)
     click.echo()
     _print_rows(result["actors"], fmt, actor_cols)
@@ -683,9 +688,11 @@ def _given_options(ctx: click.Context, skip: tuple[str, ...] = ()) -> list[str]:
 @click.option("--size-by", type=click.Choice(METRICS), default="degree", show_default=True)
 @click.option("--layout", type=click.Choice(LAYOUTS), default="force", show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed for communities and the force layout.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=None,
+              help="Draw only the largest nodes by --size-by above this many (default 2000).")
 @filter_options
 def figure_cmd(data: Path | None, store: Path | None, output: Path, color_by: str, size_by: str, layout: str,
-               seed: int, level: str, **filters: Any) -> None:
+               seed: int, max_nodes: int | None, level: str, **filters: Any) -> None:
     """Draw the actor network as a static figure for print (SVG, PDF or PNG).
 
     The same network as `map`, with borders under the geo layout, a legend and a caption naming
@@ -702,13 +709,14 @@ def figure_cmd(data: Path | None, store: Path | None, output: Path, color_by: st
     f = _filters(**filters)
     g = kg.actor_graph(f, level)
     given = _given_options(click.get_current_context(), skip=("output", "store"))
-    chosen = [a for a in given if a.split()[0] not in ("--data", "--color-by", "--size-by", "--layout", "--seed")]
+    chosen = [a for a in given
+              if a.split()[0] not in ("--data", "--color-by", "--size-by", "--layout", "--seed", "--max-nodes")]
     caption = (f"Data: {data or 'the bundled paradiplo data'} ({g.number_of_nodes()} actors, "
                f"{g.number_of_edges()} ties; colour: {color_by}, size: {size_by}, layout: {layout}). "
                f"Filters: {', '.join(chosen) or 'none'}. "
                f"Command: paradiplo figure -o {output.name}{''.join(' ' + a for a in given)}")
     _write(output, figure(kg, fmt, f, level=level, color_by=color_by, size_by=size_by, layout=layout, seed=seed,
-                          caption=caption))
+                          caption=caption, **({"max_nodes": max_nodes} if max_nodes else {})))
 
 
 @cli.command()

@@ -29,7 +29,7 @@ from .analysis import centrality
 from .geo import border_lines, graticule
 from .maps import color_categories
 from .project import Filters, geo_anchors
-from .render import EDGE_COLORS, LAYOUTS, edge_colour, category_colours, geo_positions, legend_rows, spread
+from .render import EDGE_COLORS, LAYOUTS, MAX_NODES, edge_colour, category_colours, geo_positions, legend_rows, spread
 
 __all__ = ["figure", "FORMATS"]
 
@@ -41,7 +41,7 @@ _FONT = 14.0  # label size in layout pixels, as on the HTML map
 
 def figure(kg: Any, fmt: str = "svg", filters: Filters = Filters(), level: str = "actor",
            color_by: str = "country", size_by: str = "degree", layout: str = "force", seed: int = 42,
-           caption: str = "") -> bytes:
+           caption: str = "", max_nodes: int = MAX_NODES) -> bytes:
     """The actor network as a static figure (``fmt``: svg, pdf or png), as bytes.
 
     Parameters
@@ -53,13 +53,22 @@ def figure(kg: Any, fmt: str = "svg", filters: Filters = Filters(), level: str =
         country borders and a graticule, see :mod:`graph.geo`).
     caption
         Text under the figure: which data, filters and command made it.
+    max_nodes
+        Above this many actors only the ``max_nodes`` largest by ``size_by`` are drawn (as on
+        the HTML map, :data:`graph.render.MAX_NODES`), and the caption says so; colours are
+        those of the whole network (communities found on all of it).
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
-    g = kg.actor_graph(filters, level)
-    values = {r["id"]: r[size_by] for r in centrality(g, metric=size_by, metrics=(size_by,))}
+    whole = kg.actor_graph(filters, level)
+    values = {r["id"]: r[size_by] for r in centrality(whole, metric=size_by, metrics=(size_by,))}
+    g = _largest(whole, values, max_nodes)
+    if g is not whole:
+        caption = (f"Showing the {max_nodes} actors with the highest {size_by} of {whole.number_of_nodes()} "
+                   f"(the figure's limit). {caption}")
+        values = {n: values[n] for n in g}
     low, high = min(values.values(), default=0), max(values.values(), default=0)
     radius = {n: 10 + 35 * (values[n] - low) / (high - low) if high > low else 18.0 for n in g}
     labels = {n: _short(g.nodes[n].get("label", n)) for n in g}
@@ -69,7 +78,7 @@ def figure(kg: Any, fmt: str = "svg", filters: Filters = Filters(), level: str =
         positions = geo_positions(items, {k: v[:2] for k, v in anchors.items()}, _FONT)
     else:
         positions = {n: (x, y, None) for n, (x, y, _) in spread(items, _force(g, seed), _FONT).items()}
-    categories = color_categories(kg.store, g, color_by, seed) or {n: g.nodes[n].get(color_by, "") for n in g}
+    categories = color_categories(kg.store, whole, color_by, seed) or {n: g.nodes[n].get(color_by, "") for n in g}
     categories = {n: categories.get(n, "") for n in g}
     colours = category_colours(categories)
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "paradiplo", "font.family": "DejaVu Sans",
@@ -79,6 +88,18 @@ def figure(kg: Any, fmt: str = "svg", filters: Filters = Filters(), level: str =
         out = io.BytesIO()
         fig.savefig(out, format=fmt, metadata=_METADATA[fmt], dpi=200)
     return out.getvalue()
+
+
+def _largest(g: nx.Graph, values: dict[str, float], max_nodes: int) -> nx.Graph:
+    """``g`` itself when it has at most ``max_nodes`` nodes, else the subgraph of the ``max_nodes``
+    largest by ``values`` (ties broken by id), built in sorted order."""
+    if g.number_of_nodes() <= max_nodes:
+        return g
+    keep = sorted(sorted(g.nodes), key=lambda n: (-values[n], n))[:max_nodes]
+    sub = nx.Graph(**g.graph)
+    sub.add_nodes_from((n, g.nodes[n]) for n in sorted(keep))
+    sub.add_edges_from((u, v, g.edges[u, v]) for u, v in sorted(g.subgraph(keep).edges))
+    return sub
 
 
 def _short(label: str) -> str:

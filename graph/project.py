@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextvars
 import itertools
 from collections import defaultdict
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -49,7 +50,7 @@ from .lazy import lazy
 
 nx = lazy("networkx")
 
-__all__ = ["Filters", "Tie", "instrument_of", "UnknownSource", "papers", "source_graphs", "ties", "reference_only", "leave_one_out", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
+__all__ = ["Filters", "Tie", "instrument_of", "UnknownSource", "papers", "source_graphs", "ties", "reference_only", "leave_one_out", "paper_sizes", "actors", "rollup", "borders", "actor_graph", "bipartite_graph",
            "record_details", "sector_tops", "geo_anchors",
            "same_answers", "EVENTS", "RELATIONS", "LINKS", "LEVELS", "PROJECTIONS"]
 
@@ -518,14 +519,55 @@ def actor_graph(store: ox.Store, filters: Filters = Filters(), level: str = "act
     return g
 
 
-def leave_one_out(store: ox.Store, filters: Filters = Filters(), level: str = "actor") -> dict[str, nx.Graph]:
+def leave_one_out(store: ox.Store, filters: Filters = Filters(), level: str = "actor",
+                  largest: int | None = None) -> Mapping[str, nx.Graph]:
     """Paper id → the actor graph under ``filters`` with that paper also left out, for every
-    paper the filters admit (in id order); the input of :func:`graph.analysis.robustness`."""
+    paper the filters admit (in id order); the input of :func:`graph.analysis.robustness`.
+
+    With ``largest``, only the ``largest`` admitted papers with the most statements
+    (:func:`paper_sizes`; ties broken by id) are left out in turn, still in id order. Each
+    graph is built when it is read, from queries asked once for all of them, so that one graph
+    at a time is held (200 papers at a million triples do not fit in memory at once).
+    """
     scope = source_graphs(store, filters)
     admitted = [p for p in papers(store) if scope is None or GRAPH + p in scope]
-    with same_answers():
-        return {p: actor_graph(store, replace(filters, exclude_sources=filters.exclude_sources + (p,)), level)
-                for p in admitted}
+    if largest is not None and largest < len(admitted):
+        sizes = paper_sizes(store)
+        admitted = sorted(sorted(admitted, key=lambda p: (-sizes.get(p, 0), p))[:largest])
+    return _LeftOut(store, filters, level, admitted)
+
+
+class _LeftOut(Mapping):
+    """The graphs of :func:`leave_one_out`, each built on access, all from one set of answers."""
+
+    def __init__(self, store: ox.Store, filters: Filters, level: str, left_out: list[str]):
+        self._store, self._filters, self._level, self._left_out = store, filters, level, left_out
+        self._answers: dict = {}
+
+    def __getitem__(self, paper: str) -> nx.Graph:
+        if paper not in self._left_out:
+            raise KeyError(paper)
+        token = _ANSWERS.set(self._answers if _ANSWERS.get() is None else _ANSWERS.get())
+        try:
+            excluded = replace(self._filters, exclude_sources=self._filters.exclude_sources + (paper,))
+            return actor_graph(self._store, excluded, self._level)
+        finally:
+            _ANSWERS.reset(token)
+
+    def __iter__(self):
+        return iter(self._left_out)
+
+    def __len__(self) -> int:
+        return len(self._left_out)
+
+
+def paper_sizes(store: ox.Store) -> dict[str, int]:
+    """Paper id → the number of statements (triples) in its named graph, for every paper of
+    :func:`papers`: how :func:`leave_one_out` picks the largest papers."""
+    known = set(papers(store))
+    rows = _select(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    sizes = {r["g"].value[len(GRAPH):]: int(r["n"].value) for r in rows if r["g"].value.startswith(GRAPH)}
+    return {p: sizes.get(p, 0) for p in sorted(known)}
 
 
 def bipartite_graph(store: ox.Store, projection: str = "actor-agreement", filters: Filters = Filters()) -> nx.Graph:

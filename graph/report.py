@@ -35,6 +35,9 @@ __all__ = ["build_report", "write_report", "timeline_svg", "scope"]
 
 DEFAULT_PERIODS = [(1991, 2013), (2014, 2021), (2022, 2026)]
 ROBUSTNESS_TOP = 5  # the report's leave-one-source-out section follows the degree top 5
+#: the report leaves out in turn at most this many papers, those with the most statements
+#: (``paradiplo robustness --largest``): 200 papers at a million triples are 200 networks
+ROBUSTNESS_PAPERS = 20
 RUN_COLUMNS = ["left_out", "actors", "ties", "overlap", "kendall_tau", "compared", "first"]
 
 
@@ -53,7 +56,11 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
     by_period = centrality_by_period(kg.graphs_by_period(periods, filters, level), "degree")
     counted = kg.period_counts(periods, filters)
     kinds = kg.typology(filters, period_arg)
-    robust = robustness(g, leave_one_out(kg.store, filters, level), metric="degree", top=ROBUSTNESS_TOP)
+    robust = robustness(g, leave_one_out(kg.store, filters, level, largest=ROBUSTNESS_PAPERS), metric="degree",
+                        top=ROBUSTNESS_TOP)
+    admitted = len(leave_one_out(kg.store, filters, level))
+    if len(robust["runs"]) < admitted:  # say so in robustness.json too
+        robust["papers"] = admitted
     comm_rows = [{"community": c["id"], "id": m, "label": lab, "country": g.nodes[m].get("country", "")}
                  for c in comms["communities"] for m, lab in zip(c["members"], c["labels"])]
     files = {
@@ -190,7 +197,7 @@ def _robust(result: dict | None) -> dict[str, Any] | None:
         return None
     leader, kept, runs = first_count(result)
     return {"top": result["top"], "leader": result["actors"][0]["label"] if leader else None, "kept": kept,
-            "runs": runs, "run_rows": result["runs"], "run_columns": RUN_COLUMNS, "actor_rows": result["actors"],
+            "runs": runs, "papers": result.get("papers", runs), "largest": ROBUSTNESS_PAPERS, "run_rows": result["runs"], "run_columns": RUN_COLUMNS, "actor_rows": result["actors"],
             "actor_columns": list(result["actors"][0]) if result["actors"] else []}
 
 

@@ -318,7 +318,7 @@ def centrality_by_period(graphs: dict[str, nx.Graph], metric: str = "degree") ->
     ranks: dict[str, dict[str, tuple[int, float]]] = defaultdict(dict)
     names: dict[str, str] = {}
     for label, g in graphs.items():
-        for row in centrality(g, metric=metric):
+        for row in centrality(g, metric=metric, metrics=(metric,)):  # only the ranked metric is shown
             ranks[row["id"]][label] = (row["rank"], row[metric])
             names[row["id"]] = row["label"]
     rows = []
