@@ -388,7 +388,7 @@ def graph_parts(dataset: Dataset, ontology: bool = True) -> dict[str, list[bytes
     languages = {sid: src.language for sid, src in dataset.sources.items()}
     parts: dict[str, list[bytes]] = defaultdict(list)
     for name, entries in by_file.items():
-        for g, part in _file_parts(entries, languages, dataset.file_keys.get(name), dataset.cache).items():
+        for g, part in _file_parts(entries, languages, name, dataset.file_keys.get(name), dataset.cache).items():
             parts[g].append(part)
     return _with_bibliography(parts, dataset.sources, ontology)
 
@@ -402,8 +402,8 @@ def cached_parts(directory: Path, cache: Path, ontology: bool = True) -> dict[st
         return None
     sources, keys = found
     parts: dict[str, list[bytes]] = defaultdict(list)
-    for key in keys.values():
-        cached = cache_read(_parts_path(cache, key))
+    for name, key in keys.items():
+        cached = cache_read(_parts_path(cache, key, name))
         if not (isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], dict)) or any(
                 sources[sid].language != language if sid in sources else language != "und"
                 for sid, language in cached[0].items()):
@@ -429,12 +429,13 @@ def _joined(lines: Iterable[str]) -> bytes:
     return "".join(sorted(set(lines))).encode("utf-8")
 
 
-def _file_parts(entries: list[Entry], languages: dict[str, str], key: str | None,
+def _file_parts(entries: list[Entry], languages: dict[str, str], name: str, key: str | None,
                 cache: Path | None) -> dict[str, bytes]:
-    """The quads of one file's records, by graph; remembered in ``cache/quads/`` under the file's
-    content key, with the language of each source they use (quotes without their own tag take it)."""
+    """The quads of the records of one file (or sheet: ``name``), by graph; remembered in
+    ``cache/quads/`` under the file's content key and the name, with the language of each source
+    they use (quotes without their own tag take it)."""
     used = {e.source: languages.get(e.source, "und") for e in entries}
-    path = _parts_path(cache, key) if cache is not None and key else None
+    path = _parts_path(cache, key, name) if cache is not None and key else None
     found = cache_read(path)
     if isinstance(found, tuple) and len(found) == 2 and found[0] == used:
         return found[1]
@@ -446,8 +447,10 @@ def _file_parts(entries: list[Entry], languages: dict[str, str], key: str | None
     return graphs
 
 
-def _parts_path(cache: Path, key: str) -> Path:
-    return cache / "quads" / key[:2] / (key + _rdf_digest())
+def _parts_path(cache: Path, key: str, name: str) -> Path:
+    """Where the quads of file (or sheet) ``name`` of content ``key`` are remembered (a workbook's
+    sheets share its key)."""
+    return cache / "quads" / key[:2] / hashlib.sha256(f"{key}\0{name}\0{_rdf_digest()}".encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)

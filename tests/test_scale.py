@@ -16,6 +16,8 @@ from graph import Filters, open_graph
 from graph.load import load_dataset
 from graph.store import check_data
 
+from .conftest import SMALL
+
 N_RECORDS = 20_000
 
 
@@ -486,3 +488,17 @@ def test_the_quads_shacl_gets_for_a_scope_are_made_from_the_scope_alone(small_di
                 scope = set(rnd.sample(ids, min(size, len(ids))))
                 assert set(scoped_nquads(ds, scope).decode("utf-8").splitlines()) == \
                     _reference_scope_quads(graphs, scope), sorted(scope)
+
+
+def test_each_sheet_of_a_workbook_has_its_own_cached_rdf(tmp_path):
+    """A workbook's sheets share the workbook's content key: each must still be remembered apart
+    (once, every sheet got the first sheet's quads back from the cache)."""
+    from graph.rdf import dataset_nquads
+    from graph.tables import table_sheets, xlsx_bytes
+
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "small.xlsx").write_bytes(xlsx_bytes(table_sheets(load_dataset(SMALL))))
+    plain = dataset_nquads(load_dataset(tmp_path / "x"))
+    for _ in range(2):  # the second time, from the cache
+        assert dataset_nquads(load_dataset(tmp_path / "x", cache=tmp_path / "cache")) == plain
+    assert plain == dataset_nquads(load_dataset(SMALL))
