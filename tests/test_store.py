@@ -9,6 +9,8 @@ from graph import open_graph
 from graph.provenance import stats
 from graph.rdf import serialize
 
+from .conftest import SMALL
+
 
 def test_store_is_reused_until_the_data_change(small_dir, tmp_path):
     store = tmp_path / "store"
@@ -99,3 +101,15 @@ def test_the_shacl_verdict_is_computed_once_per_change(monkeypatch, small_dir):
                                             encoding="utf-8")
     open_graph(small_dir)
     assert len(calls) == 2  # the data changed: SHACL runs again
+
+
+def test_a_graph_read_from_a_store_gives_the_same_nquads_as_its_records(tmp_path):
+    """The N-Quads of a store (each named graph written out by Oxigraph, sorted) are those of the
+    records it was built from, byte for byte."""
+    from graph import open_graph
+    from graph.store import KnowledgeGraph
+
+    built = open_graph(SMALL, store=tmp_path / "store")
+    reused = open_graph(SMALL, store=tmp_path / "store")
+    assert reused._parts is None and reused.nquads == built.nquads
+    assert KnowledgeGraph(store=built.store).nquads == built.nquads
