@@ -15,18 +15,14 @@ Examples
 from __future__ import annotations
 
 import errno
-import gc
 import os
-import pickle
 import re
 import secrets
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
-__all__ = ["atomic_write", "atomic_write_many", "atomic_write_folder", "pid_alive", "remove_dead_leftovers",
-           "cache_read", "cache_write"]
+__all__ = ["atomic_write", "atomic_write_many", "atomic_write_folder", "pid_alive", "remove_dead_leftovers"]
 
 
 def pid_alive(pid: int) -> bool:
@@ -186,28 +182,3 @@ def atomic_write_folder(folder: str | os.PathLike, files: dict[str, bytes | str]
         shutil.rmtree(fresh, ignore_errors=True)
         raise
 
-
-def cache_read(path: Path | None) -> Any:
-    """What :func:`cache_write` left at ``path``, or ``None`` if nothing readable is there (a
-    cache entry that cannot be read only costs time). Python's cycle collector is paused while
-    the many objects are made."""
-    if path is None:
-        return None
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, IndexError, ValueError):
-        return None
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def cache_write(path: Path | None, value: Any) -> None:
-    """Remember ``value`` at ``path`` (atomically; a cache that cannot be written only costs time)."""
-    if path is not None:
-        try:
-            atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import pickle
 import re
 import stat
 from collections import defaultdict
@@ -31,11 +32,11 @@ from pydantic import ValidationError
 
 from ._version import __version__
 from .errors import ParadiploError, Problem
-from .files import cache_read, cache_write
+from .files import atomic_write
 from .records import GENERAL_KNOWLEDGE, KIND_MODELS, Record, Source, SourceFile, SourcesFile, is_id
 
 __all__ = ["Entry", "Dataset", "load_dataset", "bundled_data_dir", "resource_dir", "read_yaml", "read_text",
-           "parse_yaml", "data_files", "cached_records", "sources_and_keys", "open_data_file", "display_path", "no_cycle_collection",
+           "parse_yaml", "data_files", "cached_records", "cache_read", "cache_write", "sources_and_keys", "open_data_file", "display_path", "no_cycle_collection",
            "UnreadableFile", "problem_message", "field_name", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_SCALAR_CHARS", "MAX_NODES", "MAX_WRITTEN_NODES"]
 
 SOURCES_FILE = "sources.yaml"
@@ -339,6 +340,16 @@ def _plainly_shallow(text: str) -> bool:
     return 2 * (lead + 1 + deepest) <= MAX_DEPTH
 
 
+def _too_many_nodes(display: str, line: int) -> Problem:
+    return Problem("yaml-limit", display, line, "", "", f"more than {MAX_WRITTEN_NODES:,} YAML nodes; "
+                   "split it into several files")
+
+
+def _too_long(display: str, line: int, chars: int) -> Problem:
+    return Problem("yaml-limit", display, line, "", "", f"a scalar of {chars:,} characters, "
+                   f"longer than the limit of {MAX_SCALAR_CHARS:,}")
+
+
 class _OverLimit(Exception):
     def __init__(self, problem: Problem):
         self.problem = problem
@@ -364,8 +375,7 @@ def _over_limits(text: str, display: str) -> Problem | None:
             continue
         if isinstance(event, yaml.ScalarEvent):
             if len(event.value) > MAX_SCALAR_CHARS:
-                return Problem("yaml-limit", display, line, "", "", f"a scalar of {len(event.value):,} characters, "
-                               f"longer than the limit of {MAX_SCALAR_CHARS:,}")
+                return _too_long(display, line, len(event.value))
             anchor, nodes, height = event.anchor, 1, 0
         elif isinstance(event, yaml.AliasEvent):
             if any(frame[0] == event.anchor for frame in stack):
@@ -387,8 +397,7 @@ def _over_limits(text: str, display: str) -> Problem | None:
             return Problem("yaml-limit", display, line, "", "", f"expands to more than {MAX_NODES:,} YAML nodes "
                            "(aliases *name repeat what they name)")
         if written > MAX_WRITTEN_NODES:
-            return Problem("yaml-limit", display, line, "", "", f"more than {MAX_WRITTEN_NODES:,} YAML nodes; "
-                           "split it into several files")
+            return _too_many_nodes(display, line)
         if anchor:
             sizes[anchor] = (nodes, height)
         if stack:
@@ -405,12 +414,9 @@ def _lines(root: yaml.Node, display: str, problems: list[Problem]) -> dict[tuple
     def limit(n: yaml.Node) -> None:  # what _over_limits checks, for a file it did not read
         count[0] += 1
         if count[0] > MAX_WRITTEN_NODES:
-            raise _OverLimit(Problem("yaml-limit", display, n.start_mark.line + 1, "", "",
-                                     f"more than {MAX_WRITTEN_NODES:,} YAML nodes; split it into several files"))
+            raise _OverLimit(_too_many_nodes(display, n.start_mark.line + 1))
         if isinstance(n, yaml.ScalarNode) and len(n.value) > MAX_SCALAR_CHARS:
-            raise _OverLimit(Problem("yaml-limit", display, n.start_mark.line + 1, "", "",
-                                     f"a scalar of {len(n.value):,} characters, longer than the limit of "
-                                     f"{MAX_SCALAR_CHARS:,}"))
+            raise _OverLimit(_too_long(display, n.start_mark.line + 1, len(n.value)))
 
     def walk(n: yaml.Node, path: tuple) -> None:
         lines.setdefault(path, n.start_mark.line + 1)
@@ -653,9 +659,34 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
+def cache_read(path: Path | None) -> Any:
+    """What :func:`cache_write` left at ``path``, or ``None`` if nothing readable is there (a
+    cache entry that cannot be read only costs time)."""
+    if path is None:
+        return None
+    try:
+        with no_cycle_collection():
+            return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, IndexError, ValueError):
+        return None
+
+
+def cache_write(path: Path | None, value: Any) -> None:
+    """Remember ``value`` at ``path`` (atomically; a cache that cannot be written only costs time)."""
+    if path is not None:
+        try:
+            atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass
+
+
+def _records_path(cache: Path, key: str) -> Path:
+    return cache / "records" / key[:2] / key
+
+
 def cached_records(cache: Path, key: str) -> list[Entry] | None:
     """The records of the file version ``key`` (see :attr:`Dataset.file_keys`) if ``cache`` has them."""
-    found = cache_read(cache / "records" / key[:2] / key)
+    found = cache_read(_records_path(cache, key))
     return found[1] if isinstance(found, tuple) and len(found) == 2 else None
 
 
@@ -670,7 +701,7 @@ def _read_file(path: Path, display: str, folder: Path,
     if text is None:
         return problems, [], ""
     key = _content_key(path, display, text)
-    cached = cache / "records" / key[:2] / key if cache is not None else None
+    cached = _records_path(cache, key) if cache is not None else None
     found = cache_read(cached)
     if isinstance(found, tuple) and len(found) == 2:
         return (*found, key)

@@ -24,8 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
-from .files import cache_read, cache_write
-from .load import Dataset, Entry, resource_dir, sources_and_keys
+from .load import Dataset, Entry, cache_read, cache_write, resource_dir, sources_and_keys
 from .records import (
     EDTF_DATATYPE,
     FIELDS,
@@ -402,13 +401,12 @@ def cached_parts(directory: Path, cache: Path, ontology: bool = True) -> dict[st
         return None
     sources, keys = found
     parts: dict[str, list[bytes]] = defaultdict(list)
+    languages = {sid: src.language for sid, src in sources.items()}
     for name, key in keys.items():
-        cached = cache_read(_parts_path(cache, key, name))
-        if not (isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], dict)) or any(
-                sources[sid].language != language if sid in sources else language != "und"
-                for sid, language in cached[0].items()):
+        cached = _cached_file_parts(_parts_path(cache, key, name), languages)
+        if cached is None:
             return None
-        for g, part in cached[1].items():
+        for g, part in cached.items():
             parts[g].append(part)
     return _with_bibliography(parts, sources, ontology)
 
@@ -434,17 +432,26 @@ def _file_parts(entries: list[Entry], languages: dict[str, str], name: str, key:
     """The quads of the records of one file (or sheet: ``name``), by graph; remembered in
     ``cache/quads/`` under the file's content key and the name, with the language of each source
     they use (quotes without their own tag take it)."""
-    used = {e.source: languages.get(e.source, "und") for e in entries}
     path = _parts_path(cache, key, name) if cache is not None and key else None
-    found = cache_read(path)
-    if isinstance(found, tuple) and len(found) == 2 and found[0] == used:
-        return found[1]
+    found = _cached_file_parts(path, languages)
+    if found is not None:
+        return found
+    used = {e.source: languages.get(e.source, "und") for e in entries}
     by_graph: dict[str, set[str]] = defaultdict(set)
     for entry in entries:
         by_graph[GRAPH + entry.source].update(record_quads(entry, used[entry.source]))
-    graphs = {g: "".join(sorted(lines)).encode("utf-8") for g, lines in sorted(by_graph.items())}
+    graphs = {g: _joined(lines) for g, lines in sorted(by_graph.items())}
     cache_write(path, (used, graphs))
     return graphs
+
+
+def _cached_file_parts(path: Path | None, languages: dict[str, str]) -> dict[str, bytes] | None:
+    """A file's parts remembered at ``path``, if the sources they quote still have the languages
+    they were written with (quotes without their own tag take their source's)."""
+    found = cache_read(path)
+    if not (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], dict)):
+        return None
+    return found[1] if all(languages.get(sid, "und") == lang for sid, lang in found[0].items()) else None
 
 
 def _parts_path(cache: Path, key: str, name: str) -> Path:
@@ -548,12 +555,14 @@ def load_store(nquads: bytes | dict[str, list[bytes]], path: str | os.PathLike |
     store = ox.Store(str(path)) if path is not None else ox.Store()
     graphs = nquads.items() if isinstance(nquads, dict) else [(None, [nquads])]
     batch: list[bytes] = []
+    size = 0
     for graph, parts in graphs:
         for piece in (piece for part in parts for piece in _pieces(part, BULK_BATCH // 2)):
             batch += (piece, union_lines(piece, graph))
-            if sum(map(len, batch)) >= BULK_BATCH:
+            size += len(batch[-2]) + len(batch[-1])
+            if size >= BULK_BATCH:
                 store.bulk_load(_Stream(batch), format=ox.RdfFormat.N_QUADS)
-                batch = []
+                batch, size = [], 0
     if batch:
         store.bulk_load(_Stream(batch), format=ox.RdfFormat.N_QUADS)
     return store
