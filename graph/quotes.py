@@ -187,21 +187,22 @@ def check_quotes(dataset: Dataset, texts: Path | None = None, scope: set[str] | 
     A quote written in another script than its language's is a problem (code
     ``quote-wrong-language``); a quote not found in its source's text (see :func:`source_text`)
     is one too (code ``quote-not-found``), which shows the closest passage. With ``scope`` (record
-    ids), only the quotes of those records are checked.
+    ids), only the quotes of those records are checked, and only the texts they quote are read.
 
     >>> from graph.load import load_dataset
     >>> check_quotes(load_dataset())  # the bundled sources name no text: languages only
     []
     """
     problems: list[Problem] = []
-    quoted = {entry.source for entry in dataset.entries if entry.record.evidence}
+    entries = dataset.entries if scope is None else [e for e in dataset.entries if e.id in scope]
+    quoted = {entry.source for entry in entries if entry.record.evidence}  # whose texts are read
     found: dict[str, tuple[Text | None, str]] = {}
     for sid, source in sorted(dataset.sources.items()):
         if sid in quoted:
             text, name, unread = source_text(dataset, source, texts)
             problems += unread
             found[sid] = (text, name)
-    for entry in dataset.entries if scope is None else (e for e in dataset.entries if e.record.id in scope):
+    for entry in entries:
         text, name = found.get(entry.source, (None, ""))
         for i, ev in enumerate(entry.record.evidence):
             if wrong := _wrong_language(dataset, entry, ev):

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from .load import Dataset, Entry, cache_read, cache_write, resource_dir, sources_and_keys
 from .records import (
     EDTF_DATATYPE,
+    KIND_MODELS,
     FIELDS,
     GENERAL_KNOWLEDGE,
     LANGUAGE_TAG,
@@ -466,14 +467,16 @@ def _rdf_digest() -> str:
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
-def graphs_trig(parts: dict[str, list[bytes]], cache: Path | None = None) -> bytes:
+def graphs_trig(parts: dict[str, list[bytes]], cache: Path | None = None,
+                digests: dict[str, str] | None = None) -> bytes:
     """The named graphs ``parts`` (:func:`graph_parts`) as TriG: what :func:`serialize` writes for
     their quads, made graph by graph (one block of prefixes, then each graph), each graph's text
     remembered in ``cache`` by its digest, so that after an edit only the changed graphs are written
-    again."""
+    again. ``digests``, when given, are the graphs' :func:`parts_digest`."""
     head, body = b"", []
-    for graph_parts_ in parts.values():
-        path = cache / "trig" / f"{parts_digest(graph_parts_)}-{_rdf_digest()}-{ox.__version__}" if cache else None
+    for graph, graph_parts_ in parts.items():
+        digest = digests[graph] if digests else parts_digest(graph_parts_)
+        path = cache / "trig" / f"{digest}-{_rdf_digest()}-{ox.__version__}" if cache else None
         text = cache_read(path)
         if not isinstance(text, bytes):
             text = serialize(ox.parse(merge_parts(graph_parts_), format=ox.RdfFormat.N_QUADS), "trig")
@@ -491,10 +494,11 @@ def scoped_nquads(dataset: Dataset, ids: set[str]) -> bytes:
     quads point to; and the ontology graph. Made from these records and the ones they point to
     only, so that the cost follows the scope, not the dataset."""
     languages = {sid: src.language for sid, src in dataset.sources.items()}
-    symmetric = [spec for spec in FIELDS.values() if spec.symmetric]  # others state these about a record too
+    symmetric = [spec.name for spec in FIELDS.values() if spec.symmetric]  # others state these about a record too
+    kinds = {kind for kind, model in KIND_MODELS.items() if set(symmetric) & set(model.model_fields)}
     stating = [e for rid in sorted(ids & dataset.by_id.keys()) for e in dataset.by_id[rid]]
-    stating += [e for e in dataset.entries if e.record.id not in ids and any(
-        ref in ids for spec in symmetric for ref in spec.values(getattr(e.record, spec.name, None)))]
+    stating += [e for e in dataset.entries if e.kind in kinds and e.id not in ids and any(
+        ref in ids for name in symmetric for ref in e.facts.references.get(name, ()))]
     subjects = tuple(f"{iri(rid)} " for rid in ids) + tuple(f"<{ID}{rid}/evidence/" for rid in ids)
     about = [line for e in stating for line in record_quads(e, languages.get(e.source, "und"))
              if line.startswith(subjects)]

@@ -96,7 +96,7 @@ def check_records(dataset: Dataset, complete: bool = True, scope: set[str] | Non
     problems: list[Problem] = []
     known_sources = sorted(dataset.sources) + [GENERAL_KNOWLEDGE]
     seen: dict[tuple[str, str], Entry] = {}
-    entries = dataset.entries if scope is None else [e for e in dataset.entries if e.record.id in scope]
+    entries = dataset.entries if scope is None else [e for e in dataset.entries if e.id in scope]
     for entry in entries:
         if complete and entry.source not in known_sources:
             file, line, column = entry.places.get("source", (entry.file, 1, ""))
@@ -229,7 +229,7 @@ def _check_target(dataset: Dataset, entry: Entry, spec: FieldSpec, ref: str, kin
         problems.append(_problem("wrong-reference", entry, spec.name,
                                  f"{ref!r} is one of the {kind}; expected one of the {' or '.join(spec.target)}"))
     if spec.target_type:
-        types = {e.record.type.value for e in dataset.by_id.get(ref, []) if getattr(e.record, "type", None)}
+        types = {e.facts.type for e in dataset.by_id.get(ref, []) if e.facts.type}
         if types and spec.target_type not in types:
             problems.append(_problem("wrong-reference", entry, spec.name, f"{ref!r} is not a {spec.target_type}"))
     return problems
@@ -256,8 +256,8 @@ def shacl_scope(dataset: Dataset, ids: set[str], retyped: set[str] | None = None
     retyped = ids if retyped is None else retyped
     if not retyped:
         return set(ids)
-    return ids | {e.record.id for e in dataset.entries
-                  if any(ref in retyped for refs in e.record.references().values() for ref in refs)}
+    return ids | {e.id for e in dataset.entries
+                  if any(ref in retyped for refs in e.facts.references.values() for ref in refs)}
 
 
 def check_shacl(dataset: Dataset, quads: list[ox.Quad] | bytes | None = None, scope: set[str] | None = None,

@@ -18,6 +18,8 @@ from graph.store import check_data
 
 from .conftest import SMALL
 
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+
 N_RECORDS = 20_000
 
 
@@ -141,6 +143,39 @@ def test_a_store_is_updated_graph_by_graph_and_equals_a_fresh_build(small_dir, t
     union = {(q.subject, q.predicate, q.object) for q in _contents(fresh.store) if q.graph_name == ox.DefaultGraph()}
     shared = [t for t in union if sum(1 for q in fresh.store.quads_for_pattern(*t) if q.graph_name != ox.DefaultGraph()) > 1]
     assert shared  # the fixture has triples two papers state: they stay in the union when one graph is replaced
+
+
+def test_an_edit_removes_from_the_union_only_what_no_other_graph_states(small_dir, tmp_path):
+    """The store is updated quad by quad: a label only paper-b stated leaves the union, a label
+    paper-a states too stays there, the new labels arrive, and the store equals a fresh build."""
+    open_graph(small_dir, store=tmp_path / "store")
+    paper = small_dir / "paper-b.yaml"
+    text = paper.read_text(encoding="utf-8")
+    paper.write_text(text.replace("{en: Omsk Region}", "{en: Omsk Province}")
+                     .replace("{en: Omsk–Pavlodar agreement}", "{en: Omsk–Pavlodar treaty}"), encoding="utf-8")
+    updated = open_graph(small_dir, store=tmp_path / "store").store
+    union = {(str(q.subject), q.object.value) for q in updated.quads_for_pattern(None, RDFS_LABEL, None, ox.DefaultGraph())}
+    labels = {label for _, label in union}
+    assert "Omsk Region" not in labels and {"Omsk Province", "Omsk–Pavlodar treaty"} <= labels
+    assert "Omsk–Pavlodar agreement" in labels  # paper-a states it too
+    assert _contents(updated) == _contents(open_graph(small_dir, store=tmp_path / "fresh").store)
+
+
+def test_after_an_edit_the_records_out_of_scope_are_not_unpickled(small_dir, tmp_path):
+    """A cached entry keeps its facts apart from its record (graph.load.Entry): after an edit, the
+    checks across files read the facts of every record and unpickle only the records in scope,
+    and an entry unpickled on use equals the one first read."""
+    first = load_dataset(small_dir, cache=tmp_path / "cache")
+    open_graph(small_dir, store=tmp_path / "store")
+    paper = small_dir / "paper-b.yaml"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("{en: Omsk Region}", "{en: Omsk Province}"),
+                     encoding="utf-8")
+    entries = open_graph(small_dir, store=tmp_path / "store").dataset.entries
+    lazy = [e for e in entries if "_lazy" in e.__dict__]
+    assert lazy and all(Path(e.file).name != paper.name for e in lazy) and len(lazy) < len(entries)
+    assert [e for e in entries if Path(e.file).name != paper.name] == \
+        [e for e in first.entries if Path(e.file).name != paper.name]
+    assert not any("_lazy" in e.__dict__ for e in entries)  # compared, so unpickled
 
 
 def test_a_graph_that_is_gone_leaves_the_store(small_dir, tmp_path):
