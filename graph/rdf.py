@@ -369,6 +369,11 @@ def merge_parts(parts: list[bytes]) -> bytes:
     return b"".join(dict.fromkeys(sorted(b"".join(parts).splitlines(keepends=True))))
 
 
+def _languages(sources: dict[str, Source]) -> dict[str, str]:
+    """Source id → the language of its quotes; ``und`` (undetermined) for an id not in ``sources``."""
+    return defaultdict(lambda: "und", {sid: src.language for sid, src in sources.items()})
+
+
 def parts_digest(parts: list[bytes]) -> str:
     """A digest of a graph that changes when one of its parts does (cheaper than merging them)."""
     return hashlib.sha256(b"".join(sorted(hashlib.sha256(p).digest() for p in parts))).hexdigest()
@@ -385,7 +390,7 @@ def graph_parts(dataset: Dataset, ontology: bool = True) -> dict[str, list[bytes
     by_file: dict[str, list[Entry]] = {name: [] for name in dataset.file_keys if name != dataset.sources_file}
     for entry in dataset.entries:
         by_file.setdefault(entry.file, []).append(entry)
-    languages = {sid: src.language for sid, src in dataset.sources.items()}
+    languages = _languages(dataset.sources)
     parts: dict[str, list[bytes]] = defaultdict(list)
     for name, entries in by_file.items():
         for g, part in _file_parts(entries, languages, name, dataset.file_keys.get(name), dataset.cache).items():
@@ -402,7 +407,7 @@ def cached_parts(directory: Path, cache: Path, ontology: bool = True) -> dict[st
         return None
     sources, keys = found
     parts: dict[str, list[bytes]] = defaultdict(list)
-    languages = {sid: src.language for sid, src in sources.items()}
+    languages = _languages(sources)
     for name, key in keys.items():
         cached = _cached_file_parts(_parts_path(cache, key, name), languages)
         if cached is None:
@@ -437,7 +442,7 @@ def _file_parts(entries: list[Entry], languages: dict[str, str], name: str, key:
     found = _cached_file_parts(path, languages)
     if found is not None:
         return found
-    used = {e.source: languages.get(e.source, "und") for e in entries}
+    used = {e.source: languages[e.source] for e in entries}
     by_graph: dict[str, set[str]] = defaultdict(set)
     for entry in entries:
         by_graph[GRAPH + entry.source].update(record_quads(entry, used[entry.source]))
@@ -452,7 +457,7 @@ def _cached_file_parts(path: Path | None, languages: dict[str, str]) -> dict[str
     found = cache_read(path)
     if not (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], dict)):
         return None
-    return found[1] if all(languages.get(sid, "und") == lang for sid, lang in found[0].items()) else None
+    return found[1] if all(languages[sid] == lang for sid, lang in found[0].items()) else None
 
 
 def _parts_path(cache: Path, key: str, name: str) -> Path:
@@ -493,21 +498,21 @@ def scoped_nquads(dataset: Dataset, ids: set[str]) -> bytes:
     quad about them or their evidence, in every graph; the ``rdf:type`` quads of every node those
     quads point to; and the ontology graph. Made from these records and the ones they point to
     only, so that the cost follows the scope, not the dataset."""
-    languages = {sid: src.language for sid, src in dataset.sources.items()}
+    languages = _languages(dataset.sources)
     symmetric = [spec.name for spec in FIELDS.values() if spec.symmetric]  # others state these about a record too
     kinds = {kind for kind, model in KIND_MODELS.items() if set(symmetric) & set(model.model_fields)}
     stating = [e for rid in sorted(ids & dataset.by_id.keys()) for e in dataset.by_id[rid]]
     stating += [e for e in dataset.entries if e.kind in kinds and e.id not in ids and any(
         ref in ids for name in symmetric for ref in e.facts.references.get(name, ()))]
     subjects = tuple(f"{iri(rid)} " for rid in ids) + tuple(f"<{ID}{rid}/evidence/" for rid in ids)
-    about = [line for e in stating for line in record_quads(e, languages.get(e.source, "und"))
+    about = [line for e in stating for line in record_quads(e, languages[e.source])
              if line.startswith(subjects)]
     pointed = set(_IRI.findall("".join(about)))
     typed: list[str] = []
     for iri_ in sorted(pointed):
         if iri_.startswith(ID) and iri_[len(ID):] in dataset.by_id:
             typed += [line for e in dataset.by_id[iri_[len(ID):]]
-                      for line in record_quads(e, languages.get(e.source, "und")) if line.startswith(f"<{iri_}> {_TYPE} ")]
+                      for line in record_quads(e, languages[e.source]) if line.startswith(f"<{iri_}> {_TYPE} ")]
         elif iri_.startswith(SOURCE):
             source = dataset.sources.get(iri_[len(SOURCE):])
             lines = _source_quads(source) if source else _general_knowledge_quads() if f"<{iri_}>" == source_iri(
