@@ -167,14 +167,16 @@ def _cached_entry(kind: str, source: str, file: str, line: int, facts: Facts, la
 
 
 @contextmanager
-def no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
     """Pause Python's cycle collector while many long-lived objects are made (YAML nodes, records).
 
     Each collection walks every object alive, so with it on, composing one file of 32,000 records
-    took 17 s instead of 5 s. Nothing made here forms cycles that matter: reference counting frees
-    it all. On the way out, every object alive is moved to the collector's permanent generation
-    (:func:`gc.freeze`), so that later collections do not walk the records again and again (2.4
-    of the 8.5 CPU s of a rebuild after an edit at 1M triples); reference counting still frees them.
+    took 17 s instead of 5 s. Reference counting frees most of what is made here; the cycles
+    left (a recursive closure holds a file's line index) are collected once the collector is
+    back on. With ``freeze``, they are collected on the way out and every object still alive (the
+    records) is moved to the collector's permanent generation (:func:`gc.freeze`), so that later
+    collections do not walk the records again and again (2.4 of the 8.5 CPU s of a rebuild after
+    an edit at 1M triples); reference counting still frees them.
     """
     was_on = gc.isenabled()
     gc.disable()
@@ -182,7 +184,9 @@ def no_cycle_collection() -> Iterator[None]:
         yield
     finally:
         if was_on:
-            gc.freeze()
+            if freeze:
+                gc.collect()
+                gc.freeze()
             gc.enable()
 
 
@@ -597,7 +601,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-@no_cycle_collection()  # tens of thousands of records, each of many objects: see no_cycle_collection
+@no_cycle_collection(freeze=True)  # tens of thousands of records, each of many objects: see no_cycle_collection
 def load_dataset(directory: Path | str | None = None,
                  on_file: Callable[[int, int, str], None] | None = None, cache: Path | None = None) -> Dataset:
     """Read every ``*.yaml`` and ``*.yml`` file of a data folder (see :func:`data_files`).
