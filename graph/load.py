@@ -130,13 +130,16 @@ class Entry:
         return _cached_entry, (self.kind, self.source, self.file, self.line, self.facts, lazy)
 
     def __getattr__(self, name: str) -> Any:  # only for attributes not set: a cached entry's record
-        lazy = self.__dict__.get("_lazy") if name in ("record", "field_lines", "places") else None
-        if lazy is None:
+        if name not in ("record", "field_lines", "places"):
             raise AttributeError(name)
-        record, field_lines, places = pickle.loads(lazy)  # two threads may both: the same values
-        self.__dict__.update(record=record, field_lines=field_lines, places=places)
-        self.__dict__.pop("_lazy", None)
-        return self.__dict__[name]
+        lazy = self.__dict__.get("_lazy")
+        if lazy is not None:  # two threads may both unpickle it: the same values
+            record, field_lines, places = pickle.loads(lazy)
+            self.__dict__.update(record=record, field_lines=field_lines, places=places)
+            self.__dict__.pop("_lazy", None)
+        if name in self.__dict__:  # set here, or by another thread since the look-up failed
+            return self.__dict__[name]
+        raise AttributeError(name)
 
     def line_of(self, name: str) -> int:
         """Line of field ``name`` in the file (the record's line if absent)."""
