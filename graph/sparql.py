@@ -460,10 +460,11 @@ class QueryPool:
     Each worker is confined (:func:`graph.sandbox.confine`): no network, at most ``memory``
     more bytes. A query that runs past its timeout has its worker killed and replaced; the
     caller and the other workers carry on. A query still running after ``demote_after``
-    seconds is demoted: its process gets the lowest CPU priority (``SCHED_IDLE`` on Linux,
-    else nice 19), a fresh worker
-    takes its place in the pool (while at most ``max_demoted``, by default ``size``, are
-    demoted), and it is retired when it ends; so runaway queries cannot make quick ones wait. A caller waits at most ``wait``
+    seconds while another query waits for a worker is demoted: its process gets the lowest
+    CPU priority (``SCHED_IDLE`` on Linux, else nice 19), a fresh worker takes its place in
+    the pool (while at most ``max_demoted``, by default ``size``, are demoted), and it is
+    retired when it ends; so runaway queries cannot make quick ones wait, and a long query
+    nobody waits behind runs at full speed on its worker. A caller waits at most ``wait``
     seconds for a free worker (then :class:`QueryBusy`). Thread-safe.
 
     >>> from graph import open_graph
@@ -481,6 +482,7 @@ class QueryPool:
         self.store, self.max_rows, self.wait, self.memory = store, max_rows, wait, memory
         self.graphs = graph_names(store)
         self.size, self.demote_after, self._demoted, self._lock = size, demote_after, 0, threading.Lock()
+        self._waiting = 0  # callers waiting for a free worker
         self.max_demoted = size if max_demoted is None else max_demoted
         self._ctx = multiprocessing.get_context("fork")
         self._idle: "queue.Queue[tuple[Any, Any]]" = queue.Queue()
@@ -506,15 +508,23 @@ class QueryPool:
         prepared = prepare_query(text, self.graphs)
         checked, dataset = prepared.text, dataset if dataset is not None else prepared.dataset
         seconds = timeout if timeout is not None else 10 ** 9
+        with self._lock:
+            self._waiting += 1
         try:
             process, conn = self._idle.get(timeout=self.wait)
         except queue.Empty:
             raise QueryBusy(f"every query worker stayed busy for {self.wait:g} s; try again shortly") from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
         started, demoted, replaced = time.monotonic(), False, False
         try:
             conn.send((checked, self.max_rows, seconds, dataset, base))
-            if not conn.poll(min(self.demote_after, seconds)):
-                demoted, replaced = True, self._demote(process)
+            while not demoted and not conn.poll(min(self.demote_after, seconds)):
+                if time.monotonic() - started >= seconds:
+                    break
+                if self._waiting:  # someone waits behind this long query
+                    demoted, replaced = True, self._demote(process)
             payload = _receive(conn, process, max(0.0, seconds - (time.monotonic() - started)), seconds)
         except BaseException:
             self._retire(process, conn, replace=not replaced)

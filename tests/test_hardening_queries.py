@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.server
 import socket
 import threading
+import os
 import time
 import urllib.parse
 
@@ -257,6 +258,19 @@ def test_a_long_query_is_demoted_so_quick_ones_do_not_wait(kg):
     time.sleep(0.6)
     assert pool.run("ASK { pdr:omsk-oblast a pd:Region }").boolean is True  # a fresh worker took its place
     runaway.join()
+    pool.close()
+
+
+def test_a_long_query_nobody_waits_behind_keeps_its_worker_and_its_priority(kg):
+    """Demotion is for a query others wait behind: alone, a query past ``demote_after`` keeps its
+    worker (no fork of a fresh one) and runs at full speed."""
+    pool = QueryPool(kg.store, size=1, wait=5, demote_after=0.01)
+    (worker, _), = list(pool._idle.queue)
+    started = time.monotonic()
+    pool.run("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?s ?q ?x }", timeout=60)
+    assert time.monotonic() - started > 0.05  # long enough to have been demoted before
+    (after, _), = list(pool._idle.queue)
+    assert after is worker and worker.is_alive() and os.sched_getscheduler(worker.pid) != os.SCHED_IDLE
     pool.close()
 
 
