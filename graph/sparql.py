@@ -419,6 +419,7 @@ def _serve(store: ox.Store, conn: Any, memory: int | None) -> None:
     import faulthandler
 
     faulthandler.disable()  # past the memory cap the engine aborts; the parent reports it, no dump
+    os.environ["RUST_BACKTRACE"] = "0"  # nor Rust's backtrace of the failed allocation
     confine(memory)
     parent = os.getppid()
     while True:

@@ -219,6 +219,17 @@ def test_a_query_past_its_memory_cap_is_stopped_and_the_next_one_answers(kg):
     assert run_query(kg.store, "ASK { pdr:omsk-oblast a pd:Region }").boolean is True
 
 
+def test_the_endpoint_answers_a_query_past_its_memory_cap_with_400_saying_so(kg):
+    """A memory cap is not a timeout: the same query would fail again, so ``400``, not ``503``,
+    and the message names the cap. The next query answers."""
+    client = Client(make_app(kg.store, workers=1, timeout=60, memory=300 * 1024 ** 2))
+    cross = "SELECT ?a ?b ?c ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?c"
+    response = client.get("/sparql", query_string={"query": cross})
+    assert response.status_code == 400 and "memory cap" in response.get_data(as_text=True), response.data[:200]
+    response = client.get("/sparql", query_string={"query": "ASK { pdr:omsk-oblast a pd:Region }"})
+    assert response.status_code == 200 and b"true" in response.data
+
+
 def test_the_row_limit_applies_while_results_stream(kg):
     """64 million rows, limit 1,000: refused as too large at once, not after serialising all."""
     started = time.monotonic()
