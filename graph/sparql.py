@@ -119,25 +119,28 @@ _FORBIDDEN = re.compile(r"SERVICE|FROM|LOAD", re.I)
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    """A token: its kind (the group of :data:`_TOKEN`), its text, where it starts in ``source``
+    (the text that was split); line and column are counted only when a message needs them."""
+
     kind: str
     text: str
-    line: int
-    column: int
+    start: int
+    source: str
+
+    @property
+    def line(self) -> int:
+        before = self.source[:self.start]  # a line ends at LF, CR or CR LF
+        return 1 + before.count("\n") + before.count("\r") - before.count("\r\n")
+
+    @property
+    def column(self) -> int:
+        return self.start - max(self.source.rfind("\n", 0, self.start), self.source.rfind("\r", 0, self.start))
 
 
 def _tokens(text: str) -> list[_Token]:
-    """The query's tokens, white space and comments included, with line and column."""
-    out, line, start = [], 1, 0
-    for m in _TOKEN.finditer(text):
-        value = m.group()
-        out.append(_Token(m.lastgroup or "other", value, line, m.start() - start + 1))
-        breaks = [i for i, c in enumerate(value) if c in "\r\n"]
-        if breaks:
-            line += value.count("\n") + value.count("\r") - value.count("\r\n")
-            start = m.start() + breaks[-1] + 1
-    return out
+    """The query's tokens, white space and comments included."""
+    return [_Token(m.lastgroup or "other", m.group(), m.start(), text) for m in _TOKEN.finditer(text)]
 
 
 def _forbidden_word(token: _Token) -> str | None:
@@ -270,10 +273,12 @@ def prepare_query(text: str | PreparedQuery, graphs: frozenset[str] | None = Non
     tokens = _tokens(text)
     decoded = _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     # an engine that decodes escapes before parsing (SPARQL 1.1 § 19.2; Oxigraph does so only
-    # inside strings and IRIs) reads the decoded text: refuse what either reading shows
-    if decoded != text:
+    # inside strings and IRIs) reads the decoded text: refuse what either reading shows. Every
+    # refusal and every FROM clause is a match of _FORBIDDEN in a token, so a text without one
+    # needs no scan.
+    if decoded != text and _FORBIDDEN.search(decoded):
         _scan(_tokens(decoded), graphs)
-    dataset = _scan(tokens, graphs)
+    dataset = _scan(tokens, graphs) if _FORBIDDEN.search(text) else None
     form = None
     for token in tokens:
         if token.kind == "quote":
