@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import click
 
-from graph import InvalidData, KnowledgeGraph, ParadiploError, open_graph, open_remote
+from graph import InvalidData, KnowledgeGraph, ParadiploError, open_graph
 from graph.analysis import (
     COMMUNITY_METHODS,
     CROSS_BORDER,
@@ -33,21 +33,21 @@ from graph.analysis import (
 from graph.cite import STYLES, UnknownRecord, cite as cite_record
 from graph.errors import UnreadableInput
 from graph.files import atomic_write
-from graph.find import find as find_actors
 from graph.formats import dumps, file_bar, rows_to_csv, to_csv, to_json, to_table, to_tsv
 from graph.load import read_text
 from graph.records import is_id
 from graph.project import EVENTS, LEVELS, PROJECTIONS, RELATIONS, Filters, UnknownSource, bipartite_graph, leave_one_out
 from graph.queries import bundled_queries, find_query
 from graph.rdf import FORMATS
-from graph.remote import PROTOCOLS, run_remote
 from graph.shacl import ENGINES
 from graph.render import COLOR_BY, LAYOUTS
 from graph.sparql import DEFAULT_TIMEOUT, MAX_ROWS, run_query
-from graph.provenance import CONFLICT_COLUMNS, STATS_COVER, conflict_table, conflicts, stats
 from graph.store import check_data
 
 TABLE_FORMATS = ("xlsx", "csv-tables")
+#: ``push --protocol``: graph.remote.PROTOCOLS, written out so that other commands need not import
+#: graph.remote (HTTP: a cold ``query --store`` never uses it); a test keeps the two equal
+PUSH_PROTOCOLS = ("update", "gsp")
 EXPORT_FORMATS = tuple(FORMATS) + ("graphml", "gexf") + TABLE_FORMATS
 
 
@@ -311,6 +311,8 @@ def _result_labels(result: Any, kg: KnowledgeGraph | None, endpoint: str | None,
     if not iris:
         return {}
     ask = f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {' '.join(iris)} }} ?s rdfs:label ?l }}"
+    if endpoint:
+        from graph.remote import run_remote
     try:
         found = run_remote(endpoint, ask, timeout=timeout).rows if endpoint else \
             [[s["s"], s["l"]] for s in kg.store.query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " + ask)]
@@ -368,6 +370,8 @@ def query(query: str | None, data: Path | None, store: Path | None,
         text = query
     kg = None
     if endpoint:
+        from graph.remote import run_remote
+
         result = run_remote(endpoint, text, timeout=timeout)
     else:
         kg = _open(data, store)
@@ -494,6 +498,8 @@ def centrality_cmd(data: Path | None, store: Path | None,
 
     Example: paradiplo centrality --metric betweenness --top 10
     """
+    from graph.remote import open_remote
+
     kg = open_remote(endpoint) if endpoint else _open(data, store)
     spans = _periods(periods)
     if spans:
@@ -722,7 +728,7 @@ def figure_cmd(data: Path | None, store: Path | None, output: Path, color_by: st
 @cli.command()
 @data_option
 @click.option("--endpoint", required=True, help="SPARQL Update endpoint (or Graph Store endpoint with --protocol gsp).")
-@click.option("--protocol", type=click.Choice(PROTOCOLS), default="update", show_default=True)
+@click.option("--protocol", type=click.Choice(PUSH_PROTOCOLS), default="update", show_default=True)
 @click.option("--user", default=None, help="User name (HTTP Basic or Digest authentication).")
 @click.option("--password", default=None, help="Password; or set PARADIPLO_PASSWORD.", envvar="PARADIPLO_PASSWORD")
 @click.option("--batch", type=click.IntRange(min=1), default=500, show_default=True, help="Triples per update request.")
@@ -763,6 +769,8 @@ def stats_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
 
     Example: paradiplo stats --format json
     """
+    from graph.provenance import STATS_COVER, stats
+
     counts = stats(_open(data, store).store)
     if fmt == "json":
         click.echo(dumps(counts), nl=False)
@@ -781,6 +789,8 @@ def find_cmd(text: str, data: Path | None, store: Path | None, fmt: str) -> None
 
     Example: paradiplo find "Омской области"
     """
+    from graph.find import find as find_actors
+
     try:
         matches = find_actors(_open(data, store).store, text)
     except ValueError as exc:
@@ -834,6 +844,8 @@ def conflicts_cmd(data: Path | None, store: Path | None, fmt: str) -> None:
 
     Example: paradiplo conflicts --format json
     """
+    from graph.provenance import CONFLICT_COLUMNS, conflict_table, conflicts
+
     rows = conflicts(_open(data, store).store)
     if fmt == "json":
         click.echo(dumps(rows), nl=False)
