@@ -91,9 +91,30 @@ class QueryResult:
 # The SPARQL 1.1 grammar's terminals (§ 19.8) as Oxigraph reads them: white space is only
 # space, tab, CR and LF; a comment ends at CR or LF; escapes count only inside strings and
 # IRIs (``SEL\u0045CT`` is not SELECT); keywords are matched case-insensitively.
-_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-         "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
-_CHARS = _BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040\\-"
+#: PN_CHARS_BASE and PN_CHARS (SPARQL 1.1 § 19.8) as code point ranges
+_PN_CHARS_BASE = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x2FF), (0x370, 0x37D),
+                  (0x37F, 0x1FFF), (0x200C, 0x200D), (0x2070, 0x218F), (0x2C00, 0x2FEF), (0x3001, 0xD7FF),
+                  (0xF900, 0xFDCF), (0xFDF0, 0xFFFD), (0x10000, 0xEFFFF))
+_PN_CHARS = _PN_CHARS_BASE + ((0x5F, 0x5F), (0x2D, 0x2D), (0x30, 0x39), (0xB7, 0xB7), (0x300, 0x36F),
+                              (0x203F, 0x2040))
+
+
+def _chars(ranges: tuple[tuple[int, int], ...], extra: str = "") -> str:
+    """A regex character class of the code points in ``ranges`` and ``extra``, written as the
+    negation of its complement: ``re`` builds a bitmap of every BMP code point a class lists,
+    so the complement's few thousand compile five times faster than the class's 60,000
+    (this regex is compiled by every ``paradiplo query``)."""
+    inside = sorted(list(ranges) + [(ord(c), ord(c)) for c in extra])
+    gaps, next_free = [], 0
+    for low, high in inside:
+        if low > next_free:
+            gaps.append((next_free, low - 1))
+        next_free = max(next_free, high + 1)
+    if next_free <= 0x10FFFF:
+        gaps.append((next_free, 0x10FFFF))
+    return "[^" + "".join(f"\\U{a:08x}" + (f"-\\U{b:08x}" if b > a else "") for a, b in gaps) + "]"
+
+
 _ESC = r"""\\(?:[tbnrf\\"']|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"""
 _PLX = r"""%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"""
 _TOKEN = re.compile(
@@ -104,11 +125,11 @@ _TOKEN = re.compile(
     rf"|'(?:[^'\\\n\r]|{_ESC})*'"
     rf'|"(?:[^"\\\n\r]|{_ESC})*")'
     r'|(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)'
-    rf"|(?P<var>[?$][{_CHARS}]+)"
+    rf"|(?P<var>[?$]{_chars(_PN_CHARS)}+)"
     r"|(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)"
     r"|(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)"
-    rf"|(?P<name>(?:[{_BASE}_][{_CHARS}.]*)?:(?:[{_CHARS}:.]|{_PLX})*)"
-    rf"|(?P<word>[{_BASE}_][{_CHARS}]*)"
+    rf"|(?P<name>(?:{_chars(_PN_CHARS_BASE, '_')}{_chars(_PN_CHARS, '.')}*)?:(?:{_chars(_PN_CHARS, ':.')}|{_PLX})*)"
+    rf"|(?P<word>{_chars(_PN_CHARS_BASE, '_')}{_chars(_PN_CHARS)}*)"
     r"""|(?P<quote>["'])"""
     r"|(?P<other>.)", re.S)
 _UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"}

@@ -219,6 +219,24 @@ def test_a_query_past_its_memory_cap_is_stopped_and_the_next_one_answers(kg):
     assert run_query(kg.store, "ASK { pdr:omsk-oblast a pd:Region }").boolean is True
 
 
+def test_the_tokenizer_name_classes_are_exactly_the_grammar_s_on_every_code_point():
+    """The guard's character classes (written as negated complements, which compile faster)
+    match exactly the code points of PN_CHARS_BASE and PN_CHARS (SPARQL 1.1 § 19.8), each
+    checked over all of Unicode."""
+    import re
+
+    from graph.sparql import _PN_CHARS, _PN_CHARS_BASE, _chars
+
+    base = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+            "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+    chars = base + "_0-9\u00b7\u0300-\u036f\u203f-\u2040\\-"
+    everything = "".join(map(chr, range(0x110000)))
+    for ranges, extra, grammar in [(_PN_CHARS_BASE, "_", base + "_"), (_PN_CHARS, "", chars),
+                                   (_PN_CHARS, ".", chars + "."), (_PN_CHARS, ":.", chars + ":.")]:
+        ours = [m.start() for m in re.finditer(_chars(ranges, extra), everything)]
+        assert ours == [m.start() for m in re.finditer(f"[{grammar}]", everything)], extra
+
+
 def test_the_endpoint_answers_a_query_past_its_memory_cap_with_400_saying_so(kg):
     """A memory cap is not a timeout: the same query would fail again, so ``400``, not ``503``,
     and the message names the cap. The next query answers."""
