@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -148,7 +149,9 @@ def figures(idle: list[tuple[int, float]], busy: dict) -> str:
     return (f"quick queries, 40 clients: idle median {idle_median * 1000:.1f} ms, p95 {idle_p95 * 1000:.1f} ms; "
             f"with 10 runaway clients and 5 slow ones: median {busy_median * 1000:.1f} ms, "
             f"p95 {busy_p95 * 1000:.1f} ms (median ratio {busy_median / idle_median:.1f}); {len(busy['quick'])} "
-            f"quick and {len(busy['runaway'])} runaway queries; peak memory {busy['peak'] / 1024 ** 2:.0f} MB")
+            f"quick and {len(busy['runaway'])} runaway queries (statuses "
+            f"{dict(sorted(Counter(status for status, _ in busy['runaway']).items()))}); "
+            f"peak memory {busy['peak'] / 1024 ** 2:.0f} MB")
 
 
 def _stopped(status: int, message: str) -> bool:
