@@ -41,5 +41,8 @@ def lazy(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:  # bound in its package, as ``import parent.child`` binds it
+        setattr(sys.modules[parent], child, module)
     return module
 

@@ -19,19 +19,20 @@ import hashlib
 import os
 import pickle
 import re
-import stat
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 import yaml
 from pydantic import ValidationError
 
 from ._version import __version__
-from .errors import ParadiploError, Problem
+from .errors import Problem
+from .folder import (MAX_FILE_BYTES, SOURCES_FILE, TABLE_SUFFIXES, YAML_SUFFIXES, UnreadableFile,
+                     bundled_data_dir, data_files, open_data_file, resource_dir)
 from .files import atomic_write
 from .records import GENERAL_KNOWLEDGE, KIND_MODELS, Record, Source, SourceFile, SourcesFile, is_id
 
@@ -39,16 +40,8 @@ __all__ = ["Entry", "Dataset", "load_dataset", "bundled_data_dir", "resource_dir
            "parse_yaml", "data_files", "cached_records", "cache_read", "cache_write", "sources_and_keys", "open_data_file", "display_path", "no_cycle_collection",
            "UnreadableFile", "problem_message", "field_name", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_SCALAR_CHARS", "MAX_NODES", "MAX_WRITTEN_NODES"]
 
-SOURCES_FILE = "sources.yaml"
-#: Data files: these suffixes (any case); names starting with a dot (editor swap and lock files) are skipped.
-#: ``.csv`` and ``.xlsx`` files are tables in the layout of ``paradiplo export`` (see :mod:`graph.tables`).
-YAML_SUFFIXES = (".yaml", ".yml")
-TABLE_SUFFIXES = (".csv", ".xlsx")
-DATA_SUFFIXES = YAML_SUFFIXES + TABLE_SUFFIXES
-
-# Limits on one data file, so that hostile YAML fails in well under a second, in bounded memory.
-#: Bytes in one file, checked (fstat) before anything is read.
-MAX_FILE_BYTES = 50 * 1024 * 1024
+# Limits on one data file, so that hostile YAML fails in well under a second, in bounded memory
+# (and MAX_FILE_BYTES: graph.folder).
 #: Mappings and sequences nested in one another, through aliases too.
 MAX_DEPTH = 64
 #: Characters in one scalar (a key or a value).
@@ -62,24 +55,6 @@ MAX_WRITTEN_NODES = 4_000_000
 
 _MERGE = "tag:yaml.org,2002:merge"
 _CONTENT = re.compile(r"^[ \t]*[^\s#]", re.M)  # a line that is neither blank nor a comment
-
-
-def resource_dir(name: str) -> Path:
-    """Folder of a bundled resource (``data``, ``ontology``, ``queries``).
-
-    Installed wheels carry them inside the package; a source checkout keeps
-    ``data/`` and ``ontology/`` at the top level beside ``graph/``.
-    """
-    here = Path(__file__).resolve().parent
-    for candidate in (here / name, here.parent / name):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"bundled folder {name!r} not found beside {here}")
-
-
-def bundled_data_dir() -> Path:
-    """The curated data shipped with paradiplo."""
-    return resource_dir("data")
 
 
 class Facts(NamedTuple):
@@ -240,63 +215,7 @@ _LineLoader.yaml_implicit_resolvers = {
 }
 
 
-class UnreadableFile(ParadiploError):
-    """A data file that is not read: not a regular file, outside the folder, too large, or an OS error."""
 
-    def __init__(self, code: str, message: str):
-        self.code, self.message = code, message
-        super().__init__(message)
-
-
-def data_files(directory: Path) -> list[Path]:
-    """The data files of a folder, sorted by name: ``*.yaml``, ``*.yml``, ``*.csv``, ``*.xlsx``, whatever their type.
-
-    Names starting with a dot are skipped; everything else is returned, so that a folder,
-    FIFO or stray symbolic link named like a data file is reported, not silently ignored.
-    """
-    return sorted(p for p in directory.iterdir()
-                  if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith("."))
-
-
-def open_data_file(path: Path, folder: Path | None = None) -> BinaryIO:
-    """Open a data file for reading, refusing anything but a regular file of at most ``MAX_FILE_BYTES``.
-
-    A symbolic link is followed only when it resolves inside ``folder``. The type and size
-    are checked with ``stat`` before opening (a FIFO would block, ``/dev/zero`` never ends)
-    and again on the open descriptor, which is opened without following links or blocking.
-
-    Raises
-    ------
-    UnreadableFile
-        With a problem code (``unreadable``, ``not-a-regular-file``, ``yaml-limit``) and a message.
-    """
-    real = Path(os.path.realpath(path))
-    if folder is not None and not real.is_relative_to(os.path.realpath(folder)):
-        raise UnreadableFile("unreadable", f"a symbolic link to {real}, outside the data folder; "
-                                           "copy the file into the folder instead")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        _check_stat(os.stat(real))
-        fd = os.open(real, flags)
-    except OSError as exc:
-        raise UnreadableFile("unreadable", f"cannot read: {exc.strerror}") from None
-    try:
-        _check_stat(os.fstat(fd))
-    except UnreadableFile:
-        os.close(fd)
-        raise
-    return os.fdopen(fd, "rb")
-
-
-def _check_stat(st: os.stat_result) -> None:
-    if not stat.S_ISREG(st.st_mode):
-        kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
-                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
-                else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a file")
-        raise UnreadableFile("not-a-regular-file", f"{kind}, not a regular file; only regular files are read")
-    if st.st_size > MAX_FILE_BYTES:
-        raise UnreadableFile("yaml-limit", f"{st.st_size:,} bytes: larger than the limit of "
-                                           f"{MAX_FILE_BYTES:,} bytes; split it into several files")
 
 
 def read_text(path: Path, display: str, folder: Path | None) -> tuple[str | None, list[Problem]]:

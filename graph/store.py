@@ -18,22 +18,24 @@ import tempfile
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import pyoxigraph as ox
 
 from ._version import __version__
-from .analysis import parse_periods, period_counts, typology
 from .errors import InvalidData
 from .files import atomic_write, remove_dead_leftovers
-from .load import (SOURCES_FILE, Dataset, UnreadableFile, bundled_data_dir, cached_records, data_files, load_dataset,
-                   open_data_file, resource_dir)
-from .project import Filters, Tie, actor_graph, actors, borders, rollup, ties
-from .rdf import (cached_parts, graph_parts, graphs_trig, load_store, merge_parts, parse_nquads, parts_digest,
-                  serialize, union_lines)
-from .validate import Report, shacl_scope, validate
+from .folder import SOURCES_FILE, UnreadableFile, bundled_data_dir, data_files, open_data_file, resource_dir
 from .lazy import lazy
 
+# What only a build or an analysis needs is imported on first use: a command that reuses a
+# store (a cold ``query --store``) needs the folder's fingerprint and pyoxigraph alone.
+analysis, load, project = lazy("graph.analysis"), lazy("graph.load"), lazy("graph.project")
+rdf, checks = lazy("graph.rdf"), lazy("graph.validate")
+if TYPE_CHECKING:
+    from .load import Dataset
+    from .project import Filters, Tie
+    from .validate import Report
 nx = lazy("networkx")
 
 __all__ = ["KnowledgeGraph", "open_graph", "check_data", "verdict_cache"]
@@ -66,60 +68,61 @@ class KnowledgeGraph:
         if self._nquads is not None:
             return self._nquads
         if self._parts is not None:
-            return b"".join(merge_parts(parts) for parts in self._parts.values())
+            return b"".join(rdf.merge_parts(parts) for parts in self._parts.values())
         return b"".join(_dumped(self.store, g) for g in sorted(self.store.named_graphs(), key=lambda g: g.value))
 
     @cached_property
     def quads(self) -> list[ox.Quad]:
         """Every quad, sorted by graph (the named graphs; not the union default graph)."""
-        return parse_nquads(self.nquads)
+        return rdf.parse_nquads(self.nquads)
 
     def serialized(self, fmt: str) -> bytes:
         """The named graphs in ``fmt`` (see :func:`graph.rdf.serialize`), streamed from the N-Quads
         text (no list of every quad is made); TriG graph by graph, each remembered in the cache
         (:func:`graph.rdf.graphs_trig`)."""
         if fmt == "trig" and self._parts is not None:
-            return graphs_trig(self._parts, self._cache, self._digests)
-        return serialize(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS), fmt)
+            return rdf.graphs_trig(self._parts, self._cache, self._digests)
+        return rdf.serialize(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS), fmt)
 
     @cached_property
     def store(self) -> ox.Store:
         if self._store is not None:
             return self._store
-        return load_store(self._parts if self._parts is not None else self.nquads)
+        return rdf.load_store(self._parts if self._parts is not None else self.nquads)
 
-    def actor_graph(self, filters: Filters = Filters(), level: str = "actor") -> nx.Graph:
+    def actor_graph(self, filters: Filters | None = None, level: str = "actor") -> nx.Graph:
         """The actor–actor network (see :func:`graph.project.actor_graph`)."""
-        return actor_graph(self.store, filters, level)
+        return project.actor_graph(self.store, filters or project.Filters(), level)
 
-    def ties(self, filters: Filters = Filters()) -> list[Tie]:
+    def ties(self, filters: Filters | None = None) -> list[Tie]:
         """Agreements, forums and visits with their members (see :func:`graph.project.ties`)."""
-        return ties(self.store, filters)
+        return project.ties(self.store, filters or project.Filters())
 
-    def graphs_by_period(self, periods: str | list[tuple[int, int]], filters: Filters = Filters(),
+    def graphs_by_period(self, periods: str | list[tuple[int, int]], filters: Filters | None = None,
                          level: str = "actor") -> dict[str, nx.Graph]:
         """Period label → actor graph of the ties certainly in that period (every date a source
         gives lies inside it; see :meth:`period_counts` for those that only overlap it)."""
-        spans = parse_periods(periods) if isinstance(periods, str) else periods
-        return {f"{a}-{b}": self.actor_graph(replace(filters, since=a, until=b), level) for a, b in spans}
+        spans = analysis.parse_periods(periods) if isinstance(periods, str) else periods
+        return {f"{a}-{b}": self.actor_graph(replace(filters or project.Filters(), since=a, until=b), level) for a, b in spans}
 
-    def period_counts(self, periods: str | list[tuple[int, int]], filters: Filters = Filters()) -> list[dict]:
+    def period_counts(self, periods: str | list[tuple[int, int]], filters: Filters | None = None) -> list[dict]:
         """Per period, the ties certainly in it and those only overlapping it, and the undated
         ties (see :func:`graph.analysis.periods.period_counts`); ``since``/``until`` are ignored."""
-        spans = parse_periods(periods) if isinstance(periods, str) else periods
-        return period_counts(self.ties(replace(filters, since=None, until=None)), spans)
+        spans = analysis.parse_periods(periods) if isinstance(periods, str) else periods
+        return analysis.period_counts(self.ties(replace(filters or project.Filters(), since=None, until=None)), spans)
 
-    def map(self, filters: Filters = Filters(), level: str = "actor", **options: Any) -> str:
+    def map(self, filters: Filters | None = None, level: str = "actor", **options: Any) -> str:
         """A self-contained HTML map of the actor network (see :func:`graph.maps.map_page`)."""
         from .maps import map_page
 
-        return map_page(self, filters, level, **options)
+        return map_page(self, filters or project.Filters(), level, **options)
 
-    def typology(self, filters: Filters = Filters(), periods: str | None = None) -> dict:
+    def typology(self, filters: Filters | None = None, periods: str | None = None) -> dict:
         """Transborder / transregional / global ties, with shares by period (Duchacek)."""
-        info = actors(self.store)
-        return typology(self.ties(filters), info, rollup(self.store, info, "region"), borders(self.store),
-                        parse_periods(periods) if periods else None)
+        info = project.actors(self.store)
+        return analysis.typology(self.ties(filters), info, project.rollup(self.store, info, "region"),
+                                 project.borders(self.store),
+                        analysis.parse_periods(periods) if periods else None)
 
 
 def _dumped(store: ox.Store, graph: ox.NamedNode) -> bytes:
@@ -186,7 +189,7 @@ def _check(dataset: Dataset, fingerprint: str, say: Callable[[str], None]) -> No
     say(f"validating {len(dataset.entries)} records"
         + (f" (the {len(scope)} that changed or refer to them; the others were found valid before)"
            if scope is not None else ""))
-    report = validate(dataset, scope=scope)
+    report = checks.validate(dataset, scope=scope)
     if not report.ok:
         raise InvalidData(report.problems)
     _remember_valid(fingerprint, dataset)
@@ -221,12 +224,12 @@ def _shacl_scope(dataset: Dataset) -> set[str] | None:
     new = [e for e in dataset.entries if e.file in changed]
     old: list = []
     for name in changed & set(before):
-        records = cached_records(verdict_cache(), before[name])
+        records = load.cached_records(verdict_cache(), before[name])
         if records is None:
             return None
         old += [e for e in records if not e.record.draft]
     ids = {e.record.id for e in new + old}
-    return shacl_scope(dataset, ids, retyped={rid for rid, *_ in _typings(old) ^ _typings(new)})
+    return checks.shacl_scope(dataset, ids, retyped={rid for rid, *_ in _typings(old) ^ _typings(new)})
 
 
 def _typings(entries: list) -> set[tuple]:
@@ -254,8 +257,8 @@ def check_data(data: Path | str | None = None, on_file: Callable[[int, int, str]
     """
     directory = Path(data) if data is not None else bundled_data_dir()
     fingerprint = _fingerprint(directory) if directory.is_dir() else ""
-    dataset = load_dataset(directory, on_file=on_file, cache=verdict_cache())
-    report = validate(dataset, texts=texts, engine=engine)
+    dataset = load.load_dataset(directory, on_file=on_file, cache=verdict_cache())
+    report = checks.validate(dataset, texts=texts, engine=engine)
     if report.ok and report.shacl_checked:
         _remember_valid(fingerprint, dataset)
     return report
@@ -294,7 +297,7 @@ def _build_store(folder: Path, parts: dict[str, list[bytes]], digests: dict[str,
         say(f"replaced {len(changed)} of {len(parts)} named graphs")
     else:
         fresh = Path(tempfile.mkdtemp(prefix=f"oxigraph.{os.getpid()}.", dir=folder))
-        load_store(parts, fresh).flush()  # and closed: nothing holds the store after this
+        rdf.load_store(parts, fresh).flush()  # and closed: nothing holds the store after this
         old_store = folder / f"oxigraph.old.{os.getpid()}"
         if target.exists():
             os.replace(target, old_store)
@@ -335,7 +338,7 @@ def _replace_graphs(target: Path, parts: dict[str, list[bytes]], changed: list[s
         new = {line for part in parts.get(g, []) for line in part.splitlines(keepends=True)}
         added = b"".join(sorted(new - old))
         store.load(added, format=ox.RdfFormat.N_QUADS)
-        store.load(union_lines(added, g), format=ox.RdfFormat.N_QUADS)
+        store.load(rdf.union_lines(added, g), format=ox.RdfFormat.N_QUADS)
         for q in ox.parse(b"".join(sorted(old - new)), format=ox.RdfFormat.N_QUADS):
             store.remove(q)
             if not any(isinstance(o.graph_name, ox.NamedNode)
@@ -374,19 +377,19 @@ def open_graph(data: Path | str | None = None, store: Path | str | None = None,
     if store is not None and _reusable(Path(store), fingerprint):
         say(f"reusing the store in {store}")
         return KnowledgeGraph(store=ox.Store.read_only(str(Path(store) / "oxigraph")))
-    dataset, parts = None, cached_parts(directory, verdict_cache()) if _known_valid(fingerprint) else None
+    dataset, parts = None, rdf.cached_parts(directory, verdict_cache()) if _known_valid(fingerprint) else None
     if parts is not None:
         say(f"reading {directory}: every file was checked before (SHACL verdict cached) and its RDF is cached")
     else:
         say(f"reading {directory}")
-        dataset = load_dataset(directory, on_file=on_file, cache=verdict_cache())
+        dataset = load.load_dataset(directory, on_file=on_file, cache=verdict_cache())
         _check(dataset, fingerprint, say)
         say("building the RDF dataset")
-        parts = graph_parts(dataset)
-    records = None if dataset is not None else (lambda: load_dataset(directory, cache=verdict_cache()))
+        parts = rdf.graph_parts(dataset)
+    records = None if dataset is not None else (lambda: load.load_dataset(directory, cache=verdict_cache()))
     if store is None:
         return KnowledgeGraph(parts=parts, dataset=dataset, records=records, cache=verdict_cache())
-    digests = {g: parts_digest(p) for g, p in parts.items()}
+    digests = {g: rdf.parts_digest(p) for g, p in parts.items()}
     built = _build_store(Path(store), parts, digests, fingerprint, directory, say)
     say(f"built the store in {store}")
     return KnowledgeGraph(parts=parts, store=built, dataset=dataset, records=records, cache=verdict_cache(),

@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 #: libraries a query on a store never uses (maps, reports, analysis, spreadsheets, HTTP, rdflib)
 NOT_NEEDED = ("rdflib", "networkx", "jinja2", "pyvis", "igraph", "numpy", "scipy", "matplotlib", "openpyxl",
               "edtf", "waitress", "werkzeug", "http.client", "urllib.request", "graph.remote", "graph.server",
-              "graph.maps", "graph.report", "graph.provenance", "graph.find")
+              "graph.maps", "graph.report", "graph.provenance", "graph.find",
+              # reusing a store needs the folder's fingerprint, not the code that reads and checks records
+              "pydantic", "yaml", "graph.load", "graph.records", "graph.validate", "graph.rdf", "graph.project")
 
 _RUN = """
 import json, sys

@@ -200,14 +200,14 @@ def test_after_a_clean_verdict_the_next_command_reads_no_record_and_builds_the_s
     """Once ``validate`` found the files clean, a command builds the graph from each file's cached
     RDF: no record is loaded until one is asked for; the RDF and the store are those of a build
     from the records."""
-    import graph.store as store_module
+    import graph.load as load_module
     from graph.rdf import dataset_nquads, load_store
 
     plain = dataset_nquads(load_dataset(small_dir))
     assert check_data(small_dir).ok
     loads: list[Path] = []
-    real = store_module.load_dataset
-    monkeypatch.setattr(store_module, "load_dataset", lambda directory, **kw: loads.append(directory) or real(
+    real = load_module.load_dataset
+    monkeypatch.setattr(load_module, "load_dataset", lambda directory, **kw: loads.append(directory) or real(
         directory, **kw))
     parsed = _parsed_files(monkeypatch)
     kg = open_graph(small_dir, store=tmp_path / "store")
