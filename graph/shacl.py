@@ -38,7 +38,7 @@ from typing import Iterator, Mapping
 import pyoxigraph as ox
 
 from .errors import ParadiploError
-from .load import resource_dir
+from .folder import resource_dir
 
 __all__ = ["ENGINES", "Violation", "UnsupportedShape", "run_shapes", "shapes_program", "pyshacl_violations",
            "violations"]

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOT_NEEDED = ("rdflib", "networkx", "jinja2", "pyvis", "igraph", "numpy", "scipy", "matplotlib", "openpyxl",
               "edtf", "waitress", "werkzeug", "http.client", "urllib.request", "graph.remote", "graph.server",
               "graph.maps", "graph.report", "graph.provenance", "graph.find",
-              # reusing a store needs the folder's fingerprint, not the code that reads and checks records
-              "pydantic", "yaml", "graph.load", "graph.records", "graph.validate", "graph.rdf", "graph.project")
+              # reusing a store needs the folder's fingerprint, not the code that checks records
+              "graph.validate", "graph.quotes", "rapidfuzz")
 
 _RUN = """
 import json, sys
