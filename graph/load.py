@@ -162,7 +162,8 @@ def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
         yield
     finally:
         if was_on:
-            if freeze:
+            if freeze:  # what earlier loads froze may be garbage now (cycles through a parser's cache)
+                gc.unfreeze()
                 gc.collect()
                 gc.freeze()
             gc.enable()

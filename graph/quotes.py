@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 
 from .errors import Problem
 from .load import Dataset, Entry, display_path, read_text
-from .records import Evidence, Source
+from .records import GENERAL_KNOWLEDGE, Evidence, Source
 
 __all__ = ["Text", "quote_found", "normalise", "script_of", "SCRIPTS", "check_quotes", "source_text"]
 
@@ -187,7 +187,7 @@ def check_quotes(dataset: Dataset, texts: Path | None = None, scope: set[str] | 
     A quote written in another script than its language's is a problem (code
     ``quote-wrong-language``); a quote not found in its source's text (see :func:`source_text`)
     is one too (code ``quote-not-found``), which shows the closest passage. With ``scope`` (record
-    ids), only the quotes of those records are checked, and only the texts they quote are read.
+    ids), only the quotes of those records are checked (every source's text is still looked for).
 
     >>> from graph.load import load_dataset
     >>> check_quotes(load_dataset())  # the bundled sources name no text: languages only
@@ -196,6 +196,8 @@ def check_quotes(dataset: Dataset, texts: Path | None = None, scope: set[str] | 
     problems: list[Problem] = []
     entries = dataset.entries if scope is None else [e for e in dataset.entries if e.id in scope]
     quoted = {entry.source for entry in entries if entry.record.evidence}  # whose texts are read
+    if scope is not None:  # every paper's record out of scope passed: it has evidence (its record is not read)
+        quoted |= {entry.source for entry in dataset.entries if entry.source != GENERAL_KNOWLEDGE}
     found: dict[str, tuple[Text | None, str]] = {}
     for sid, source in sorted(dataset.sources.items()):
         if sid in quoted:

@@ -28,10 +28,10 @@ from .files import atomic_write, remove_dead_leftovers
 from .folder import SOURCES_FILE, UnreadableFile, bundled_data_dir, data_files, open_data_file, resource_dir
 from .lazy import lazy
 
-# What only a build or an analysis needs is imported on first use: a command that reuses a
-# store (a cold ``query --store``) needs the folder's fingerprint and pyoxigraph alone.
-analysis, load, project = lazy("graph.analysis"), lazy("graph.load"), lazy("graph.project")
-rdf, checks = lazy("graph.rdf"), lazy("graph.validate")
+# What only a build or an analysis needs (graph.load, rdf, validate, project, analysis) is
+# imported inside the functions that use it: a command that reuses a store (a cold ``query
+# --store``) needs the folder's fingerprint and pyoxigraph alone. (Imports, not graph.lazy:
+# Python's LazyLoader is not thread-safe before 3.12.3, and these modules import each other.)
 if TYPE_CHECKING:
     from .load import Dataset
     from .project import Filters, Tie
@@ -65,6 +65,8 @@ class KnowledgeGraph:
     @cached_property
     def nquads(self) -> bytes:
         """The named graphs as N-Quads, sorted by graph then text (as :func:`dataset_nquads`)."""
+        from . import rdf
+
         if self._nquads is not None:
             return self._nquads
         if self._parts is not None:
@@ -74,51 +76,69 @@ class KnowledgeGraph:
     @cached_property
     def quads(self) -> list[ox.Quad]:
         """Every quad, sorted by graph (the named graphs; not the union default graph)."""
+        from . import rdf
+
         return rdf.parse_nquads(self.nquads)
 
     def serialized(self, fmt: str) -> bytes:
         """The named graphs in ``fmt`` (see :func:`graph.rdf.serialize`), streamed from the N-Quads
         text (no list of every quad is made); TriG graph by graph, each remembered in the cache
         (:func:`graph.rdf.graphs_trig`)."""
+        from . import rdf
+
         if fmt == "trig" and self._parts is not None:
             return rdf.graphs_trig(self._parts, self._cache, self._digests)
         return rdf.serialize(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS), fmt)
 
     @cached_property
     def store(self) -> ox.Store:
+        from . import rdf
+
         if self._store is not None:
             return self._store
         return rdf.load_store(self._parts if self._parts is not None else self.nquads)
 
     def actor_graph(self, filters: Filters | None = None, level: str = "actor") -> nx.Graph:
         """The actor–actor network (see :func:`graph.project.actor_graph`)."""
+        from . import project
+
         return project.actor_graph(self.store, filters or project.Filters(), level)
 
     def ties(self, filters: Filters | None = None) -> list[Tie]:
         """Agreements, forums and visits with their members (see :func:`graph.project.ties`)."""
+        from . import project
+
         return project.ties(self.store, filters or project.Filters())
 
     def graphs_by_period(self, periods: str | list[tuple[int, int]], filters: Filters | None = None,
                          level: str = "actor") -> dict[str, nx.Graph]:
         """Period label → actor graph of the ties certainly in that period (every date a source
         gives lies inside it; see :meth:`period_counts` for those that only overlap it)."""
+        from . import analysis, project
+
         spans = analysis.parse_periods(periods) if isinstance(periods, str) else periods
         return {f"{a}-{b}": self.actor_graph(replace(filters or project.Filters(), since=a, until=b), level) for a, b in spans}
 
     def period_counts(self, periods: str | list[tuple[int, int]], filters: Filters | None = None) -> list[dict]:
         """Per period, the ties certainly in it and those only overlapping it, and the undated
         ties (see :func:`graph.analysis.periods.period_counts`); ``since``/``until`` are ignored."""
+        from . import analysis, project
+
         spans = analysis.parse_periods(periods) if isinstance(periods, str) else periods
         return analysis.period_counts(self.ties(replace(filters or project.Filters(), since=None, until=None)), spans)
 
     def map(self, filters: Filters | None = None, level: str = "actor", **options: Any) -> str:
         """A self-contained HTML map of the actor network (see :func:`graph.maps.map_page`)."""
+        from . import project
+
         from .maps import map_page
 
         return map_page(self, filters or project.Filters(), level, **options)
 
     def typology(self, filters: Filters | None = None, periods: str | None = None) -> dict:
         """Transborder / transregional / global ties, with shares by period (Duchacek)."""
+        from . import analysis, project
+
         info = project.actors(self.store)
         return analysis.typology(self.ties(filters), info, project.rollup(self.store, info, "region"),
                                  project.borders(self.store),
@@ -182,6 +202,8 @@ def _check(dataset: Dataset, fingerprint: str, say: Callable[[str], None]) -> No
     """The one verdict: the checks of ``paradiplo validate``, SHACL included. None runs when these
     very files, ontology and code were found valid before; after an edit of files found valid,
     only the records the edit may affect are checked (see :func:`_shacl_scope`)."""
+    from . import validate as checks
+
     if _known_valid(fingerprint):
         say(f"{len(dataset.entries)} records found valid before (the verdict is cached)")
         return
@@ -211,6 +233,9 @@ def _shacl_scope(dataset: Dataset) -> set[str] | None:
     file versions whose records are still cached: what the changed files state, before and
     after, and what refers to it. ``None`` (check everything) otherwise, or when the
     bibliography or an unreadable file changed."""
+    from . import load
+    from . import validate as checks
+
     try:
         before = json.loads(_clean_state(dataset).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -255,6 +280,9 @@ def check_data(data: Path | str | None = None, on_file: Callable[[int, int, str]
     A clean verdict is remembered (see :func:`verdict_cache`), so that the commands run next on
     the same files, ontology and code do not run SHACL again.
     """
+    from . import load
+    from . import validate as checks
+
     directory = Path(data) if data is not None else bundled_data_dir()
     fingerprint = _fingerprint(directory) if directory.is_dir() else ""
     dataset = load.load_dataset(directory, on_file=on_file, cache=verdict_cache())
@@ -283,6 +311,8 @@ def _build_store(folder: Path, parts: dict[str, list[bytes]], digests: dict[str,
     changed hold at most a quarter of the quads: only those are replaced (see
     :func:`_replace_graphs`). Otherwise a fresh store is bulk-loaded beside the old one and swapped in.
     """
+    from . import rdf
+
     folder.mkdir(parents=True, exist_ok=True)
     remove_dead_leftovers(  # stores killed runs left half-built or renamed away
         folder, r"oxigraph\.(?P<old>old\.)?(?P<pid>\d+)(?(old)|\.[a-z0-9_]+)")
@@ -325,25 +355,30 @@ def _replace_graphs(target: Path, parts: dict[str, list[bytes]], changed: list[s
     """Replace, in the on-disk store at ``target``, the named graphs ``changed`` (new or gone ones
     included) by their ``parts``, and keep the default graph the union of the named graphs, as a set.
 
-    Only the quads that differ are removed and added: an edit of one label touches a few quads
-    of a graph of thousands (a SPARQL update taking the whole graph out of the union took 1 s at
-    1M triples). They are compared as N-Quads lines: Oxigraph writes a quad as paradiplo does
-    (:func:`_dumped`), and paradiplo's RDF has no blank nodes. A triple leaves the union only when
-    no other graph states it.
+    Only the quads that differ are removed, then added: an edit of one label touches a few
+    quads of a graph of thousands (a SPARQL update taking the whole graph out of the union took
+    1 s at 1M triples). They are compared as N-Quads lines, the store's written by Oxigraph; a
+    quad Oxigraph writes otherwise (a tab in a literal, a double such as ``1e-05``) is removed
+    and added again, which is why removal comes first. A triple leaves the union only when no
+    other graph states it; a graph no file states any more leaves the store.
     """
+    from . import rdf
+
     store = ox.Store(str(target))
     for g in changed:
         name = ox.NamedNode(g)
         old = set(_dumped(store, name).splitlines(keepends=True))
         new = {line for part in parts.get(g, []) for line in part.splitlines(keepends=True)}
-        added = b"".join(sorted(new - old))
-        store.load(added, format=ox.RdfFormat.N_QUADS)
-        store.load(rdf.union_lines(added, g), format=ox.RdfFormat.N_QUADS)
         for q in ox.parse(b"".join(sorted(old - new)), format=ox.RdfFormat.N_QUADS):
             store.remove(q)
             if not any(isinstance(o.graph_name, ox.NamedNode)
                        for o in store.quads_for_pattern(q.subject, q.predicate, q.object)):
                 store.remove(ox.Quad(q.subject, q.predicate, q.object))
+        if g not in parts:
+            store.remove_graph(name)
+        added = b"".join(sorted(new - old))
+        store.load(added, format=ox.RdfFormat.N_QUADS)
+        store.load(rdf.union_lines(added, g), format=ox.RdfFormat.N_QUADS)
     store.flush()
 
 
@@ -371,6 +406,8 @@ def open_graph(data: Path | str | None = None, store: Path | str | None = None,
     InvalidData
         With every problem found, when the data cannot be trusted.
     """
+    from . import load, rdf
+
     say = progress or (lambda message: None)
     directory = Path(data) if data is not None else bundled_data_dir()
     fingerprint = _fingerprint(directory) if directory.is_dir() else ""
