@@ -29,7 +29,8 @@ from .analysis import centrality
 from .geo import border_lines, graticule
 from .maps import color_categories
 from .project import Filters, geo_anchors
-from .render import EDGE_COLORS, LAYOUTS, MAX_NODES, edge_colour, category_colours, geo_positions, legend_rows, spread
+from .render import (EDGE_COLORS, LAYOUTS, MAX_NODES, edge_colour, category_colours, geo_positions, induced, legend_rows,
+                     spread)
 
 __all__ = ["figure", "FORMATS"]
 
@@ -41,7 +42,7 @@ _FONT = 14.0  # label size in layout pixels, as on the HTML map
 
 def figure(kg: Any, fmt: str = "svg", filters: Filters = Filters(), level: str = "actor",
            color_by: str = "country", size_by: str = "degree", layout: str = "force", seed: int = 42,
-           caption: str = "", max_nodes: int = MAX_NODES) -> bytes:
+           caption: str = "", max_nodes: int = MAX_NODES, graph: nx.Graph | None = None) -> bytes:
     """The actor network as a static figure (``fmt``: svg, pdf or png), as bytes.
 
     Parameters
@@ -57,12 +58,15 @@ def figure(kg: Any, fmt: str = "svg", filters: Filters = Filters(), level: str =
         Above this many actors only the ``max_nodes`` largest by ``size_by`` are drawn (as on
         the HTML map, :data:`graph.render.MAX_NODES`), and the caption says so; colours are
         those of the whole network (communities found on all of it).
+    graph
+        The actor graph under ``filters`` and ``level`` when the caller has built it already
+        (the report does), so that it is not built again.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
-    whole = kg.actor_graph(filters, level)
+    whole = graph if graph is not None else kg.actor_graph(filters, level)
     values = {r["id"]: r[size_by] for r in centrality(whole, metric=size_by, metrics=(size_by,))}
     g = _largest(whole, values, max_nodes)
     if g is not whole:
@@ -95,11 +99,7 @@ def _largest(g: nx.Graph, values: dict[str, float], max_nodes: int) -> nx.Graph:
     largest by ``values`` (ties broken by id), built in sorted order."""
     if g.number_of_nodes() <= max_nodes:
         return g
-    keep = sorted(sorted(g.nodes), key=lambda n: (-values[n], n))[:max_nodes]
-    sub = nx.Graph(**g.graph)
-    sub.add_nodes_from((n, g.nodes[n]) for n in sorted(keep))
-    sub.add_edges_from((u, v, g.edges[u, v]) for u, v in sorted(g.subgraph(keep).edges))
-    return sub
+    return induced(g, sorted(sorted(g.nodes), key=lambda n: (-values[n], n))[:max_nodes])
 
 
 def _short(label: str) -> str:

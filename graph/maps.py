@@ -108,13 +108,15 @@ def _names(store: Any, g: nx.Graph, level: str) -> dict[str, Any]:
 
 def map_page(kg: Any, filters: Filters = Filters(), level: str = "actor", color_by: str = "country",
              size_by: str = "degree", layout: str = "force", seed: int = 42, focus: str | None = None,
-             depth: int = 1, title: str = "paradiplo map", caption: str = "", max_nodes: int | None = None) -> str:
+             depth: int = 1, title: str = "paradiplo map", caption: str = "", max_nodes: int | None = None,
+             graph: nx.Graph | None = None) -> str:
     """A self-contained HTML map of a knowledge graph's actor network (see :func:`graph.render.map_html`).
 
     ``focus``/``depth`` keep the ego network of one actor; colours by country, type,
-    community (Louvain, ``seed``) or sector (each actor's most frequent top sector).
+    community (Louvain, ``seed``) or sector (each actor's most frequent top sector). ``graph``:
+    the actor graph under ``filters`` and ``level``, when the caller has it (not built again).
     """
-    g = kg.actor_graph(filters, level)
+    g = graph if graph is not None else kg.actor_graph(filters, level)
     if focus is not None:
         g = _ego(g, focus, depth)
     rows = centrality(g, metric=size_by, metrics=(size_by, "degree", "pagerank"))

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import contextvars
 import itertools
-from collections import defaultdict
+from collections import ChainMap, defaultdict
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -547,7 +547,10 @@ class _LeftOut(Mapping):
     def __getitem__(self, paper: str) -> nx.Graph:
         if paper not in self._left_out:
             raise KeyError(paper)
-        token = _ANSWERS.set(self._answers if _ANSWERS.get() is None else _ANSWERS.get())
+        # answers asked here (the per-graph rows, read with their graph names) are kept by this
+        # mapping alone, so that they go with it; those asked before (inside same_answers) are reused
+        outer = _ANSWERS.get()
+        token = _ANSWERS.set(self._answers if outer is None else ChainMap(self._answers, outer))
         try:
             excluded = replace(self._filters, exclude_sources=self._filters.exclude_sources + (paper,))
             return actor_graph(self._store, excluded, self._level)

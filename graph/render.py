@@ -32,7 +32,7 @@ from .lazy import lazy
 nx = lazy("networkx")
 templates = lazy("graph.templates")  # Jinja2: only when a page is rendered
 
-__all__ = ["map_html", "COLOR_BY", "LAYOUTS", "PALETTE", "OTHER", "EDGE_COLORS", "edge_colour", "MAX_NODES", "natural_key",
+__all__ = ["map_html", "COLOR_BY", "LAYOUTS", "PALETTE", "OTHER", "EDGE_COLORS", "edge_colour", "MAX_NODES", "natural_key", "induced",
            "geo_positions", "spread", "legend_rows", "category_colours"]
 
 COLOR_BY = ("country", "type", "community", "sector")
@@ -182,8 +182,18 @@ def _largest(g: nx.Graph, size_by: dict[str, float], size_label: str, max_nodes:
     if g.number_of_nodes() <= max_nodes:
         return g, []
     keep = sorted(g.nodes, key=lambda n: (-size_by.get(n, 0), n))[:max_nodes]
-    return g.subgraph(sorted(keep)), [f"Showing the {max_nodes} actors with the highest {size_label} of "
+    return induced(g, keep), [f"Showing the {max_nodes} actors with the highest {size_label} of "
                                       f"{g.number_of_nodes()}; narrow the map with filters, --focus or --level."]
+
+
+def induced(g: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """The subgraph of ``g`` on ``nodes`` as a new graph, built in sorted order: nodes sorted, each
+    edge (smaller, larger) and the edges sorted. (A NetworkX subgraph view of fewer than half the
+    nodes iterates them as a set: its edges' order and direction changed with ``PYTHONHASHSEED``.)"""
+    sub = nx.Graph(**g.graph)
+    sub.add_nodes_from((n, g.nodes[n]) for n in sorted(nodes))
+    sub.add_edges_from((u, v, g.edges[u, v]) for u, v in sorted(tuple(sorted(e)) for e in g.subgraph(nodes).edges))
+    return sub
 
 
 def _node_list(g: nx.Graph, color_by: str, categories: dict[str, str], colours: dict[str, str],

@@ -16,7 +16,10 @@ Examples
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
+
+import pyoxigraph as ox
 
 from .analysis import (METRICS, PAIR_COLUMNS, TIMELINE_COLUMNS, centrality, centrality_by_period, communities,
                        first_count, robustness, timeline)
@@ -25,12 +28,16 @@ from .files import atomic_write_folder
 from .formats import dumps, rows_to_csv
 from .project import Filters, leave_one_out, papers, same_answers
 from .render import EDGE_COLORS
-from .store import KnowledgeGraph
+from .rdf import graphs_trig
+from .store import KnowledgeGraph, _dumped
 from .provenance import (CONFLICT_COLUMNS, PAPER_CLAIM_COLUMNS, STATS_COVER, conflict_table, conflicts, paper_claims,
                          stats)
 from .templates import render
+from .lazy import lazy
 
-__all__ = ["build_report", "write_report", "timeline_svg", "scope"]
+nx = lazy("networkx")
+
+__all__ = ["build_report", "write_report", "timeline_svg", "scope", "dataset_trig"]
 
 
 DEFAULT_PERIODS = [(1991, 2013), (2014, 2021), (2022, 2026)]
@@ -42,11 +49,38 @@ RUN_COLUMNS = ["left_out", "actors", "ties", "overlap", "kendall_tau", "compared
 
 
 def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(), level: str = "actor",
-                 periods: list[tuple[int, int]] | None = None) -> dict[str, str]:
-    """File name → content of every file in the report (nothing written yet)."""
+                 periods: list[tuple[int, int]] | None = None) -> dict[str, str | bytes]:
+    """File name → content of every file in the report (nothing written yet; ``dataset.trig``
+    as bytes, the others as text).
+
+    Made one part at a time, each letting go of what the next does not need (at a million
+    triples the parts do not fit in 2 GB together): the tables and the index from one actor
+    graph and one set of answers (:func:`graph.project.same_answers`), then the map and the
+    figure of that graph, then the dataset's TriG, graph by graph (:func:`dataset_trig`).
+    """
     periods = periods or DEFAULT_PERIODS
+    with same_answers():  # the report's networks are built from the same few queries
+        g = kg.actor_graph(filters, level)
+        files = _tables(kg, g, seed, filters, level, periods)
+    size = f"{g.number_of_nodes()} actors, {g.number_of_edges()} ties"
+    files["map.html"] = kg.map(filters, level=level, color_by="community", seed=seed, graph=g,
+                               title="paradiplo: the actor network",
+                               caption=f"{size}; colour: Louvain community (seed {seed}); size: degree. Reproduce: "
+                                       f"paradiplo map -o map.html --color-by community --seed {seed}")
+    files["figure.svg"] = figure(kg, "svg", filters, level=level, color_by="community", seed=seed, graph=g,
+                                 caption=f"Data: {size}; colour: Louvain community (seed {seed}); size: degree. "
+                                         f"Command: paradiplo figure -o figure.svg --color-by community --seed {seed}"
+                                 ).decode("utf-8")
+    del g
+    files["dataset.trig"] = dataset_trig(kg.store)
+    return files
+
+
+def _tables(kg: KnowledgeGraph, g: nx.Graph, seed: int, filters: Filters, level: str,
+            periods: list[tuple[int, int]]) -> dict[str, str]:
+    """The report's tables and its index page, computed from the actor graph ``g`` (the rows
+    they are made of are let go when this returns)."""
     period_arg = ",".join(f"{a}-{b}" for a, b in periods)
-    g = kg.actor_graph(filters, level)
     ranks = centrality(g, metric="degree")
     comms = communities(g, seed=seed)
     disagreements = conflicts(kg.store)
@@ -63,8 +97,7 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
         robust["papers"] = admitted
     comm_rows = [{"community": c["id"], "id": m, "label": lab, "country": g.nodes[m].get("country", "")}
                  for c in comms["communities"] for m, lab in zip(c["members"], c["labels"])]
-    files = {
-        "dataset.trig": kg.serialized("trig").decode("utf-8"),
+    return {
         "stats.json": dumps(counts),
         "centrality.json": dumps(ranks),
         "centrality.csv": rows_to_csv(ranks),
@@ -81,20 +114,35 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
         "robustness.json": dumps(robust),
         "robustness.csv": rows_to_csv(robust["runs"], RUN_COLUMNS),
         "robustness-actors.csv": rows_to_csv(robust["actors"]),
-        "map.html": kg.map(filters, level=level, color_by="community", seed=seed,
-                           title="paradiplo: the actor network",
-                           caption=f"{g.number_of_nodes()} actors, {g.number_of_edges()} ties; colour: Louvain "
-                                   f"community (seed {seed}); size: degree. Reproduce: paradiplo map -o map.html "
-                                   f"--color-by community --seed {seed}"),
+        "index.html": _index(counts, ranks, comms, disagreements, years, by_period, kinds["shares"],
+                             g.number_of_nodes(), g.number_of_edges(), seed, period_arg, robust,
+                             scope=scope(filters, papers(kg.store)), period_counts=counted, claims=argued),
     }
-    files["figure.svg"] = figure(kg, "svg", filters, level=level, color_by="community", seed=seed,
-                                 caption=f"Data: {g.number_of_nodes()} actors, {g.number_of_edges()} ties; colour: "
-                                         f"Louvain community (seed {seed}); size: degree. Command: paradiplo figure "
-                                         f"-o figure.svg --color-by community --seed {seed}").decode("utf-8")
-    files["index.html"] = _index(counts, ranks, comms, disagreements, years, by_period, kinds["shares"],
-                                 g.number_of_nodes(), g.number_of_edges(), seed, period_arg, robust,
-                                 scope=scope(filters, papers(kg.store)), period_counts=counted, claims=argued)
-    return files
+
+
+def dataset_trig(store: ox.Store) -> bytes:
+    """The named graphs of ``store`` as TriG, made graph by graph (:func:`graph.rdf.graphs_trig`):
+    the bytes :meth:`KnowledgeGraph.serialized` gives, without the whole dataset's N-Quads text
+    held at once (at a million triples, some 300 MB)."""
+    return graphs_trig(_Dumps(store))
+
+
+class _Dumps(Mapping):
+    """Named graph IRI → ``[its N-Quads]``, sorted by IRI, each graph written out by Oxigraph when
+    it is read, so that one graph's text is held at a time."""
+
+    def __init__(self, store: ox.Store):
+        self._store = store
+        self._graphs = {g.value: g for g in sorted(store.named_graphs(), key=lambda g: g.value)}
+
+    def __getitem__(self, iri: str) -> list[bytes]:
+        return [_dumped(self._store, self._graphs[iri])]
+
+    def __iter__(self):
+        return iter(self._graphs)
+
+    def __len__(self) -> int:
+        return len(self._graphs)
 
 
 def scope(filters: Filters, papers: list[str]) -> dict[str, str]:
@@ -211,7 +259,6 @@ def write_report(kg: KnowledgeGraph, directory: str | os.PathLike, seed: int = 4
     failure leaves an earlier report complete. A folder holding files a report does not
     write is refused, not replaced.
     """
-    with same_answers():  # the report's networks are built from the same few queries
-        files = build_report(kg, seed, filters, level, periods)
+    files = build_report(kg, seed, filters, level, periods)
     atomic_write_folder(directory, files)
     return sorted(files)
