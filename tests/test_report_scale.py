@@ -114,3 +114,39 @@ def test_figure_cli_max_nodes(runner, kg, tmp_path):
     caption = " ".join(_texts(out.read_bytes()))
     assert f"Showing the 5 actors with the highest degree of {kg.actor_graph().number_of_nodes()}" in caption
     assert "Command: paradiplo figure -o f.svg --max-nodes 5" in caption
+
+
+def test_left_out_graphs_keep_their_answers_to_themselves(kg):
+    # the per-graph rows a leave-one-out graph asks for go with the mapping, not into the
+    # report's answers, and a graph read from it is not kept alive by it (one at a time)
+    import gc
+    import weakref
+
+    from graph import project
+
+    with project.same_answers():
+        full = kg.actor_graph()
+        before = dict(project._ANSWERS.get())
+        left_out = leave_one_out(kg.store)
+        first = next(iter(left_out))
+        graph = left_out[first]
+        assert project._ANSWERS.get() == before  # nothing added to the report's answers
+        assert left_out._answers and not set(left_out._answers) & set(before)
+        assert list(graph.edges(data=True)) == list(leave_one_out(kg.store)[first].edges(data=True))
+        assert graph.number_of_edges() < full.number_of_edges()
+        alive = weakref.ref(graph)
+        del graph
+        gc.collect()
+        assert alive() is None
+
+
+def test_the_reports_trig_is_made_graph_by_graph_from_the_store_as_the_whole_would_be(kg, tmp_path):
+    from graph import open_graph
+    from graph.report import dataset_trig
+
+    assert dataset_trig(kg.store) == kg.serialized("trig")
+    stored = open_graph(store=tmp_path / "store")
+    stored = open_graph(store=tmp_path / "store")  # the second opens the built store alone
+    assert "nquads" not in stored.__dict__
+    assert dataset_trig(stored.store) == kg.serialized("trig")
+    assert "nquads" not in stored.__dict__  # the whole N-Quads text was never made
