@@ -480,7 +480,7 @@ def graphs_trig(parts: dict[str, list[bytes]], cache: Path | None = None,
     again. ``digests``, when given, are the graphs' :func:`parts_digest`."""
     head, body = b"", []
     for graph, graph_parts_ in parts.items():
-        digest = digests[graph] if digests else parts_digest(graph_parts_)
+        digest = (digests[graph] if digests else parts_digest(graph_parts_)) if cache else ""
         path = cache / "trig" / f"{digest}-{_rdf_digest()}-{ox.__version__}" if cache else None
         text = cache_read(path)
         if not isinstance(text, bytes):

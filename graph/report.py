@@ -16,10 +16,7 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from typing import Any
-
-import pyoxigraph as ox
 
 from .analysis import (METRICS, PAIR_COLUMNS, TIMELINE_COLUMNS, centrality, centrality_by_period, communities,
                        first_count, robustness, timeline)
@@ -28,8 +25,7 @@ from .files import atomic_write_folder
 from .formats import dumps, rows_to_csv
 from .project import Filters, leave_one_out, papers, same_answers
 from .render import EDGE_COLORS
-from .rdf import graphs_trig
-from .store import KnowledgeGraph, _dumped
+from .store import KnowledgeGraph
 from .provenance import (CONFLICT_COLUMNS, PAPER_CLAIM_COLUMNS, STATS_COVER, conflict_table, conflicts, paper_claims,
                          stats)
 from .templates import render
@@ -37,7 +33,7 @@ from .lazy import lazy
 
 nx = lazy("networkx")
 
-__all__ = ["build_report", "write_report", "timeline_svg", "scope", "dataset_trig"]
+__all__ = ["build_report", "write_report", "timeline_svg", "scope"]
 
 
 DEFAULT_PERIODS = [(1991, 2013), (2014, 2021), (2022, 2026)]
@@ -56,7 +52,7 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
     Made one part at a time, each letting go of what the next does not need (at a million
     triples the parts do not fit in 2 GB together): the tables and the index from one actor
     graph and one set of answers (:func:`graph.project.same_answers`), then the map and the
-    figure of that graph, then the dataset's TriG, graph by graph (:func:`dataset_trig`).
+    figure of that graph, then the dataset's TriG, graph by graph (:meth:`KnowledgeGraph.serialized`).
     """
     periods = periods or DEFAULT_PERIODS
     with same_answers():  # the report's networks are built from the same few queries
@@ -72,7 +68,7 @@ def build_report(kg: KnowledgeGraph, seed: int = 42, filters: Filters = Filters(
                                          f"Command: paradiplo figure -o figure.svg --color-by community --seed {seed}"
                                  ).decode("utf-8")
     del g
-    files["dataset.trig"] = dataset_trig(kg.store)
+    files["dataset.trig"] = kg.serialized("trig")
     return files
 
 
@@ -118,31 +114,6 @@ def _tables(kg: KnowledgeGraph, g: nx.Graph, seed: int, filters: Filters, level:
                              g.number_of_nodes(), g.number_of_edges(), seed, period_arg, robust,
                              scope=scope(filters, papers(kg.store)), period_counts=counted, claims=argued),
     }
-
-
-def dataset_trig(store: ox.Store) -> bytes:
-    """The named graphs of ``store`` as TriG, made graph by graph (:func:`graph.rdf.graphs_trig`):
-    the bytes :meth:`KnowledgeGraph.serialized` gives, without the whole dataset's N-Quads text
-    held at once (at a million triples, some 300 MB)."""
-    return graphs_trig(_Dumps(store))
-
-
-class _Dumps(Mapping):
-    """Named graph IRI → ``[its N-Quads]``, sorted by IRI, each graph written out by Oxigraph when
-    it is read, so that one graph's text is held at a time."""
-
-    def __init__(self, store: ox.Store):
-        self._store = store
-        self._graphs = {g.value: g for g in sorted(store.named_graphs(), key=lambda g: g.value)}
-
-    def __getitem__(self, iri: str) -> list[bytes]:
-        return [_dumped(self._store, self._graphs[iri])]
-
-    def __iter__(self):
-        return iter(self._graphs)
-
-    def __len__(self) -> int:
-        return len(self._graphs)
 
 
 def scope(filters: Filters, papers: list[str]) -> dict[str, str]:

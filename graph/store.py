@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Callable
 
 import pyoxigraph as ox
@@ -83,11 +84,13 @@ class KnowledgeGraph:
     def serialized(self, fmt: str) -> bytes:
         """The named graphs in ``fmt`` (see :func:`graph.rdf.serialize`), streamed from the N-Quads
         text (no list of every quad is made); TriG graph by graph, each remembered in the cache
-        (:func:`graph.rdf.graphs_trig`)."""
+        (:func:`graph.rdf.graphs_trig`); from a store alone, each graph dumped by Oxigraph when
+        it is written (at a million triples the whole N-Quads text is some 300 MB)."""
         from . import rdf
 
-        if fmt == "trig" and self._parts is not None:
-            return rdf.graphs_trig(self._parts, self._cache, self._digests)
+        if fmt == "trig":  # a store's graphs written out by Oxigraph one at a time: no whole N-Quads text
+            parts = self._parts if self._parts is not None else _StoreGraphs(self.store)
+            return rdf.graphs_trig(parts, self._cache if self._parts is not None else None, self._digests)
         return rdf.serialize(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS), fmt)
 
     @cached_property
@@ -151,6 +154,24 @@ def _dumped(store: ox.Store, graph: ox.NamedNode) -> bytes:
     end = f" <{graph.value}> .\n".encode()
     lines = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines()
     return b"".join(sorted(line[:-2] + end for line in lines if line))
+
+
+class _StoreGraphs(Mapping):
+    """Named graph IRI → ``[its N-Quads]`` (as :func:`graph.rdf.graph_parts`), sorted by IRI,
+    each graph written out by Oxigraph when it is read, so that one graph's text is held at a time."""
+
+    def __init__(self, store: ox.Store):
+        self._store = store
+        self._graphs = {g.value: g for g in sorted(store.named_graphs(), key=lambda g: g.value)}
+
+    def __getitem__(self, iri: str) -> list[bytes]:
+        return [_dumped(self._store, self._graphs[iri])]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._graphs)
+
+    def __len__(self) -> int:
+        return len(self._graphs)
 
 
 def _fingerprint(directory: Path) -> str:
