@@ -599,3 +599,18 @@ def test_loading_freezes_the_records_but_leaks_no_garbage():
     assert first() is None
     gc.unfreeze()
     assert gc.collect() == 0
+
+
+def test_a_cached_part_keeps_its_digest(small_dir):
+    """Each file's RDF part is cached with its SHA-256 (graph.rdf.Part), so that the store's graph
+    digests do not hash every part again; the digest is the part's."""
+    import hashlib
+
+    from graph import rdf
+
+    assert check_data(small_dir).ok
+    parts = rdf.cached_parts(small_dir, Path(os.environ["PARADIPLO_CACHE"]))
+    from_files = [p for ps in parts.values() for p in ps if isinstance(p, rdf.Part)]
+    assert len(from_files) >= 3  # paper-a, paper-b, general knowledge
+    assert all(p.__dict__["sha256"] == hashlib.sha256(p).digest() for p in from_files)
+    assert rdf.parts_digest(from_files) == rdf.parts_digest([bytes(p) for p in from_files])
