@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import math
 import re
 from collections import defaultdict
+from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -113,7 +115,10 @@ def _language_ok(tag: str) -> bool:
 
 
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+#: N-Triples escapes as Oxigraph writes them (``_dumped`` compares the two): named ones, other
+#: control characters as ``\\uXXXX``
+_ESCAPES = str.maketrans({**{chr(c): f"\\u{c:04X}" for c in [*range(0x20), 0x7F]},
+                          "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"})
 
 
 _TYPE = _n(RDF + "type")
@@ -161,8 +166,12 @@ def _decimal(x: float) -> str:
 
 
 def _double(x: float) -> str:
-    """Canonical xsd:double lexical form as Oxigraph stores it (``402.1``, ``1806000``)."""
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    """The xsd:double lexical form Oxigraph writes: Python's shortest digits, positional
+    (``402.1``, ``1806000``, ``0.00001``, ``2500000000000000``)."""
+    if not math.isfinite(x):
+        return repr(x)
+    text = format(Decimal(repr(x)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _int(n: int) -> str:

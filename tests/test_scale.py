@@ -195,6 +195,11 @@ def test_a_quad_oxigraph_writes_otherwise_survives_an_edit_of_its_graph(small_di
     updated = open_graph(small_dir, store=tmp_path / "store", progress=said.append).store
     assert any(m.startswith("replaced 1 ") for m in said), said
     assert _contents(updated) == _contents(open_graph(small_dir, store=tmp_path / "fresh").store)
+    del updated
+    from graph.rdf import dataset_nquads
+
+    reused = open_graph(small_dir, store=tmp_path / "store")  # the store alone: its N-Quads written by Oxigraph
+    assert reused.nquads == dataset_nquads(load_dataset(small_dir))  # as paradiplo writes them, byte for byte
 
 
 def test_after_an_edit_a_missing_source_text_is_still_found(small_dir, tmp_path):
