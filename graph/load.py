@@ -145,16 +145,13 @@ def _cached_entry(kind: str, source: str, file: str, line: int, facts: Facts, la
 
 
 @contextmanager
-def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """Pause Python's cycle collector while many long-lived objects are made (YAML nodes, records).
 
     Each collection walks every object alive, so with it on, composing one file of 32,000 records
     took 17 s instead of 5 s. Reference counting frees most of what is made here; the cycles
     left (a recursive closure holds a file's line index) are collected once the collector is
-    back on. With ``freeze``, they are collected on the way out and every object still alive (the
-    records) is moved to the collector's permanent generation (:func:`gc.freeze`), so that later
-    collections do not walk the records again and again (2.4 of the 8.5 CPU s of a rebuild after
-    an edit at 1M triples); reference counting still frees them.
+    back on (or by :func:`_freeze_alive`).
     """
     was_on = gc.isenabled()
     gc.disable()
@@ -162,11 +159,24 @@ def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
         yield
     finally:
         if was_on:
-            if freeze:  # what earlier loads froze may be garbage now (cycles through a parser's cache)
-                gc.unfreeze()
-                gc.collect()
-                gc.freeze()
             gc.enable()
+
+
+#: records from which a dataset just read is frozen (:func:`_freeze_alive`)
+FREEZE_RECORDS = 20_000
+
+
+def _freeze_alive() -> None:
+    """Collect the garbage cycles, then move every object alive (a large dataset's records) to the
+    collector's permanent generation (:func:`gc.freeze`), so that later collections do not walk the
+    records again and again (2.4 of the 8.5 CPU s of a rebuild after an edit at 1M triples);
+    reference counting still frees them. Unfrozen first, so that what an earlier load froze is
+    collected if it is garbage now (EDTF's parser cache keeps frames in cycles). The full
+    collection costs what the process holds: done for large datasets only (:data:`FREEZE_RECORDS`).
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass
@@ -524,7 +534,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-@no_cycle_collection(freeze=True)  # tens of thousands of records, each of many objects: see no_cycle_collection
+@no_cycle_collection()  # tens of thousands of records, each of many objects: see no_cycle_collection
 def load_dataset(directory: Path | str | None = None,
                  on_file: Callable[[int, int, str], None] | None = None, cache: Path | None = None) -> Dataset:
     """Read every ``*.yaml`` and ``*.yml`` file of a data folder (see :func:`data_files`).
@@ -584,6 +594,8 @@ def load_dataset(directory: Path | str | None = None,
                                 "needs a sources.yaml bibliography (or a sources sheet or sources.csv)"))
     dataset.drafts = [e for e in dataset.entries if e.facts.draft]
     dataset.entries = [e for e in dataset.entries if not e.facts.draft]
+    if len(dataset.entries) >= FREEZE_RECORDS:
+        _freeze_alive()
     return dataset
 
 

@@ -586,14 +586,15 @@ def test_each_sheet_of_a_workbook_has_its_own_cached_rdf(tmp_path):
     assert plain == dataset_nquads(load_dataset(SMALL))
 
 
-def test_loading_freezes_the_records_but_leaks_no_garbage():
-    """load_dataset moves what it made to the collector's permanent generation (gc.freeze), after
+def test_loading_freezes_the_records_but_leaks_no_garbage(monkeypatch):
+    """load_dataset moves what a large dataset made to the collector's permanent generation (gc.freeze), after
     collecting the cycles it left (a recursive closure holds each file's line index): frozen,
     these would never be freed."""
     import gc
 
     import weakref
 
+    monkeypatch.setattr(load, "FREEZE_RECORDS", 1)  # a large dataset's path, on the bundled one
     gc.collect()
     gc.unfreeze()
     dataset = load_dataset()  # the bundled data: their dates go through EDTF's parser, whose cache
