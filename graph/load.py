@@ -151,7 +151,7 @@ def no_cycle_collection() -> Iterator[None]:
     Each collection walks every object alive, so with it on, composing one file of 32,000 records
     took 17 s instead of 5 s. Reference counting frees most of what is made here; the cycles
     left (a recursive closure holds a file's line index) are collected once the collector is
-    back on (or by :func:`_freeze_alive`).
+    back on (or by :func:`_frozen_if_large`).
     """
     was_on = gc.isenabled()
     gc.disable()
@@ -162,21 +162,24 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-#: records from which a dataset just read is frozen (:func:`_freeze_alive`)
+#: records from which a dataset just read is frozen (:func:`_frozen_if_large`)
 FREEZE_RECORDS = 20_000
 
 
-def _freeze_alive() -> None:
-    """Collect the garbage cycles, then move every object alive (a large dataset's records) to the
+def _frozen_if_large(dataset: Dataset) -> Dataset:
+    """``dataset``; if it holds :data:`FREEZE_RECORDS` records or more, the garbage cycles are
+    collected, then every object alive (its records) is moved to the
     collector's permanent generation (:func:`gc.freeze`), so that later collections do not walk the
     records again and again (2.4 of the 8.5 CPU s of a rebuild after an edit at 1M triples);
     reference counting still frees them. Unfrozen first, so that what an earlier load froze is
     collected if it is garbage now (EDTF's parser cache keeps frames in cycles). The full
-    collection costs what the process holds: done for large datasets only (:data:`FREEZE_RECORDS`).
+    collection costs what the process holds: done for large datasets only.
     """
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
+    if len(dataset.entries) >= FREEZE_RECORDS:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+    return dataset
 
 
 @dataclass
@@ -594,9 +597,7 @@ def load_dataset(directory: Path | str | None = None,
                                 "needs a sources.yaml bibliography (or a sources sheet or sources.csv)"))
     dataset.drafts = [e for e in dataset.entries if e.facts.draft]
     dataset.entries = [e for e in dataset.entries if not e.facts.draft]
-    if len(dataset.entries) >= FREEZE_RECORDS:
-        _freeze_alive()
-    return dataset
+    return _frozen_if_large(dataset)
 
 
 def sources_and_keys(directory: Path) -> tuple[dict[str, Source], dict[str, str]] | None:
