@@ -59,13 +59,12 @@ _CONTENT = re.compile(r"^[ \t]*[^\s#]", re.M)  # a line that is neither blank no
 
 class Facts(NamedTuple):
     """What the checks across files need of a record, without the record: its id, whether it is a
-    draft, its type (the value), whether it has an English label, and the ids it points to
-    (field name → ids, as :meth:`graph.records.Record.references`)."""
+    draft, its type (the value), and the ids it points to (field name → ids, as
+    :meth:`graph.records.Record.references`)."""
 
     id: str
     draft: bool
     type: str | None
-    english: bool
     references: dict[str, tuple[str, ...]]
 
 
@@ -92,7 +91,7 @@ class Entry:
         """The record's :class:`Facts`."""
         rec = self.record
         kind = getattr(rec, "type", None)
-        return Facts(rec.id, rec.draft, kind.value if kind is not None else None, "en" in rec.label,
+        return Facts(rec.id, rec.draft, kind.value if kind is not None else None,
                      {name: tuple(ids) for name, ids in rec.references().items()})
 
     @cached_property

@@ -15,10 +15,10 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Callable
 
 import pyoxigraph as ox
@@ -72,7 +72,7 @@ class KnowledgeGraph:
             return self._nquads
         if self._parts is not None:
             return b"".join(rdf.merge_parts(parts) for parts in self._parts.values())
-        return b"".join(_dumped(self.store, g) for g in sorted(self.store.named_graphs(), key=lambda g: g.value))
+        return b"".join(part for parts in _StoreGraphs(self.store).values() for part in parts)
 
     @cached_property
     def quads(self) -> list[ox.Quad]:
@@ -120,7 +120,8 @@ class KnowledgeGraph:
         from . import analysis, project
 
         spans = analysis.parse_periods(periods) if isinstance(periods, str) else periods
-        return {f"{a}-{b}": self.actor_graph(replace(filters or project.Filters(), since=a, until=b), level) for a, b in spans}
+        filters = filters or project.Filters()
+        return {f"{a}-{b}": self.actor_graph(replace(filters, since=a, until=b), level) for a, b in spans}
 
     def period_counts(self, periods: str | list[tuple[int, int]], filters: Filters | None = None) -> list[dict]:
         """Per period, the ties certainly in it and those only overlapping it, and the undated
